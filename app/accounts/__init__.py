@@ -1,0 +1,1 @@
+"""Accounts: registration, identity, log-in, tokens, account settings."""

@@ -1,0 +1,116 @@
+"""Account forms. Messages are lazy so they render in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
+
+from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
+
+
+class NotCommon:
+    def __call__(self, form, field):
+        if field.data and is_common(field.data):
+            raise ValidationError(
+                _l("This password is too common and easy to guess. Choose another one.")
+            )
+
+
+def _email_field(label):
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(message=_l("Enter your email address.")),
+            Length(max=254, message=_l("The email address is too long.")),
+            Email(message=_l("Enter a valid email address, like name@example.kz."),
+                  check_deliverability=False),
+        ],
+    )
+
+
+def _new_password_fields(label):
+    password = PasswordField(
+        label,
+        validators=[
+            DataRequired(message=_l("Enter a password.")),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=_l("The password must be %(min)d to %(max)d characters long.",
+                           min=MIN_LENGTH, max=MAX_LENGTH),
+            ),
+            NotCommon(),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(message=_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords do not match.")),
+        ],
+    )
+    return password, confirm
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(message=_l("Enter your full name.")),
+            Length(min=2, max=200, message=_l("The name must be 2 to 200 characters long.")),
+        ],
+    )
+    email = _email_field(_l("Email"))
+    password, confirm = _new_password_fields(_l("Password"))
+    region = SelectField(
+        _l("Region of residence"),
+        validators=[DataRequired(message=_l("Choose your region of residence."))],
+        validate_choice=False,  # the service checks the code against the database
+    )
+    iin = StringField(
+        _l("IIN"),
+        validators=[
+            DataRequired(message=_l("Enter your IIN.")),
+            Regexp(r"^\s*\d{12}\s*$", message=_l("The IIN is 12 digits.")),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field(_l("Email"))
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))])
+    remember = BooleanField(_l("Remember me on this device"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field(_l("Email"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
+    )
+    password, confirm = _new_password_fields(_l("New password"))
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email_field(_l("New email"))
+    password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: the button on pages opened from email links."""
+
+
+class ResendVerificationForm(FlaskForm):
+    """Only a CSRF token."""

@@ -1,0 +1,240 @@
+"""Account rules and state changes. Services flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts import tokens
+from app.accounts.iin import InvalidIIN, age_on
+from app.accounts.identity import provider
+from app.accounts.passwords import hash_password, verify_password
+from app.extensions import db
+from app.mail.outbox import queue_email
+from app.models import Region, User
+from app.models.base import utcnow
+from app.net import absolute_url
+
+
+class AccountError(ValueError):
+    """A rule refused the change; `field` names the form field, `code` the reason."""
+
+    def __init__(self, field: str, code: str):
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+@dataclass
+class Registration:
+    full_name: str
+    email: str
+    password: str
+    region_code: str
+    iin: str
+    language: str
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def email_taken(email: str, *, except_user: User | None = None) -> bool:
+    email = normalize_email(email)
+    q = select(func.count()).select_from(User).where(
+        (User.email == email) | (User.pending_email == email)
+    )
+    if except_user is not None:
+        q = q.where(User.id != except_user.id)
+    return db.session.scalar(q) > 0
+
+
+def register(data: Registration, today: date | None = None) -> User:
+    """Create a citizen account and queue the verification email.
+
+    Raises AccountError (field, code) for an invalid or already registered IIN, an
+    under-age person, an unknown region or an email already in use.
+    """
+    today = today or date.today()
+    try:
+        claim = provider().claim(data.iin)
+    except InvalidIIN as exc:
+        raise AccountError("iin", exc.reason.value) from None
+    if age_on(claim.birth_date, today) < current_app.config["MIN_AGE_YEARS"]:
+        raise AccountError("iin", "under_age")
+    region = db.session.scalar(select(Region).where(Region.code == data.region_code))
+    if region is None:
+        raise AccountError("region", "unknown")
+    if email_taken(data.email):
+        raise AccountError("email", "taken")
+    if db.session.scalar(select(User.id).where(User.iin_hmac == claim.person_key)):
+        raise AccountError("iin", "taken")
+    user = User(
+        email=normalize_email(data.email),
+        full_name=" ".join(data.full_name.split()),
+        password_hash=hash_password(data.password),
+        region=region,
+        iin_hmac=claim.person_key,
+        birth_date=claim.birth_date,
+        language=data.language,
+    )
+    db.session.add(user)
+    db.session.flush()
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make_token(tokens.Purpose.VERIFY_EMAIL, user.id, user.email)
+    queue_email(
+        user.email,
+        "verify_email",
+        user.language,
+        user=user,
+        link=absolute_url("accounts.verify_email", token=token),
+    )
+
+
+def _user_for_token(purpose: tokens.Purpose, token: str, max_age: int) -> tuple[User, str]:
+    user_id, state = tokens.read_token(purpose, token, max_age)
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise tokens.TokenError(expired=False)
+    return user, state
+
+
+def check_verification(token: str) -> User:
+    """Return the user a verification link is for. Raises TokenError, or AccountError
+    ("token", "used") when that address is verified already."""
+    user, state = _user_for_token(
+        tokens.Purpose.VERIFY_EMAIL, token, current_app.config["VERIFY_EMAIL_MAX_AGE"]
+    )
+    if state != tokens.fingerprint(user.email):
+        raise tokens.TokenError(expired=False)
+    if user.is_verified:
+        raise AccountError("token", "used")
+    return user
+
+
+def verify_email(token: str) -> User:
+    user = check_verification(token)
+    user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Costs one argon2
+    verification either way."""
+    user = find_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists. Silent otherwise: the page must not
+    tell strangers which addresses are registered."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    token = tokens.make_token(tokens.Purpose.RESET_PASSWORD, user.id, user.password_hash)
+    queue_email(
+        user.email,
+        "reset_password",
+        user.language,
+        user=user,
+        link=absolute_url("accounts.reset_password", token=token),
+    )
+
+
+def check_reset(token: str) -> User:
+    """Raises TokenError; a link is spent once the password has changed."""
+    user, state = _user_for_token(
+        tokens.Purpose.RESET_PASSWORD, token, current_app.config["RESET_PASSWORD_MAX_AGE"]
+    )
+    if state != tokens.fingerprint(user.password_hash):
+        raise AccountError("token", "used")
+    return user
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password and end every other session of this account."""
+    user.password_hash = hash_password(new_password)
+    user.session_version = User.session_version + 1
+    db.session.flush()
+    db.session.refresh(user, ["session_version"])
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = check_reset(token)
+    set_password(user, new_password)
+    # Following the link proves the mailbox is theirs.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new_password: str) -> None:
+    """Raises AccountError("current_password", "wrong")."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("current_password", "wrong")
+    set_password(user, new_password)
+
+
+def request_email_change(user: User, new_email: str, password: str) -> None:
+    """Keep the new address pending and send it a confirmation link. The old address
+    stays in use (and is told) until the link is followed.
+
+    Raises AccountError for a wrong password, the same address, or one in use."""
+    if not verify_password(user.password_hash, password):
+        raise AccountError("password", "wrong")
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError("email", "same")
+    if email_taken(new_email, except_user=user):
+        raise AccountError("email", "taken")
+    user.pending_email = new_email
+    token = tokens.make_token(tokens.Purpose.CHANGE_EMAIL, user.id, new_email)
+    queue_email(
+        new_email,
+        "confirm_new_email",
+        user.language,
+        user=user,
+        link=absolute_url("accounts.confirm_email_change", token=token),
+    )
+    queue_email(user.email, "email_change_requested", user.language, user=user, new_email=new_email)
+
+
+def check_email_change(token: str) -> User:
+    user, state = _user_for_token(
+        tokens.Purpose.CHANGE_EMAIL, token, current_app.config["VERIFY_EMAIL_MAX_AGE"]
+    )
+    if not user.pending_email or state != tokens.fingerprint(user.pending_email):
+        raise AccountError("token", "used")
+    return user
+
+
+def confirm_email_change(token: str) -> User:
+    """Raises TokenError / AccountError; also when the address was taken meanwhile."""
+    user = check_email_change(token)
+    other = find_by_email(user.pending_email)
+    if other is not None and other.id != user.id:
+        raise AccountError("email", "taken")
+    user.email = user.pending_email
+    user.pending_email = None
+    user.email_verified_at = utcnow()
+    return user
+
+
+def set_language(user: User, language: str) -> None:
+    if language in current_app.config["LANGUAGES"]:
+        user.language = language

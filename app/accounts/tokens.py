@@ -1,0 +1,54 @@
+"""Signed, expiring, single-purpose tokens for email links.
+
+Each purpose has its own salt, so a token made for one cannot be used for another.
+Tokens carry ids and a short fingerprint of the state they act on (the email being
+verified, the current password hash): once that state changes the token is spent,
+which makes every link single-use without a table of used tokens.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class Purpose(enum.Enum):
+    VERIFY_EMAIL = "dauys.verify-email"
+    RESET_PASSWORD = "dauys.reset-password"
+    CHANGE_EMAIL = "dauys.change-email"
+
+
+class TokenError(ValueError):
+    """Raised for an expired, tampered or malformed token; `expired` tells which."""
+
+    def __init__(self, expired: bool):
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+def fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose.value)
+
+
+def make_token(purpose: Purpose, user_id: int, state: str) -> str:
+    return _serializer(purpose).dumps({"u": user_id, "s": fingerprint(state)})
+
+
+def read_token(purpose: Purpose, token: str, max_age: int) -> tuple[int, str]:
+    """Return (user_id, state fingerprint). Raises TokenError."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenError(expired=True) from None
+    except BadSignature:
+        raise TokenError(expired=False) from None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or "s" not in data:
+        raise TokenError(expired=False)
+    return data["u"], data["s"]

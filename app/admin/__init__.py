@@ -1,0 +1,1 @@
+"""The operator's pages: users and roles, state bodies, the email outbox."""

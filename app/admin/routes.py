@@ -1,0 +1,121 @@
+"""Admin pages. Every view requires the admin role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from app.admin import forms
+from app.admin.services import RoleError, grant_role, revoke_role
+from app.extensions import db
+from app.models import OutboxEmail, OutboxStatus, Role, StateBody, User
+from app.security import roles_required
+
+bp = Blueprint("admin", __name__)
+PAGE_SIZE = 50
+
+ROLE_ERRORS = {
+    "citizen_implicit": _l("Every account is a citizen; this role cannot be granted."),
+    "body_required": _l("Choose the state body this official works for."),
+    "unknown_body": _l("Choose the state body this official works for."),
+    "body_only_for_official": _l("Only officials belong to a state body."),
+    "already_held": _l("The user already has this role."),
+    "not_held": _l("The user does not have this role."),
+    "own_admin": _l("You cannot remove your own administrator role."),
+}
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("/users")
+@roles_required(Role.ADMIN)
+def users():
+    form = forms.UserSearchForm(request.args)
+    query = select(User).order_by(User.id)
+    if form.q.data:
+        like = f"%{form.q.data.strip().lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
+    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", page=page, form=form)
+
+
+def _bodies_choices():
+    lang = str(get_locale())
+    bodies = db.session.scalars(select(StateBody).order_by(StateBody.sort_order, StateBody.code))
+    return [("", _("None"))] + [(b.code, b.name(lang)) for b in bodies]
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_detail(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    grant_form = forms.GrantRoleForm(prefix="grant")
+    grant_form.body.choices = _bodies_choices()
+    revoke_form = forms.RevokeRoleForm(prefix="revoke")
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        form = grant_form if action == "grant" else revoke_form if action == "revoke" else None
+        if form is None:
+            abort(400)
+        if form.validate_on_submit():
+            try:
+                if form is grant_form:
+                    grant_role(current_user, user, Role(form.role.data), form.body.data or None)
+                else:
+                    revoke_role(current_user, user, Role(form.role.data))
+            except RoleError as exc:
+                db.session.rollback()
+                form.role.errors = [*form.role.errors, ROLE_ERRORS[exc.code]]
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Roles updated."), "success")
+                return redirect(url_for("admin.user_detail", user_id=user.id))
+        else:
+            status = 422
+    return (
+        render_template("admin/user_detail.html", user=user, grant_form=grant_form,
+                        revoke_form=revoke_form),
+        status,
+    )
+
+
+@bp.route("/bodies")
+@roles_required(Role.ADMIN)
+def bodies():
+    from app.bodies.thresholds import describe_threshold
+
+    items = db.session.scalars(
+        select(StateBody).order_by(StateBody.sort_order, StateBody.code)
+    ).all()
+    return render_template("admin/bodies.html", bodies=items, describe=describe_threshold)
+
+
+@bp.route("/outbox")
+@roles_required(Role.ADMIN)
+def outbox():
+    status_filter = request.args.get("status")
+    query = select(OutboxEmail).order_by(OutboxEmail.id.desc())
+    if status_filter:
+        try:
+            query = query.where(OutboxEmail.status == OutboxStatus(status_filter))
+        except ValueError:
+            abort(400)
+    counts = dict(
+        db.session.execute(
+            select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+        ).all()
+    )
+    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/outbox.html", page=page, counts=counts,
+                           statuses=list(OutboxStatus), status_filter=status_filter)

@@ -1,0 +1,66 @@
+"""Granting and revoking staff roles (used by the admin pages and the CLI)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.audit.services import record
+from app.extensions import db
+from app.models import Role, StateBody, User, UserRole
+
+
+class RoleError(ValueError):
+    """A role change that cannot be made; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _roles_snapshot(user: User) -> dict:
+    return {
+        "roles": sorted(
+            f"{r.role.value}:{r.body.code}" if r.body else r.role.value for r in user.roles
+        )
+    }
+
+
+def grant_role(
+    actor: User | None, user: User, role: Role, body_code: str | None = None, channel: str = "web"
+) -> None:
+    """Raises RoleError: citizen (implicit), official without a known body, a body for
+    another role, or a role the user already holds."""
+    if role is Role.CITIZEN:
+        raise RoleError("citizen_implicit")
+    body = None
+    if role is Role.OFFICIAL:
+        if not body_code:
+            raise RoleError("body_required")
+        body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+        if body is None:
+            raise RoleError("unknown_body")
+    elif body_code:
+        raise RoleError("body_only_for_official")
+    if any(r.role is role for r in user.roles):
+        raise RoleError("already_held")
+    before = _roles_snapshot(user)
+    user.roles.append(UserRole(role=role, body=body))
+    db.session.flush()
+    record(actor, "role.grant", "user", user.id, before=before, after=_roles_snapshot(user),
+           channel=channel)
+
+
+def revoke_role(actor: User | None, user: User, role: Role, channel: str = "web") -> None:
+    """Raises RoleError when the user does not hold the role, or when an admin would
+    remove their own admin role (so the last admin cannot lock everyone out by a slip)."""
+    held = [r for r in user.roles if r.role is role]
+    if not held:
+        raise RoleError("not_held")
+    if role is Role.ADMIN and actor is not None and actor.id == user.id:
+        raise RoleError("own_admin")
+    before = _roles_snapshot(user)
+    for r in held:
+        user.roles.remove(r)
+    db.session.flush()
+    record(actor, "role.revoke", "user", user.id, before=before, after=_roles_snapshot(user),
+           channel=channel)

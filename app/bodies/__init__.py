@@ -1,0 +1,1 @@
+"""State bodies and the rules that belong to them (thresholds, review periods)."""

@@ -1,0 +1,229 @@
+"""Flask commands: seed, users, worker, scheduler, run-all. Commands commit."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(users)
+    app.cli.add_command(worker)
+    app.cli.add_command(scheduler)
+    app.cli.add_command(run_all)
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Also create demo accounts, one per role.")
+@with_appcontext
+def seed(demo: bool) -> None:
+    """Load regions and state bodies (idempotent); with --demo, demo data too."""
+    from app.reference.seed import seed_reference
+
+    added = seed_reference()
+    db.session.commit()
+    click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}")
+    if demo:
+        from app.reference.demo import seed_demo
+
+        created = seed_demo()
+        db.session.commit()
+        if not created:
+            click.echo("demo accounts already exist; passwords were shown when they were made")
+        for email, role, password in created:
+            click.echo(f"demo {role:<9} {email:<28} password: {password}")
+
+
+users = AppGroup("users", help="Manage accounts and staff roles.")
+
+
+def _get_user(email: str):
+    from app.accounts.services import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    return user
+
+
+def _role(value: str):
+    from app.models import Role
+
+    try:
+        return Role(value)
+    except ValueError:
+        raise click.BadParameter(f"one of {', '.join(r.value for r in Role)}") from None
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", "role_name", default="citizen", show_default=True)
+@click.option("--body", "body_code", default=None, help="State body code, for officials.")
+@click.option("--language", default="kk", type=click.Choice(["kk", "ru", "en"]))
+def users_create(email, full_name, role_name, body_code, language):
+    """Create a verified account. The password is read from a prompt, or from stdin
+    when stdin is not a terminal."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_common
+    from app.accounts.services import email_taken, normalize_email
+    from app.admin.services import RoleError, grant_role
+    from app.models import Role, User
+    from app.models.base import utcnow
+
+    role = _role(role_name)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from None
+    if email_taken(email):
+        raise click.ClickException(f"an account with email {email} exists")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH or is_common(password):
+        raise click.ClickException(
+            f"password must be {MIN_LENGTH}-{MAX_LENGTH} characters and not a common one"
+        )
+    user = User(email=normalize_email(email), full_name=full_name.strip(),
+                password_hash=hash_password(password), language=language,
+                email_verified_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    if role is not Role.CITIZEN:
+        try:
+            grant_role(None, user, role, body_code, channel="cli")
+        except RoleError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"cannot grant {role.value}: {exc.code}") from None
+    db.session.commit()
+    click.echo(f"created {user.email} ({role.value})")
+
+
+@users.command("grant")
+@click.argument("email")
+@click.argument("role_name")
+@click.option("--body", "body_code", default=None)
+def users_grant(email, role_name, body_code):
+    """Grant a staff role (official needs --body)."""
+    from app.admin.services import RoleError, grant_role
+
+    user = _get_user(email)
+    try:
+        grant_role(None, user, _role(role_name), body_code, channel="cli")
+    except RoleError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"cannot grant {role_name}: {exc.code}") from None
+    db.session.commit()
+    click.echo(f"granted {role_name} to {user.email}")
+
+
+@users.command("revoke")
+@click.argument("email")
+@click.argument("role_name")
+def users_revoke(email, role_name):
+    """Revoke a staff role."""
+    from app.admin.services import RoleError, revoke_role
+
+    user = _get_user(email)
+    try:
+        revoke_role(None, user, _role(role_name), channel="cli")
+    except RoleError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"cannot revoke {role_name}: {exc.code}") from None
+    db.session.commit()
+    click.echo(f"revoked {role_name} from {user.email}")
+
+
+@users.command("list")
+@click.option("--role", "role_name", default=None, help="Only users holding this role.")
+def users_list(role_name):
+    """List accounts with their roles."""
+    from app.models import User, UserRole
+
+    query = select(User).order_by(User.id)
+    if role_name:
+        query = query.join(UserRole).where(UserRole.role == _role(role_name))
+    for user in db.session.scalars(query):
+        roles = ",".join(
+            sorted(f"{r.role.value}:{r.body.code}" if r.body else r.role.value for r in user.roles)
+        ) or "citizen"
+        verified = "verified" if user.is_verified else "unverified"
+        click.echo(f"{user.id}\t{user.email}\t{user.full_name}\t{roles}\t{verified}")
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--name", default=None, help="Worker name (default: host and pid).")
+@with_appcontext
+def worker(burst: bool, name: str | None) -> None:
+    """Run an RQ worker for this app's queues."""
+    from app import queue
+
+    w = queue.make_worker(current_app._get_current_object(), name=name)
+    w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
+
+
+@click.command()
+@with_appcontext
+def scheduler() -> None:
+    """Enqueue periodic jobs. Safe to run more than one: one is effective."""
+    from app.queue import Scheduler
+
+    s = Scheduler(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, lambda *_: s.stop())
+    try:
+        s.run()
+    except KeyboardInterrupt:
+        s.stop()
+
+
+@click.command("run-all")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def run_all(host: str, port: int) -> None:
+    """Development: web server, worker and scheduler in one terminal (Ctrl+C stops
+    all three). They share this process's Redis, embedded or not."""
+    env = dict(os.environ)
+    env["REDIS_URL"] = current_app.config["REDIS_URL_RESOLVED"]
+    flask = [sys.executable, "-m", "flask", "--app", os.environ.get("FLASK_APP", "wsgi")]
+    children = [
+        subprocess.Popen([*flask, "worker"], env=env),
+        subprocess.Popen([*flask, "scheduler"], env=env),
+        subprocess.Popen([*flask, "run", "--host", host, "--port", str(port)], env=env),
+    ]
+    click.echo(f"Dauys is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.time() + 10
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,1 @@
+"""Email: the transactional outbox (outbox.py), transports (transport.py) and jobs."""

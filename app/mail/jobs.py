@@ -1,0 +1,117 @@
+"""Jobs that deliver the outbox. Functions of primitive ids; idempotent."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+import redis
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from app.extensions import db
+from app.mail import transport
+from app.mail.outbox import enqueue_delivery
+from app.models import OutboxEmail, OutboxStatus
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+# Backoff after the n-th failed attempt, in seconds; the last value repeats.
+BACKOFF = (10, 30, 60, 300, 900, 1800, 3600)
+
+
+class DeliveryDeferred(RuntimeError):
+    """Raised when a send failed and the row was scheduled for a later attempt."""
+
+
+def _claim(email_id: int) -> bool:
+    """Lease the row for this worker. True if we got it.
+
+    The guarded UPDATE is the whole point: two workers (or a retry racing the sweep)
+    can never both send a row, and a row whose sender died is claimable again only
+    once its lease has run out.
+    """
+    now = utcnow()
+    lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email_id,
+            or_(
+                (OutboxEmail.status == OutboxStatus.PENDING)
+                & (OutboxEmail.next_attempt_at <= now),
+                (OutboxEmail.status == OutboxStatus.SENDING) & (OutboxEmail.lease_until < now),
+            ),
+        )
+        .values(
+            status=OutboxStatus.SENDING,
+            lease_until=lease,
+            attempts=OutboxEmail.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_email(email_id: int) -> str:
+    """Send one outbox row. Returns what happened.
+
+    Raises DeliveryDeferred when the transport failed; the row is then pending again
+    with a later next_attempt_at, and the sweep re-enqueues it when due.
+    """
+    if not _claim(email_id):
+        return "skipped"
+    row = db.session.get(OutboxEmail, email_id)
+    try:
+        transport.send(row)
+    except (OSError, smtplib.SMTPException) as exc:
+        attempts = row.attempts
+        max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+        delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or attempts >= max_attempts
+        row.status = OutboxStatus.FAILED if permanent else OutboxStatus.PENDING
+        row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        row.lease_until = None
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        log.warning("email %s attempt %s failed: %s", email_id, attempts, row.last_error)
+        if permanent:
+            return "failed"
+        raise DeliveryDeferred(row.last_error) from exc
+    row.status = OutboxStatus.SENT
+    row.sent_at = utcnow()
+    row.lease_until = None
+    row.last_error = None
+    db.session.commit()
+    return "sent"
+
+
+def sweep_outbox(limit: int = 500) -> int:
+    """Enqueue every row that is due: never enqueued (Redis was down), due for a retry,
+    or abandoned by a worker that died mid-send. Returns how many were enqueued."""
+    now = utcnow()
+    ids = db.session.scalars(
+        select(OutboxEmail.id)
+        .where(
+            or_(
+                (OutboxEmail.status == OutboxStatus.PENDING)
+                & (OutboxEmail.next_attempt_at <= now),
+                (OutboxEmail.status == OutboxStatus.SENDING) & (OutboxEmail.lease_until < now),
+            )
+        )
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    count = 0
+    for email_id in ids:
+        try:
+            enqueue_delivery(email_id)
+            count += 1
+        except redis.RedisError as exc:
+            log.warning("sweep cannot reach Redis: %s", exc)
+            break
+    return count

@@ -1,0 +1,103 @@
+"""Writing email into the outbox, in the caller's transaction.
+
+`queue_email()` adds a row to the session and never commits. When the caller's
+transaction commits, a delivery job is enqueued for each new row; if Redis is down at
+that moment, the periodic sweep finds the row later. Nothing is lost either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from email.utils import make_msgid
+
+import redis
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import OutboxEmail
+
+log = logging.getLogger(__name__)
+_SESSION_KEY = "dauys_new_outbox_ids"
+
+
+def queue_email(
+    to: str,
+    template: str,
+    language: str,
+    *,
+    dedupe_key: str | None = None,
+    **context,
+) -> OutboxEmail | None:
+    """Render `mail/<template>.{txt,html}` in `language` and add it to the outbox.
+
+    The subject is the template's `subject` block. Returns None when `dedupe_key`
+    names an email already queued (the call is then a no-op). Flushes, never commits.
+    """
+    if dedupe_key is not None:
+        existing = db.session.scalar(
+            select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
+        )
+        if existing is not None:
+            return None
+    with force_locale(language):
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip("> ")
+    email = OutboxEmail(
+        message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain),
+        dedupe_key=dedupe_key,
+        to_address=to,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        language=language,
+        template=template,
+    )
+    db.session.add(email)
+    db.session.flush()
+    db.session.info.setdefault(_SESSION_KEY, set()).add(email.id)
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    """Enqueue the delivery job for one row. Raises redis.RedisError."""
+    from app import queue
+
+    queue.enqueue(
+        "app.mail.jobs.deliver_email",
+        email_id,
+        queue="mail",
+        timeout=current_app.config["SMTP_TIMEOUT"] * 3,
+    )
+
+
+_hooks_registered = False
+
+
+def register_session_hooks() -> None:
+    """Enqueue delivery after commit; forget new rows on rollback. Once per process:
+    the listeners are on the Session class, shared by every app instance."""
+    global _hooks_registered
+    if _hooks_registered:
+        return
+    _hooks_registered = True
+
+    @event.listens_for(Session, "after_commit")
+    def _after_commit(session: Session) -> None:
+        ids = session.info.pop(_SESSION_KEY, None)
+        if not ids:
+            return
+        for email_id in sorted(ids):
+            try:
+                enqueue_delivery(email_id)
+            except redis.RedisError as exc:
+                log.warning("outbox row %s not enqueued (%s); the sweep will send it", email_id, exc)
+
+    @event.listens_for(Session, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(_SESSION_KEY, None)

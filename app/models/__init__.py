@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from app.models.audit import AuditEntry
+from app.models.base import Base
+from app.models.geo import BodyLevel, Region, RegionKind, StateBody, ThresholdRule
+from app.models.mail import OutboxEmail, OutboxStatus
+from app.models.user import STAFF_ROLES, Role, User, UserRole
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "BodyLevel",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Region",
+    "RegionKind",
+    "Role",
+    "STAFF_ROLES",
+    "StateBody",
+    "ThresholdRule",
+    "User",
+    "UserRole",
+]

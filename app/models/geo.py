@@ -1,0 +1,113 @@
+"""Regions of Kazakhstan and the state bodies petitions are addressed to."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base
+from app.models.types import enum_column
+
+
+class RegionKind(enum.Enum):
+    OBLAST = "oblast"
+    CITY = "city"
+
+
+class BodyLevel(enum.Enum):
+    NATIONAL = "national"
+    REGIONAL = "regional"
+
+
+class ThresholdRule(enum.Enum):
+    """How a body's signature threshold is found.
+
+    PROFILE follows the configured profile (movement-2016 or law-2024); FIXED and
+    POPULATION_PERCENT are an administrator's override for one body.
+    """
+
+    PROFILE = "profile"
+    FIXED = "fixed"
+    POPULATION_PERCENT = "population_percent"
+
+
+class LocalizedName:
+    """Mixin: pick the kk/ru/en name for a language, falling back to Kazakh."""
+
+    name_kk: Mapped[str]
+    name_ru: Mapped[str]
+    name_en: Mapped[str]
+
+    def name(self, language: str) -> str:
+        return getattr(self, f"name_{language}", None) or self.name_kk
+
+
+class Region(LocalizedName, Base):
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    kind: Mapped[RegionKind] = mapped_column(enum_column(RegionKind, "region_kind"))
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_kk: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120))
+    centre_en: Mapped[str] = mapped_column(String(120))
+    # Empty when no official figure is known: never invented.
+    population: Mapped[int | None] = mapped_column(
+        CheckConstraint("population IS NULL OR population > 0", name="population_positive")
+    )
+    population_as_of: Mapped[date | None]
+
+
+class StateBody(LocalizedName, Base):
+    __tablename__ = "state_bodies"
+    __table_args__ = (
+        CheckConstraint(
+            "(level = 'regional' AND region_id IS NOT NULL)"
+            " OR (level = 'national' AND region_id IS NULL)",
+            name="region_matches_level",
+        ),
+        CheckConstraint(
+            "threshold_rule != 'fixed' OR threshold_fixed IS NOT NULL",
+            name="fixed_rule_has_number",
+        ),
+        CheckConstraint(
+            "threshold_rule != 'population_percent'"
+            " OR (threshold_percent IS NOT NULL AND threshold_fallback IS NOT NULL)",
+            name="percent_rule_has_numbers",
+        ),
+        CheckConstraint("threshold_fixed IS NULL OR threshold_fixed > 0", name="fixed_positive"),
+        CheckConstraint(
+            "threshold_percent IS NULL OR (threshold_percent > 0 AND threshold_percent <= 100)",
+            name="percent_in_range",
+        ),
+        CheckConstraint(
+            "threshold_fallback IS NULL OR threshold_fallback > 0", name="fallback_positive"
+        ),
+        CheckConstraint(
+            "review_period_days > 0 AND review_period_days <= 365", name="review_period_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_kk: Mapped[str] = mapped_column(String(255))
+    name_ru: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    level: Mapped[BodyLevel] = mapped_column(enum_column(BodyLevel, "body_level"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    threshold_rule: Mapped[ThresholdRule] = mapped_column(
+        enum_column(ThresholdRule, "threshold_rule"), default=ThresholdRule.PROFILE
+    )
+    threshold_fixed: Mapped[int | None]
+    threshold_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    threshold_fallback: Mapped[int | None]
+    review_period_days: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    region: Mapped[Region | None] = relationship()

