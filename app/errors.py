@@ -34,6 +34,7 @@ def render_error(code: int, detail=None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        log.info("CSRF refused: %s", exc.description)
         return render_error(400, _l("The form has expired or was not sent from this site. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)

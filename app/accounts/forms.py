@@ -18,9 +18,14 @@ class NotCommon:
             )
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email_field(label):
     return EmailField(
         label,
+        filters=[_strip],
         validators=[
             DataRequired(message=_l("Enter your email address.")),
             Length(max=254, message=_l("The email address is too long.")),
@@ -57,6 +62,7 @@ def _new_password_fields(label):
 class RegisterForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
+        filters=[_strip],
         validators=[
             DataRequired(message=_l("Enter your full name.")),
             Length(min=2, max=200, message=_l("The name must be 2 to 200 characters long.")),

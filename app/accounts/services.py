@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.accounts import tokens
-from app.accounts.iin import InvalidIIN, age_on
 from app.accounts.identity import provider
+from app.accounts.iin import InvalidIIN, age_on
 from app.accounts.passwords import hash_password, verify_password
 from app.extensions import db
 from app.mail.outbox import queue_email

@@ -1,0 +1,146 @@
+"""Password reset, change password, change email, the account page."""
+
+import pytest
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.messages import ERRORS
+from app.extensions import db
+from app.models import User
+from tests.support import link_in, make_user, page_text, post, translated
+
+
+@pytest.fixture
+def citizen(app):
+    return make_user("citizen@example.kz", password="steppe-wind-2026")
+
+
+def reload(user):
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def test_password_reset_end_to_end(client, auth, mailbox, citizen):
+    response = post(client, "/reset", {"email": "citizen@example.kz"})
+    assert response.status_code == 200
+    [message] = mailbox.to("citizen@example.kz")
+    link = link_in(message, "/reset/")
+    assert client.get(link).status_code == 200
+
+    response = post(client, link, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"},
+                    token_from=link)
+    assert response.status_code == 302
+    assert auth.login("citizen@example.kz", "steppe-wind-2026").status_code == 401
+    assert auth.login("citizen@example.kz", "new-steppe-2027").status_code == 302
+
+    # Used once: the link is spent.
+    again = client.get(link)
+    assert again.status_code == 400
+    assert translated(ERRORS[("token", "used")], "kk") in page_text(again)
+
+
+def test_reset_for_unknown_email_looks_the_same_and_sends_nothing(client, mailbox):
+    response = post(client, "/reset", {"email": "nobody@example.kz"})
+    assert response.status_code == 200
+    assert "nobody@example.kz" in page_text(response)
+    assert mailbox.messages == []
+
+
+def test_reset_bad_inputs(client, mailbox, citizen, app, monkeypatch):
+    post(client, "/reset", {"email": "citizen@example.kz"})
+    link = link_in(mailbox.to("citizen@example.kz")[0], "/reset/")
+
+    mismatch = post(client, link, {"password": "new-steppe-2027", "confirm": "other-steppe-2027"},
+                    token_from=link)
+    assert mismatch.status_code == 422
+    assert translated(_l("The two passwords do not match."), "kk") in page_text(mismatch)
+
+    common = post(client, link, {"password": "password1", "confirm": "password1"}, token_from=link)
+    assert common.status_code == 422
+
+    tampered = link.replace("/reset/", "/reset/x")
+    assert client.get(tampered).status_code == 400
+    assert post(client, tampered, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"}).status_code == 400
+
+    monkeypatch.setitem(app.config, "RESET_PASSWORD_MAX_AGE", -1)
+    expired = client.get(link)
+    assert expired.status_code == 400
+    assert translated(ERRORS[("token", "expired")], "kk") in page_text(expired)
+    assert reload(citizen).password_hash == citizen.password_hash
+
+
+def test_reset_empty_email_is_422(client):
+    response = post(client, "/reset", {"email": ""})
+    assert response.status_code == 422
+
+
+def test_change_password_ends_other_sessions(client, auth, citizen, app):
+    auth.login("citizen@example.kz", "steppe-wind-2026")
+    other_device = app.test_client()
+    post(other_device, "/login", {"email": "citizen@example.kz", "password": "steppe-wind-2026"})
+    assert other_device.get("/account").status_code == 200
+
+    wrong = post(client, "/account/password",
+                 {"current_password": "nope-nope-1", "password": "new-steppe-2027", "confirm": "new-steppe-2027"})
+    assert wrong.status_code == 422
+    assert translated(ERRORS[("current_password", "wrong")], "kk") in page_text(wrong)
+
+    ok = post(client, "/account/password",
+              {"current_password": "steppe-wind-2026", "password": "new-steppe-2027", "confirm": "new-steppe-2027"})
+    assert ok.status_code == 302
+    assert client.get("/account").status_code == 200  # this browser stays in
+    assert other_device.get("/account").status_code == 302  # the other one is out
+
+
+def test_change_email_takes_effect_only_after_confirmation(client, auth, mailbox, citizen):
+    auth.login("citizen@example.kz", "steppe-wind-2026")
+    response = post(client, "/account/email", {"email": "new@example.kz", "password": "steppe-wind-2026"})
+    assert response.status_code == 302
+    assert reload(citizen).email == "citizen@example.kz"
+    assert reload(citizen).pending_email == "new@example.kz"
+
+    # The old address is told; the new one gets the link.
+    assert len(mailbox.to("citizen@example.kz")) == 1
+    link = link_in(mailbox.to("new@example.kz")[0], "/account/email/confirm/")
+    assert client.get(link).status_code == 200
+    assert reload(citizen).email == "citizen@example.kz"
+    assert post(client, link, token_from=link).status_code == 302
+    user = reload(citizen)
+    assert user.email == "new@example.kz" and user.pending_email is None and user.is_verified
+    assert client.get(link).status_code == 400  # spent
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"email": "new@example.kz", "password": "wrong-one-1"}, ERRORS[("password", "wrong")]),
+        ({"email": "citizen@example.kz", "password": "steppe-wind-2026"}, ERRORS[("email", "same")]),
+        ({"email": "taken@example.kz", "password": "steppe-wind-2026"}, ERRORS[("email", "taken")]),
+        ({"email": "bad", "password": "steppe-wind-2026"}, _l("Enter a valid email address, like name@example.kz.")),
+    ],
+)
+def test_change_email_bad_inputs(client, auth, mailbox, citizen, data, message):
+    make_user("taken@example.kz")
+    auth.login("citizen@example.kz", "steppe-wind-2026")
+    response = post(client, "/account/email", data)
+    assert response.status_code == 422
+    assert translated(message, "kk") in page_text(response)
+    assert reload(citizen).pending_email is None
+    assert mailbox.messages == []
+
+
+def test_account_page_shows_public_name_and_roles(client, auth, citizen):
+    auth.login("citizen@example.kz", "steppe-wind-2026")
+    text = page_text(client.get("/account"))
+    assert "Test" in text and "Азамат" in text
+
+
+def test_unverified_user_sees_a_reminder(client, auth):
+    make_user("new@example.kz", password="steppe-wind-2026", verified=False)
+    auth.login("new@example.kz", "steppe-wind-2026")
+    assert "Петиция жасау, қолдау және қол қою үшін электрондық поштаңызды растаңыз." in page_text(client.get("/"))
+
+
+def test_registration_email_matches_by_lowercase(client):
+    make_user("mixed@example.kz")
+    assert db.session.scalar(select(User).where(User.email == "mixed@example.kz")) is not None

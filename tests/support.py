@@ -1,0 +1,183 @@
+"""Helpers for tests: factories as plain functions, a browser-like form POST, mail."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from app import queue
+from app.accounts.iin import make_iin
+from app.extensions import db
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client, path: str, data: dict | None = None, *, token_from: str = "/", **kwargs):
+    """POST a form the way a browser would: with the CSRF token of this session."""
+    payload = {"csrf_token": csrf_token(client, token_from), **(data or {})}
+    return client.post(path, data=payload, **kwargs)
+
+
+_serial = iter(range(1, 100000))
+
+
+def valid_iin(born: date = date(1990, 5, 17), male: bool = True) -> str:
+    return make_iin(born, male=male, serial=next(_serial) * 3)
+
+
+def make_user(
+    email_address: str | None = None,
+    *,
+    password: str = "correct horse battery",
+    verified: bool = True,
+    region: str = "KZ-75",
+    roles: tuple = (),
+    body: str | None = None,
+    language: str = "kk",
+    born: date = date(1990, 5, 17),
+):
+    """A citizen (or staff) account made the way registration makes it."""
+    from sqlalchemy import select
+
+    from app.accounts.identity import provider
+    from app.accounts.passwords import hash_password
+    from app.admin.services import grant_role
+    from app.models import Region, User
+    from app.models.base import utcnow
+
+    n = next(_serial)
+    claim = provider().claim(valid_iin(born))
+    user = User(
+        email=email_address or f"user{n}@example.kz",
+        full_name=f"Test User{n} Person",
+        password_hash=hash_password(password),
+        region=db.session.scalar(select(Region).where(Region.code == region)),
+        iin_hmac=claim.person_key,
+        birth_date=claim.birth_date,
+        email_verified_at=utcnow() if verified else None,
+        language=language,
+    )
+    db.session.add(user)
+    db.session.flush()
+    for role in roles:
+        grant_role(None, user, role, body if role.value == "official" else None, channel="cli")
+    db.session.commit()
+    return user
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email_address: str, password: str = "correct horse battery", **extra):
+        return post(self._client, "/login", {"email": email_address, "password": password, **extra},
+                    token_from="/login")
+
+    def logout(self):
+        return post(self._client, "/logout")
+
+
+# --- mail ---------------------------------------------------------------------
+
+
+class Mailbox:
+    """Emails delivered to files (no SMTP_HOST), read back as messages."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def deliver(self) -> None:
+        queue.drain(self.app)
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        self.deliver()
+        files = sorted(Path(self.app.config["MAIL_DIR"]).glob("*.eml"))
+        return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def text_part(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_part(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def link_in(message, contains: str) -> str:
+    for url in re.findall(r"https?://\S+", text_part(message)):
+        if contains in url:
+            return url.replace("http://localhost", "")
+    raise AssertionError(f"no link containing {contains!r} in:\n{text_part(message)}")
+
+
+class RecordingHandler:
+    """An SMTP server's behaviour: accept, refuse (4xx) or stall before accepting."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse = False
+        self.stall_seconds = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "451 4.3.0 Try again later"
+        if self.stall_seconds:
+            import asyncio
+
+            await asyncio.sleep(self.stall_seconds)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def page_text(response) -> str:
+    """The response body with HTML entities decoded, for 'the user reads X' checks."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True))
+
+
+def translated(message, language: str) -> str:
+    """A (lazy) message as a reader of `language` sees it."""
+    from flask_babel import force_locale
+
+    with force_locale(language):
+        return str(message)
