@@ -75,6 +75,8 @@ class Config:
     LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # A Redis outage must delay work, not take the site down: limits fail open.
+    RATELIMIT_SWALLOW_ERRORS = True
     # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 

@@ -172,7 +172,8 @@ def page_text(response) -> str:
     """The response body with HTML entities decoded, for 'the user reads X' checks."""
     import html
 
-    return html.unescape(response.get_data(as_text=True))
+    # Numbers are grouped with no-break spaces in Kazakh and Russian.
+    return html.unescape(response.get_data(as_text=True)).replace("\xa0", " ").replace("\u202f", " ")
 
 
 def translated(message, language: str) -> str:

@@ -41,7 +41,7 @@ def check_digit(digits: str) -> int | None:
     """The check digit for the first 11 digits, or None if no valid one exists."""
     values = [int(c) for c in digits[:11]]
     for weights in (WEIGHTS_1, WEIGHTS_2):
-        remainder = sum(v * w for v, w in zip(values, weights)) % 11
+        remainder = sum(v * w for v, w in zip(values, weights, strict=True)) % 11
         if remainder != 10:
             return remainder
     return None

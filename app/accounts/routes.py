@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts import forms, services, throttle
 from app.accounts.messages import ERRORS, under_age_message
@@ -34,8 +35,8 @@ FORM_ERROR = 422
 def _region_choices():
     lang = str(get_locale())
     regions = db.session.scalars(select(Region)).all()
-    choices = sorted(((r.code, r.name(lang)) for r in regions), key=lambda c: c[1])
-    return [("", _("Choose a region"))] + choices
+    choices = sorted((SelectChoice(r.code, r.name(lang)) for r in regions), key=lambda c: c.label)
+    return [SelectChoice("", _("Choose a region"))] + choices
 
 
 def _show_error(form, exc: AccountError) -> None:

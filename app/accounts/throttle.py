@@ -9,10 +9,14 @@ count ("in a row").
 from __future__ import annotations
 
 import hashlib
+import logging
 
+import redis
 from flask import current_app
 
 from app import queue
+
+log = logging.getLogger(__name__)
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:
@@ -22,8 +26,14 @@ def _keys(email: str, address: str) -> tuple[str, str]:
 
 
 def is_blocked(email: str, address: str) -> bool:
+    """True when this account or address has failed too often. Fails open (with a
+    warning) if Redis is down: people can still log in, and argon2 keeps guessing slow."""
     acct_key, addr_key = _keys(email, address)
-    acct, addr = queue.connection().mget(acct_key, addr_key)
+    try:
+        acct, addr = queue.connection().mget(acct_key, addr_key)
+    except redis.RedisError as exc:
+        log.warning("login throttle unavailable: %s", exc)
+        return False
     cfg = current_app.config
     return int(acct or 0) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"] or int(
         addr or 0
@@ -36,9 +46,15 @@ def record_failure(email: str, address: str) -> None:
     for key in _keys(email, address):
         pipe.incr(key)
         pipe.expire(key, window)
-    pipe.execute()
+    try:
+        pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("login failure not counted: %s", exc)
 
 
 def record_success(email: str, address: str) -> None:
     acct_key, _ = _keys(email, address)
-    queue.connection().delete(acct_key)
+    try:
+        queue.connection().delete(acct_key)
+    except redis.RedisError as exc:
+        log.warning("login failures not cleared: %s", exc)

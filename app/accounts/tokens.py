@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 class Purpose(enum.Enum):
     VERIFY_EMAIL = "dauys.verify-email"
-    RESET_PASSWORD = "dauys.reset-password"
+    RESET_PASSWORD = "dauys.reset-password"  # noqa: S105 (a salt name, not a secret)
     CHANGE_EMAIL = "dauys.change-email"
 
 

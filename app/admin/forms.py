@@ -1,19 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from app.models import Role
 
 STAFF_CHOICES = [
-    (Role.MODERATOR.value, _l("Moderator")),
-    (Role.OFFICIAL.value, _l("Official")),
-    (Role.ADMIN.value, _l("Administrator")),
+    SelectChoice(Role.MODERATOR.value, _l("Moderator")),
+    SelectChoice(Role.OFFICIAL.value, _l("Official")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
 
 
 class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=STAFF_CHOICES,
+                       invalid_choice_message=_l("Choose a role."),
                        validators=[DataRequired(message=_l("Choose a role."))])
     body = SelectField(_l("State body (officials only)"), validators=[Optional()],
                        validate_choice=False)
@@ -21,6 +23,7 @@ class GrantRoleForm(FlaskForm):
 
 class RevokeRoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=STAFF_CHOICES,
+                       invalid_choice_message=_l("Choose a role."),
                        validators=[DataRequired(message=_l("Choose a role."))])
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import forms
 from app.admin.services import RoleError, grant_role, revoke_role
@@ -51,7 +52,7 @@ def users():
 def _bodies_choices():
     lang = str(get_locale())
     bodies = db.session.scalars(select(StateBody).order_by(StateBody.sort_order, StateBody.code))
-    return [("", _("None"))] + [(b.code, b.name(lang)) for b in bodies]
+    return [SelectChoice("", _("None"))] + [SelectChoice(b.code, b.name(lang)) for b in bodies]
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -56,6 +56,16 @@ def _claim(email_id: int) -> bool:
     return result.rowcount == 1
 
 
+def _is_permanent(exc: Exception) -> bool:
+    """5xx replies mean the server will never take this message; 4xx and network
+    errors are worth another try."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
 def deliver_email(email_id: int) -> str:
     """Send one outbox row. Returns what happened.
 
@@ -71,7 +81,7 @@ def deliver_email(email_id: int) -> str:
         attempts = row.attempts
         max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
         delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or attempts >= max_attempts
+        permanent = _is_permanent(exc) or attempts >= max_attempts
         row.status = OutboxStatus.FAILED if permanent else OutboxStatus.PENDING
         row.next_attempt_at = utcnow() + timedelta(seconds=delay)
         row.lease_until = None

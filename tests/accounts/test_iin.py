@@ -24,8 +24,8 @@ def test_second_weights_are_used_when_first_pass_gives_ten():
     for serial in range(10000):
         head = f"8501013{serial:04d}"
         values = [int(c) for c in head]
-        if sum(v * w for v, w in zip(values, range(1, 12))) % 11 == 10:
-            second = sum(v * w for v, w in zip(values, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+        if sum(v * w for v, w in zip(values, range(1, 12), strict=True)) % 11 == 10:
+            second = sum(v * w for v, w in zip(values, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
             assert check_digit(head) == (None if second == 10 else second)
             if second != 10:
                 assert parse_iin(head + str(second)).birth_date == date(1985, 1, 1)

@@ -1,0 +1,119 @@
+"""Home, language switcher, state bodies, error pages, health."""
+
+import pytest
+
+from tests.support import page_text, post
+
+
+def test_home_is_kazakh_by_default(client):
+    response = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert response.status_code == 200
+    assert '<html lang="kk">' in response.get_data(as_text=True)
+    assert "Сіздің үніңіз — мемлекетке" in page_text(response)
+    assert "15 000" in page_text(response)
+
+
+@pytest.mark.parametrize(("lang", "phrase"), [("ru", "Ваш голос — государству"), ("en", "Your voice to the state"),
+                                              ("kk", "Сіздің үніңіз — мемлекетке")])
+def test_language_switch_persists(client, lang, phrase):
+    response = post(client, "/language", {"lang": lang, "next": "/bodies"})
+    assert response.status_code == 302 and response.headers["Location"] == "/bodies"
+    assert f'<html lang="{lang}">' in client.get("/").get_data(as_text=True)
+    assert phrase in page_text(client.get("/"))
+    # A new browser session keeps the choice through the long-lived cookie.
+    fresh = client.application.test_client()
+    fresh.set_cookie("lang", client.get_cookie("lang").value)
+    assert phrase in page_text(fresh.get("/"))
+
+
+def test_logged_in_choice_is_saved_on_the_account(client, auth):
+    from tests.support import make_user
+
+    make_user("polyglot@example.kz")
+    auth.login("polyglot@example.kz")
+    post(client, "/language", {"lang": "ru"})
+    other = client.application.test_client()
+    post(other, "/login", {"email": "polyglot@example.kz", "password": "correct horse battery"})
+    assert "Моя учётная запись" in page_text(other.get("/account"))
+
+
+@pytest.mark.parametrize("data", [{"lang": "fr"}, {"lang": ""}, {}])
+def test_bad_language_is_400(client, data):
+    assert post(client, "/language", data).status_code == 400
+
+
+def test_language_without_csrf_is_400(client):
+    client.get("/")
+    response = client.post("/language", data={"lang": "ru"})
+    assert response.status_code == 400
+
+
+def test_language_next_must_be_local(client):
+    response = post(client, "/language", {"lang": "ru", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_bodies_page_lists_thresholds(client):
+    text = page_text(client.get("/bodies"))
+    assert "Қазақстан Республикасының Үкіметі" in text
+    assert "Қарағанды облысының әкімдігі" in text
+    assert "11 313" in text  # 1 % of Karaganda Region's 1,131,287, rounded up
+    assert "Ақмола облысының әкімдігі" in text and "5 000" in text  # population unknown: fallback
+    assert "40 жұмыс күні" in text and "20 жұмыс күні" in text
+
+
+@pytest.mark.parametrize("lang,title", [("kk", "Бет табылмады"), ("ru", "Страница не найдена"),
+                                        ("en", "Page not found")])
+def test_404_in_the_users_language(client, lang, title):
+    client.set_cookie("lang", lang)
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert title in page_text(response)
+
+
+def test_405_page(client):
+    response = client.put("/")
+    assert response.status_code == 405
+    assert "Әдіске рұқсат жоқ" in page_text(response)
+
+
+def test_500_page_hides_the_error(client, app, monkeypatch):
+    def boom():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setitem(app.view_functions, "main.bodies", boom)
+    monkeypatch.setattr(app, "testing", False)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/bodies")
+    assert response.status_code == 500
+    text = page_text(response)
+    assert "Бірдеңе дұрыс болмады" in text and "secret internals" not in text
+
+
+def test_429_page(client, app):
+    from tests.support import make_user
+
+    make_user("limited@example.kz")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        post(client, "/login", {"email": "limited@example.kz", "password": "bad-password-1"})
+    response = post(client, "/login", {"email": "limited@example.kz", "password": "bad-password-1"})
+    assert response.status_code == 429
+    assert "Тым көп әрекет" in page_text(response)
+
+
+def test_health(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"database": "ok", "redis": "ok"}
+
+
+def test_pages_are_accessible_shapes(client):
+    html = client.get("/register").get_data(as_text=True)
+    # every input has a label tied to it
+    import re
+
+    for field_id in re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html):
+        if field_id == "csrf_token":
+            continue
+        assert f'for="{field_id}"' in html, field_id
+    assert 'class="skip-link"' in html

@@ -1,0 +1,70 @@
+"""The staff CLI: users create / grant / revoke / list."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, Role, User
+
+
+def user(email):
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_create_official_reads_password_from_stdin(runner, client):
+    result = runner.invoke(args=["users", "create", "--email", "Dina@Gov.kz", "--name", "Дина Омарова",
+                                 "--role", "official", "--body", "GOV"], input="long-enough-secret\n")
+    assert result.exit_code == 0, result.output
+    created = user("dina@gov.kz")
+    assert created.has_role(Role.OFFICIAL) and created.official_body.code == "GOV"
+    assert created.is_verified
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.target_id == created.id))
+    assert audit.channel == "cli" and audit.actor_id is None
+    from tests.support import post
+
+    response = post(client, "/login", {"email": "dina@gov.kz", "password": "long-enough-secret"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--email", "x@gov.kz", "--name", "X", "--role", "official"], "long-enough-secret\n", "body_required"),
+        (["--email", "x@gov.kz", "--name", "X", "--role", "official", "--body", "NOPE"], "long-enough-secret\n",
+         "unknown_body"),
+        (["--email", "x@gov.kz", "--name", "X", "--role", "tsar"], "long-enough-secret\n", "one of"),
+        (["--email", "not-an-email", "--name", "X"], "long-enough-secret\n", "--email"),
+        (["--email", "x@gov.kz", "--name", "X"], "short\n", "password must be"),
+        (["--email", "x@gov.kz", "--name", "X"], "password123\n", "password must be"),
+    ],
+)
+def test_create_bad_input_creates_nothing(runner, args, stdin, message):
+    result = runner.invoke(args=["users", "create", *args], input=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert user("x@gov.kz") is None
+
+
+def test_create_duplicate_email(runner):
+    runner.invoke(args=["users", "create", "--email", "a@gov.kz", "--name", "A"], input="long-enough-secret\n")
+    result = runner.invoke(args=["users", "create", "--email", "A@gov.kz", "--name", "A"],
+                           input="long-enough-secret\n")
+    assert result.exit_code != 0 and "exists" in result.output
+
+
+def test_grant_revoke_list(runner):
+    runner.invoke(args=["users", "create", "--email", "m@dauys.kz", "--name", "Mod Erator"],
+                  input="long-enough-secret\n")
+    assert runner.invoke(args=["users", "grant", "m@dauys.kz", "moderator"]).exit_code == 0
+    assert user("m@dauys.kz").has_role(Role.MODERATOR)
+    again = runner.invoke(args=["users", "grant", "m@dauys.kz", "moderator"])
+    assert again.exit_code != 0 and "already_held" in again.output
+    listed = runner.invoke(args=["users", "list", "--role", "moderator"])
+    assert "m@dauys.kz" in listed.output and "moderator" in listed.output
+    assert runner.invoke(args=["users", "revoke", "m@dauys.kz", "moderator"]).exit_code == 0
+    assert not user("m@dauys.kz").has_role(Role.MODERATOR)
+    missing = runner.invoke(args=["users", "revoke", "m@dauys.kz", "moderator"])
+    assert missing.exit_code != 0 and "not_held" in missing.output
+    nobody = runner.invoke(args=["users", "grant", "ghost@dauys.kz", "admin"])
+    assert nobody.exit_code != 0 and "no account" in nobody.output

@@ -1,0 +1,31 @@
+"""Production refuses unsafe configuration; cookies are secure there."""
+
+import pytest
+
+from app import create_app
+from config import ConfigError
+
+GOOD = {
+    "SECRET_KEY": "x" * 40,
+    "IIN_HMAC_KEY": "y" * 40,
+    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db.example/dauys",
+    "REDIS_URL": "redis://127.0.0.1:6379/14",
+}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "IIN_HMAC_KEY", "SQLALCHEMY_DATABASE_URI", "REDIS_URL"])
+def test_production_refuses_to_start_without(missing, tmp_path):
+    settings = dict(GOOD, **{missing: None})
+    with pytest.raises(ConfigError):
+        create_app("production", **settings)
+
+
+def test_production_refuses_a_short_secret():
+    with pytest.raises(ConfigError):
+        create_app("production", **dict(GOOD, SECRET_KEY="short"))
+
+
+def test_production_cookies_are_secure():
+    app = create_app("production", **GOOD)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

