@@ -7,6 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 .PHONY: run test lint translations extract-messages migrate clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
+	scripts/bootstrap.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -23,6 +24,7 @@ run: translations
 
 ## Run the whole test suite (SQLite + embedded Redis unless TEST_DATABASE_URL / TEST_REDIS_URL are set)
 test: translations
+	scripts/bootstrap.sh --browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/activate
