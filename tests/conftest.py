@@ -75,6 +75,9 @@ def app(database_url, tmp_path_factory):
         seed_reference()
         db.session.commit()
     yield application
+    with application.app_context():
+        db.engine.dispose()
+    queue.shutdown_embedded()
 
 
 @pytest.fixture(autouse=True)
