@@ -47,7 +47,9 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.mail.outbox import register_session_hooks
     from app.main.routes import select_locale
+    from app.sqlite_functions import register as register_sqlite_functions
 
+    register_sqlite_functions()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -91,9 +93,13 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.main.routes import bp as main_bp
+    from app.moderation.routes import bp as moderation_bp
+    from app.petitions.routes import bp as petitions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -198,6 +198,11 @@ def periodic_jobs(app: Flask) -> list[PeriodicJob]:
             app.config["OUTBOX_SWEEP_SECONDS"],
             queue="mail",
         ),
+        PeriodicJob(
+            "close-expired-petitions",
+            "app.petitions.jobs.close_expired",
+            app.config["CLOSE_SWEEP_SECONDS"],
+        ),
     ]
 
 

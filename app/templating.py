@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from app.main.forms import LanguageForm
 from app.net import absolute_url
@@ -18,12 +19,34 @@ ROLE_NAMES = {
 }
 
 
+def format_number(n) -> str:
+    return format_decimal(n) if n is not None else "—"
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML paragraphs: blank lines separate paragraphs, single line
+    breaks stay. Everything is escaped first."""
+    if not text:
+        return Markup("")
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return Markup("").join(
+        Markup("<p>") + Markup("<br>").join(escape(line) for line in block.split("\n")) + Markup("</p>")
+        for block in blocks
+    )
+
+
 def register(app: Flask) -> None:
     from app.models import Role
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["role_enum"] = Role
     app.jinja_env.globals["absolute_url"] = absolute_url
+    from app.moderation.forms import REJECTION_NAMES
+    from app.petitions.forms import CATEGORY_NAMES, STATE_NAMES
+
+    app.jinja_env.globals["state_names"] = STATE_NAMES
+    app.jinja_env.globals["category_names"] = CATEGORY_NAMES
+    app.jinja_env.globals["rejection_names"] = REJECTION_NAMES
 
     @app.context_processor
     def globals_():
@@ -35,6 +58,7 @@ def register(app: Flask) -> None:
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
 
-    app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else "—"
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else "—"
     app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "medium") if d else "—"

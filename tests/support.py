@@ -48,12 +48,12 @@ def make_user(
     body: str | None = None,
     language: str = "kk",
     born: date = date(1990, 5, 17),
+    commit: bool = True,
 ):
     """A citizen (or staff) account made the way registration makes it."""
     from sqlalchemy import select
 
     from app.accounts.identity import provider
-    from app.accounts.passwords import hash_password
     from app.admin.services import grant_role
     from app.models import Region, User
     from app.models.base import utcnow
@@ -63,7 +63,7 @@ def make_user(
     user = User(
         email=email_address or f"user{n}@example.kz",
         full_name=f"Test User{n} Person",
-        password_hash=hash_password(password),
+        password_hash=_hash(password),
         region=db.session.scalar(select(Region).where(Region.code == region)),
         iin_hmac=claim.person_key,
         birth_date=claim.birth_date,
@@ -74,8 +74,21 @@ def make_user(
     db.session.flush()
     for role in roles:
         grant_role(None, user, role, body if role.value == "official" else None, channel="cli")
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return user
+
+
+_hashes: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    """argon2 is slow on purpose; tests make many users with the same few passwords."""
+    from app.accounts.passwords import hash_password
+
+    if password not in _hashes:
+        _hashes[password] = hash_password(password)
+    return _hashes[password]
 
 
 class AuthActions:
@@ -182,3 +195,72 @@ def translated(message, language: str) -> str:
 
     with force_locale(language):
         return str(message)
+
+
+def make_petition(
+    author=None,
+    *,
+    state: str = "open",
+    body: str = "GOV",
+    title: str = "Жол жөндеу: Алматыдағы жолдарды жөндеу керек",
+    summary: str = "Қала көшелеріндегі шұңқырларды жөндеуді сұраймыз.",
+    details: str = "Көптеген көшелерде шұңқырлар бар.\n\nОларды биыл жөндеу керек.",
+    category: str = "transport_roads",
+    language: str = "kk",
+    signatures: int = 0,
+):
+    """A petition put straight into `state`, with `signatures` signers from Almaty
+    (the author's own included when the state has signatures at all)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import Category, Petition, PetitionState, Signature, StateBody
+    from app.models.base import utcnow
+    from app.petitions import counting
+
+    author = author or make_user()
+    now = utcnow()
+    target = PetitionState(state)
+    petition = Petition(
+        author=author,
+        body=db.session.scalar(select(StateBody).where(StateBody.code == body)),
+        category=Category(category),
+        language=language,
+        title=title,
+        summary=summary,
+        details=details,
+        state=target,
+        created_at=now - timedelta(days=3),
+    )
+    if target is not PetitionState.DRAFT:
+        petition.submitted_at = now - timedelta(days=2)
+    if target in (PetitionState.PENDING_MODERATION, PetitionState.OPEN, PetitionState.CLOSED,
+                  PetitionState.REJECTED, PetitionState.RETURNED, PetitionState.HIDDEN):
+        from app.workdays import add_working_days, local_date
+
+        petition.moderation_started_at = now - timedelta(days=1)
+        petition.moderation_due_on = add_working_days(local_date(now - timedelta(days=1)), 10)
+    if target in (PetitionState.OPEN, PetitionState.CLOSED):
+        petition.opened_at = now - timedelta(hours=12)
+        petition.closes_at = now + timedelta(days=90) if target is PetitionState.OPEN else now - timedelta(hours=1)
+    if target is PetitionState.CLOSED:
+        petition.closed_at = now - timedelta(hours=1)
+    if target is PetitionState.HIDDEN:
+        from app.models import RejectionCode
+
+        petition.rejection_code = RejectionCode.OFFENSIVE
+        petition.hidden_from = PetitionState.OPEN
+    db.session.add(petition)
+    db.session.flush()
+    for n in range(signatures):
+        signer = author if n == 0 else make_user(region="KZ-75", commit=False)
+        db.session.add(Signature(petition_id=petition.id, user_id=signer.id, region_id=signer.region_id))
+        counting.add_signature(petition.id, sponsor=False)
+    db.session.commit()
+    db.session.refresh(petition)
+    return petition
+
+
+def login(client, email: str, password: str = "correct horse battery"):
+    return post(client, "/login", {"email": email, "password": password}, token_from="/login")

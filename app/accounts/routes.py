@@ -232,7 +232,16 @@ def reset_password(token: str):
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("accounts/account.html", logout_form=forms.ConfirmForm())
+    from app.models import Petition, Signature
+
+    petitions = db.session.scalars(
+        select(Petition).where(Petition.author_id == current_user.id).order_by(Petition.id.desc())).all()
+    signatures = db.session.execute(
+        select(Signature, Petition).join(Petition, Signature.petition_id == Petition.id)
+        .where(Signature.user_id == current_user.id, Petition.author_id != current_user.id)
+        .order_by(Signature.id.desc())).all()
+    return render_template("accounts/account.html", logout_form=forms.ConfirmForm(), petitions=petitions,
+                           signatures=signatures)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

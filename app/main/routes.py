@@ -21,7 +21,10 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html", profile=profile())
+    from app.petitions import queries
+
+    return render_template("main/home.html", profile=profile(), totals=queries.totals(),
+                           popular=queries.popular_open(), recently_closed=queries.recently_closed())
 
 
 @bp.route("/bodies")

@@ -4,9 +4,31 @@ from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.geo import BodyLevel, Region, RegionKind, StateBody, ThresholdRule
 from app.models.mail import OutboxEmail, OutboxStatus
+from app.models.petition import (
+    HIDING_CODES,
+    Category,
+    DecisionAction,
+    ModerationDecision,
+    Petition,
+    PetitionState,
+    RejectionCode,
+    Report,
+    ReportReason,
+    Signature,
+)
 from app.models.user import STAFF_ROLES, Role, User, UserRole
 
 __all__ = [
+    "HIDING_CODES",
+    "Category",
+    "DecisionAction",
+    "ModerationDecision",
+    "Petition",
+    "PetitionState",
+    "RejectionCode",
+    "Report",
+    "ReportReason",
+    "Signature",
     "AuditEntry",
     "Base",
     "BodyLevel",

@@ -1,0 +1,222 @@
+"""Petitions, their signatures, moderation decisions and citizens' reports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, utcnow
+from app.models.geo import Region, StateBody
+from app.models.types import enum_column
+from app.models.user import User
+
+
+class PetitionState(enum.Enum):
+    DRAFT = "draft"
+    COLLECTING_SPONSORS = "collecting_sponsors"
+    PENDING_MODERATION = "pending_moderation"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# Listed and searchable by everyone.
+PUBLIC_STATES = (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJECTED)
+# Reachable by their link, not listed.
+LINK_ONLY_STATES = (PetitionState.COLLECTING_SPONSORS, PetitionState.PENDING_MODERATION)
+SIGNABLE_STATES = (PetitionState.OPEN, PetitionState.COLLECTING_SPONSORS)
+
+
+class Category(enum.Enum):
+    EDUCATION = "education"
+    HEALTH = "health"
+    ENVIRONMENT = "environment"
+    TRANSPORT = "transport_roads"
+    HOUSING = "housing_utilities"
+    SOCIAL = "social_protection"
+    ECONOMY = "economy_business"
+    CULTURE = "culture_language"
+    DIGITAL = "digital_services"
+    SAFETY = "public_safety"
+    GOVERNANCE = "governance"
+    OTHER = "other"
+
+
+class RejectionCode(enum.Enum):
+    DUPLICATE = "duplicate"
+    OUTSIDE_COMPETENCE = "outside_competence"
+    EXCLUDED_TOPIC = "excluded_topic"
+    UNCLEAR_REQUEST = "unclear_request"
+    OFFENSIVE = "offensive"
+    DEFAMATORY = "defamatory"
+    PERSONAL_DATA = "personal_data"
+    ADVERTISING = "advertising"
+    ILLEGAL = "illegal"
+    OTHER = "other"
+
+
+# Codes whose petition is hidden rather than shown rejected (DOMAIN.md, * codes).
+HIDING_CODES = frozenset({
+    RejectionCode.OFFENSIVE,
+    RejectionCode.DEFAMATORY,
+    RejectionCode.PERSONAL_DATA,
+    RejectionCode.ADVERTISING,
+    RejectionCode.ILLEGAL,
+})
+
+
+class Petition(Base):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        CheckConstraint("length(title) >= 10 AND length(title) <= 120", name="title_length"),
+        CheckConstraint("length(summary) <= 500", name="summary_length"),
+        CheckConstraint("length(details) <= 4000", name="details_length"),
+        CheckConstraint("language IN ('kk', 'ru', 'en')", name="language_known"),
+        CheckConstraint("signature_count >= 0 AND sponsor_count >= 0", name="counts_non_negative"),
+        CheckConstraint("state != 'open' OR (opened_at IS NOT NULL AND closes_at IS NOT NULL)",
+                        name="open_has_dates"),
+        Index("ix_petitions_state_opened_at", "state", "opened_at"),
+        Index("ix_petitions_state_signature_count", "state", "signature_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id"), index=True)
+    category: Mapped[Category] = mapped_column(enum_column(Category, "category"))
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(500))
+    details: Mapped[str] = mapped_column(Text)
+    state: Mapped[PetitionState] = mapped_column(
+        enum_column(PetitionState, "petition_state"), default=PetitionState.DRAFT
+    )
+    # Changed only by app.petitions.counting, in SQL.
+    signature_count: Mapped[int] = mapped_column(default=0)
+    sponsor_count: Mapped[int] = mapped_column(default=0)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderation_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    moderation_due_on: Mapped[date | None]
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_code: Mapped[RejectionCode | None] = mapped_column(
+        enum_column(RejectionCode, "rejection_code")
+    )
+    # Shown on the public page of a rejected petition.
+    rejection_explanation: Mapped[str | None] = mapped_column(Text)
+    return_note: Mapped[str | None] = mapped_column(Text)
+    # The state a hidden petition came from, so a moderator can restore it.
+    hidden_from: Mapped[PetitionState | None] = mapped_column(
+        enum_column(PetitionState, "petition_hidden_from")
+    )
+
+    author: Mapped[User] = relationship(lazy="joined")
+    body: Mapped[StateBody] = relationship(lazy="joined")
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in PUBLIC_STATES
+
+
+class Signature(Base):
+    """One person's signature. Never withdrawn; `valid` is cleared only by fraud review."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "user_id"),
+        Index("ix_signatures_petition_id_created_at", "petition_id", "created_at"),
+        Index("ix_signatures_petition_id_region_id", "petition_id", "region_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The signer's region when they signed: moving later does not move the signature.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sponsor: Mapped[bool] = mapped_column(default=False)
+    show_name: Mapped[bool] = mapped_column(default=False)
+    notify: Mapped[bool] = mapped_column(default=True)
+    valid: Mapped[bool] = mapped_column(default=True)
+    # For fraud analysis, without keeping addresses in clear: a keyed hash of the IP
+    # address and of its /24 (IPv4) or /48 (IPv6) network, and of the user agent.
+    ip_hmac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    network_hmac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    user_agent_hash: Mapped[str | None] = mapped_column(String(16))
+
+    user: Mapped[User] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+
+class DecisionAction(enum.Enum):
+    APPROVE = "approve"
+    RETURN = "return"
+    REJECT = "reject"
+    HIDE = "hide"
+    TAKE_DOWN = "take_down"
+    RESTORE = "restore"
+    CHANGE_METADATA = "change_metadata"
+    DISMISS_REPORTS = "dismiss_reports"
+
+
+class ModerationDecision(Base):
+    __tablename__ = "moderation_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction, "decision_action"))
+    reason_code: Mapped[RejectionCode | None] = mapped_column(enum_column(RejectionCode, "decision_reason"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    moderator: Mapped[User] = relationship()
+
+
+class ReportReason(enum.Enum):
+    OFFENSIVE = "offensive"
+    DEFAMATORY = "defamatory"
+    PERSONAL_DATA = "personal_data"
+    ADVERTISING = "advertising"
+    ILLEGAL = "illegal"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class Report(Base):
+    """A citizen's report of an open petition, for the moderators' "reported" list."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("petition_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason, "report_reason"))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+def search_document():
+    """The text full-text search looks at: title and summary."""
+    return func.coalesce(Petition.title, "") + " " + func.coalesce(Petition.summary, "")

@@ -1,0 +1,1 @@
+"""The moderators' queue and actions on petitions."""

@@ -1,0 +1,80 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models import HIDING_CODES, RejectionCode
+from app.petitions.forms import CATEGORY_NAMES
+
+REJECTION_NAMES = {
+    RejectionCode.DUPLICATE: _l("Duplicate of an existing petition"),
+    RejectionCode.OUTSIDE_COMPETENCE: _l("Outside the competence of the state body"),
+    RejectionCode.EXCLUDED_TOPIC: _l("A topic the law excludes from petitions"),
+    RejectionCode.UNCLEAR_REQUEST: _l("The request is unclear"),
+    RejectionCode.OFFENSIVE: _l("Offensive language"),
+    RejectionCode.DEFAMATORY: _l("Defamatory"),
+    RejectionCode.PERSONAL_DATA: _l("Contains personal data"),
+    RejectionCode.ADVERTISING: _l("Advertising"),
+    RejectionCode.ILLEGAL: _l("Illegal content"),
+    RejectionCode.OTHER: _l("Other reason"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _note(label, required=True, message=None):
+    validators = [DataRequired(message=message or _l("Write a note."))] if required else [Optional()]
+    validators.append(Length(max=2000, message=_l("At most 2,000 characters.")))
+    return TextAreaField(label, filters=[_strip], validators=validators)
+
+
+class ApproveForm(FlaskForm):
+    pass
+
+
+class ReturnForm(FlaskForm):
+    note = _note(_l("Note to the author: what to change"), message=_l("Tell the author what to change."))
+
+
+class RejectForm(FlaskForm):
+    code = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice(c.value, name) for c, name in REJECTION_NAMES.items()],
+        validators=[DataRequired(message=_l("Choose a reason."))],
+        invalid_choice_message=_l("Choose a reason."),
+    )
+    explanation = _note(_l("Explanation (shown on the petition page unless the reason hides it)"),
+                        message=_l("Write an explanation."))
+
+
+class TakeDownForm(FlaskForm):
+    code = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice(c.value, REJECTION_NAMES[c]) for c in RejectionCode if c in HIDING_CODES],
+        validators=[DataRequired(message=_l("Choose a reason."))],
+        invalid_choice_message=_l("Choose a reason."),
+    )
+    note = _note(_l("Internal note"))
+
+
+class RestoreForm(FlaskForm):
+    note = _note(_l("Internal note"))
+
+
+class MetadataForm(FlaskForm):
+    category = SelectField(
+        _l("Category"),
+        choices=[SelectChoice(c.value, name) for c, name in CATEGORY_NAMES.items()],
+        validators=[DataRequired(message=_l("Choose a category."))],
+        invalid_choice_message=_l("Choose a category."),
+    )
+    body = SelectField(_l("Addressed to"), validators=[DataRequired(message=_l("Choose a state body."))],
+                       validate_choice=False)
+    note = _note(_l("Why the change"))
+
+
+class DismissReportsForm(FlaskForm):
+    note = _note(_l("Internal note"), required=False)

@@ -1,0 +1,177 @@
+"""The moderation queue, the petition's moderation page, the reported list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import desc, func, select
+
+from app.extensions import db
+from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, RejectionCode, Report, Role
+from app.moderation import forms, services
+from app.moderation.forms import REJECTION_NAMES
+from app.petitions import queries
+from app.petitions.forms import CATEGORY_NAMES, REPORT_REASON_NAMES, STATE_NAMES
+from app.petitions.lifecycle import IllegalTransition
+from app.petitions.messages import message_for
+from app.petitions.routes import _body_choices
+from app.petitions.services import PetitionError
+from app.security import roles_required
+from app.workdays import working_days_between
+
+bp = Blueprint("moderation", __name__)
+MODERATORS = (Role.MODERATOR, Role.ADMIN)
+PAGE_SIZE = 25
+
+
+NOT_HIDING = _l("Choose one of the reasons that hide a petition.")
+NOTHING_CHANGED = _l("Change the category or the state body, or cancel.")
+
+
+def due_mark(due: date | None, today: date | None = None) -> tuple[str, int] | None:
+    """("overdue" | "nearly" | "ok", working days left) for a moderation due date."""
+    if due is None:
+        return None
+    left = working_days_between(today or date.today(), due)
+    if left < 0:
+        return "overdue", left
+    if left <= current_app.config["MODERATION_NEARLY_OVERDUE_DAYS"]:
+        return "nearly", left
+    return "ok", left
+
+
+@bp.route("/")
+@roles_required(*MODERATORS)
+def queue():
+    try:
+        page_number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400)
+    query = (select(Petition).where(Petition.state == PetitionState.PENDING_MODERATION)
+             .order_by(Petition.moderation_started_at, Petition.id))
+    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
+    similar = {p.id: queries.similar(p.title, limit=3, exclude_id=p.id, include_pending=True) for p in page.items}
+    reported = db.session.scalar(
+        select(func.count(func.distinct(Report.petition_id))).where(Report.resolved_at.is_(None)))
+    return render_template("moderation/queue.html", page=page, similar=similar, due_mark=due_mark,
+                           reported=reported, lang=str(get_locale()))
+
+
+def _forms(petition: Petition) -> dict:
+    metadata = forms.MetadataForm(prefix="meta")
+    metadata.body.choices = _body_choices()
+    if request.method == "GET" or request.form.get("action") != "metadata":
+        metadata.category.data = petition.category.value
+        metadata.body.data = petition.body.code
+    return {
+        "approve": forms.ApproveForm(prefix="approve"),
+        "return": forms.ReturnForm(prefix="return"),
+        "reject": forms.RejectForm(prefix="reject"),
+        "take-down": forms.TakeDownForm(prefix="takedown"),
+        "restore": forms.RestoreForm(prefix="restore"),
+        "metadata": metadata,
+        "dismiss-reports": forms.DismissReportsForm(prefix="dismiss"),
+    }
+
+
+def _page(petition: Petition, all_forms: dict, status: int = 200):
+    decisions = db.session.scalars(select(ModerationDecision).where(ModerationDecision.petition_id == petition.id)
+                                   .order_by(desc(ModerationDecision.id))).all()
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.target_type == "petition",
+                                                       AuditEntry.target_id == petition.id)
+                               .order_by(desc(AuditEntry.id))).all()
+    reports = db.session.scalars(select(Report).where(Report.petition_id == petition.id)
+                                 .order_by(desc(Report.id))).all()
+    return render_template(
+        "moderation/petition.html", petition=petition, forms=all_forms, decisions=decisions, audit=audit,
+        reports=reports, similar=queries.similar(petition.title, limit=5, exclude_id=petition.id,
+                                                 include_pending=True),
+        due=due_mark(petition.moderation_due_on) if petition.state is PetitionState.PENDING_MODERATION else None,
+        state_names=STATE_NAMES, rejection_names=REJECTION_NAMES, categories=CATEGORY_NAMES,
+        report_reasons=REPORT_REASON_NAMES, lang=str(get_locale()),
+    ), status
+
+
+def _petition(petition_id: int) -> Petition:
+    return db.session.get(Petition, petition_id) or abort(404)
+
+
+@bp.route("/petitions/<int:petition_id>")
+@roles_required(*MODERATORS)
+def petition(petition_id: int):
+    p = _petition(petition_id)
+    return _page(p, _forms(p))
+
+
+ACTIONS = ("approve", "return", "reject", "take-down", "restore", "metadata", "dismiss-reports")
+
+
+@bp.route("/petitions/<int:petition_id>/<action>", methods=["POST"])
+@roles_required(*MODERATORS)
+def act(petition_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    p = _petition(petition_id)
+    all_forms = _forms(p)
+    form = all_forms[action]
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _page(p, all_forms, status=422)
+    me = current_user._get_current_object()
+    try:
+        if action == "approve":
+            services.approve(me, p)
+        elif action == "return":
+            services.return_to_author(me, p, form.note.data)
+        elif action == "reject":
+            services.reject(me, p, RejectionCode(form.code.data), form.explanation.data)
+        elif action == "take-down":
+            services.take_down(me, p, RejectionCode(form.code.data), form.note.data)
+        elif action == "restore":
+            services.restore(me, p, form.note.data)
+        elif action == "metadata":
+            services.change_metadata(me, p, form.category.data, form.body.data, form.note.data)
+        else:
+            services.dismiss_reports(me, p, form.note.data)
+    except IllegalTransition:
+        db.session.rollback()
+        db.session.refresh(p)
+        flash(_("This action is not possible now: the petition is “%(state)s”.", state=STATE_NAMES[p.state]),
+              "error")
+        return _page(p, _forms(p), status=409)
+    except PetitionError as exc:
+        db.session.rollback()
+        message = {"not_hiding_code": NOT_HIDING, "nothing_changed": NOTHING_CHANGED}.get(exc.code) \
+            or message_for(exc.code)
+        target = getattr(form, exc.field, None) if exc.field else None
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "error")
+        return _page(p, all_forms, status=422)
+    db.session.commit()
+    flash(_("Done."), "success")
+    return redirect(url_for("moderation.petition", petition_id=p.id))
+
+
+@bp.route("/reports")
+@roles_required(*MODERATORS)
+def reports():
+    open_reports = (
+        select(Report.petition_id, func.count().label("n"), func.min(Report.created_at).label("first"))
+        .where(Report.resolved_at.is_(None))
+        .group_by(Report.petition_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Petition, open_reports.c.n, open_reports.c.first)
+        .join(open_reports, open_reports.c.petition_id == Petition.id)
+        .order_by(desc(open_reports.c.n), open_reports.c.first)
+    ).all()
+    return render_template("moderation/reports.html", rows=rows, state_names=STATE_NAMES)

@@ -1,0 +1,113 @@
+"""Moderation actions: each goes through a lifecycle function, records a decision,
+writes the audit log and tells the author. Flushes, never commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from app.audit.services import record
+from app.extensions import db
+from app.models import (
+    HIDING_CODES,
+    Category,
+    DecisionAction,
+    ModerationDecision,
+    Petition,
+    RejectionCode,
+    Report,
+    StateBody,
+    User,
+)
+from app.models.base import utcnow
+from app.petitions import lifecycle
+from app.petitions.notifications import notify_author
+from app.petitions.services import PetitionError
+
+
+def _snapshot(p: Petition) -> dict:
+    return {"state": p.state.value, "category": p.category.value, "body": p.body.code,
+            "rejection_code": p.rejection_code.value if p.rejection_code else None}
+
+
+def _decide(moderator: User, petition: Petition, action: DecisionAction, before: dict, *,
+            code: RejectionCode | None = None, note: str | None = None) -> None:
+    db.session.add(ModerationDecision(petition_id=petition.id, moderator_id=moderator.id,
+                                      action=action, reason_code=code, note=note))
+    record(moderator, f"petition.{action.value}", "petition", petition.id, before=before,
+           after=_snapshot(petition), reason=(f"{code.value}: " if code else "") + (note or ""))
+
+
+def approve(moderator: User, petition: Petition) -> None:
+    before = _snapshot(petition)
+    lifecycle.approve(petition)
+    _decide(moderator, petition, DecisionAction.APPROVE, before)
+    notify_author(petition, "opened")
+
+
+def return_to_author(moderator: User, petition: Petition, note: str) -> None:
+    before = _snapshot(petition)
+    lifecycle.return_to_author(petition, note)
+    _decide(moderator, petition, DecisionAction.RETURN, before, note=note)
+    notify_author(petition, "returned", note=note)
+
+
+def reject(moderator: User, petition: Petition, code: RejectionCode, explanation: str) -> None:
+    """A hiding code hides the petition (its reason is not shown); others reject it
+    publicly with the explanation."""
+    before = _snapshot(petition)
+    if code in HIDING_CODES:
+        lifecycle.hide(petition, code)
+        _decide(moderator, petition, DecisionAction.HIDE, before, code=code, note=explanation)
+        notify_author(petition, "hidden", code=code, note=explanation)
+    else:
+        lifecycle.reject(petition, code, explanation)
+        _decide(moderator, petition, DecisionAction.REJECT, before, code=code, note=explanation)
+        notify_author(petition, "rejected", code=code, note=explanation)
+
+
+def take_down(moderator: User, petition: Petition, code: RejectionCode, note: str) -> None:
+    """Raises PetitionError when the code is not one that hides."""
+    if code not in HIDING_CODES:
+        raise PetitionError("not_hiding_code", field="code")
+    before = _snapshot(petition)
+    lifecycle.take_down(petition, code)
+    _decide(moderator, petition, DecisionAction.TAKE_DOWN, before, code=code, note=note)
+    notify_author(petition, "hidden", code=code, note=note)
+
+
+def restore(moderator: User, petition: Petition, note: str) -> None:
+    before = _snapshot(petition)
+    lifecycle.restore(petition)
+    _decide(moderator, petition, DecisionAction.RESTORE, before, note=note)
+
+
+def change_metadata(moderator: User, petition: Petition, category: str, body_code: str, note: str) -> None:
+    """Raises PetitionError for an unknown category or an unknown/inactive body, and
+    when nothing would change."""
+    try:
+        new_category = Category(category)
+    except ValueError:
+        raise PetitionError("unknown_category", field="category") from None
+    body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+    if body is None or not body.active:
+        raise PetitionError("inactive_body", field="body")
+    if new_category is petition.category and body.id == petition.body_id:
+        raise PetitionError("nothing_changed", field="note")
+    before = _snapshot(petition)
+    petition.category = new_category
+    petition.body = body
+    db.session.flush()
+    _decide(moderator, petition, DecisionAction.CHANGE_METADATA, before, note=note)
+
+
+def dismiss_reports(moderator: User, petition: Petition, note: str | None) -> int:
+    """Mark the petition's open reports resolved. Returns how many."""
+    result = db.session.execute(
+        update(Report).where(Report.petition_id == petition.id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=moderator.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        before = _snapshot(petition)
+        _decide(moderator, petition, DecisionAction.DISMISS_REPORTS, before, note=note)
+    return result.rowcount

@@ -1,0 +1,1 @@
+"""Petitions: the lifecycle, writing and submitting, sponsoring and signing, search."""

@@ -1,0 +1,126 @@
+"""Petition forms. Choices are filled by the routes (bodies, in the reader's language)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models import Category, PetitionState, ReportReason
+
+CATEGORY_NAMES = {
+    Category.EDUCATION: _l("Education"),
+    Category.HEALTH: _l("Health"),
+    Category.ENVIRONMENT: _l("Environment"),
+    Category.TRANSPORT: _l("Transport and roads"),
+    Category.HOUSING: _l("Housing and utilities"),
+    Category.SOCIAL: _l("Social protection"),
+    Category.ECONOMY: _l("Economy and business"),
+    Category.CULTURE: _l("Culture and language"),
+    Category.DIGITAL: _l("Digital services"),
+    Category.SAFETY: _l("Public safety"),
+    Category.GOVERNANCE: _l("Governance"),
+    Category.OTHER: _l("Other"),
+}
+
+REPORT_REASON_NAMES = {
+    ReportReason.OFFENSIVE: _l("Offensive or hateful"),
+    ReportReason.DEFAMATORY: _l("Defamatory"),
+    ReportReason.PERSONAL_DATA: _l("Reveals personal data"),
+    ReportReason.ADVERTISING: _l("Advertising"),
+    ReportReason.ILLEGAL: _l("Illegal content"),
+    ReportReason.DUPLICATE: _l("Duplicate of another petition"),
+    ReportReason.OTHER: _l("Other"),
+}
+
+STATE_NAMES = {
+    PetitionState.DRAFT: _l("Draft"),
+    PetitionState.COLLECTING_SPONSORS: _l("Collecting sponsors"),
+    PetitionState.PENDING_MODERATION: _l("In moderation"),
+    PetitionState.RETURNED: _l("Returned to the author"),
+    PetitionState.REJECTED: _l("Rejected"),
+    PetitionState.HIDDEN: _l("Hidden"),
+    PetitionState.OPEN: _l("Open for signatures"),
+    PetitionState.CLOSED: _l("Closed"),
+}
+
+LANGUAGE_CHOICES = [SelectChoice("kk", "Қазақша"), SelectChoice("ru", "Русский"), SelectChoice("en", "English")]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class IdeaForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET that only searches
+
+    idea = StringField(
+        _l("Your idea in a few words"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Describe your idea in a few words.")),
+                    Length(min=3, max=120, message=_l("Use 3 to 120 characters."))],
+    )
+
+
+class PetitionForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter a title.")),
+                    Length(min=10, max=120, message=_l("The title must be 10 to 120 characters long."))],
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter a short summary of what you ask for.")),
+                    Length(max=500, message=_l("The summary must be at most 500 characters long."))],
+    )
+    details = TextAreaField(
+        _l("Details"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Explain the problem and what should be done.")),
+                    Length(max=4000, message=_l("The details must be at most 4,000 characters long."))],
+    )
+    body = SelectField(
+        _l("Addressed to"),
+        validators=[DataRequired(message=_l("Choose the state body the petition is addressed to."))],
+        validate_choice=False,  # the service checks the body exists and is active
+    )
+    category = SelectField(
+        _l("Category"),
+        choices=[SelectChoice("", _l("Choose a category"))]
+        + [SelectChoice(c.value, name) for c, name in CATEGORY_NAMES.items()],
+        validators=[DataRequired(message=_l("Choose a category."))],
+        invalid_choice_message=_l("Choose a category."),
+    )
+    language = SelectField(
+        _l("Language the petition is written in"),
+        choices=LANGUAGE_CHOICES,
+        validators=[DataRequired(message=_l("Choose a language."))],
+        invalid_choice_message=_l("Choose a language."),
+    )
+
+
+class SignForm(FlaskForm):
+    show_name = BooleanField(_l("Show my name (first name and initial) on the petition page"))
+    notify = BooleanField(_l("Email me when the petition reaches its threshold and when it is answered"),
+                          default=True)
+
+
+class ReportForm(FlaskForm):
+    reason = SelectField(
+        _l("Why are you reporting it?"),
+        choices=[SelectChoice(r.value, name) for r, name in REPORT_REASON_NAMES.items()],
+        validators=[DataRequired(message=_l("Choose a reason."))],
+        invalid_choice_message=_l("Choose a reason."),
+    )
+    comment = TextAreaField(
+        _l("Comment (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=1000, message=_l("The comment must be at most 1,000 characters long."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token."""

@@ -1,0 +1,124 @@
+"""The petition lifecycle (DOMAIN.md). Every state change goes through one of the
+named functions here; each checks the source state with a guarded UPDATE, so an
+illegal transition (or a race with another moderator) raises IllegalTransition and
+changes nothing. Flushes, never commits.
+
+    draft -> collecting_sponsors -> pending_moderation -> open -> closed
+                                      |        ^            |
+                                      v        |            +-> hidden (taken down)
+                               returned -------+
+                      rejected / hidden (from pending_moderation)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Petition, PetitionState, RejectionCode
+from app.models.base import utcnow
+from app.workdays import add_working_days, local_date
+
+S = PetitionState
+
+
+class IllegalTransition(ValueError):
+    """Raised when a petition is not in a state the transition starts from."""
+
+    def __init__(self, action: str, state: PetitionState):
+        super().__init__(f"cannot {action} a petition that is {state.value}")
+        self.action = action
+        self.state = state
+
+
+def _move(petition: Petition, action: str, sources: tuple[PetitionState, ...],
+          target: PetitionState, **values) -> None:
+    result = db.session.execute(
+        update(Petition)
+        .where(Petition.id == petition.id, Petition.state.in_(sources))
+        .values(state=target, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(petition)
+        raise IllegalTransition(action, petition.state)
+    db.session.refresh(petition)
+
+
+def submit(petition: Petition) -> None:
+    """draft -> collecting_sponsors, or straight to moderation when no sponsors are needed."""
+    now = utcnow()
+    if current_app.config["SPONSORS_REQUIRED"] == 0:
+        _move(petition, "submit", (S.DRAFT,), S.PENDING_MODERATION, submitted_at=now,
+              **_moderation_clock(now))
+    else:
+        _move(petition, "submit", (S.DRAFT,), S.COLLECTING_SPONSORS, submitted_at=now)
+
+
+def _moderation_clock(now) -> dict:
+    due = add_working_days(local_date(now), current_app.config["MODERATION_DUE_WORKING_DAYS"])
+    return {"moderation_started_at": now, "moderation_due_on": due}
+
+
+def enter_moderation(petition: Petition) -> None:
+    """collecting_sponsors -> pending_moderation, once enough sponsors have signed."""
+    _move(petition, "enter moderation", (S.COLLECTING_SPONSORS,), S.PENDING_MODERATION,
+          **_moderation_clock(utcnow()))
+
+
+def resubmit(petition: Petition) -> None:
+    """returned -> pending_moderation (sponsors are not gathered again)."""
+    _move(petition, "resubmit", (S.RETURNED,), S.PENDING_MODERATION, return_note=None,
+          **_moderation_clock(utcnow()))
+
+
+def approve(petition: Petition) -> None:
+    """pending_moderation -> open, for PETITION_DURATION_DAYS."""
+    now = utcnow()
+    days = current_app.config["PETITION_DURATION_DAYS"]
+    _move(petition, "approve", (S.PENDING_MODERATION,), S.OPEN, opened_at=now,
+          closes_at=now + timedelta(days=days), decided_at=now)
+
+
+def return_to_author(petition: Petition, note: str) -> None:
+    _move(petition, "return", (S.PENDING_MODERATION,), S.RETURNED, return_note=note,
+          decided_at=utcnow())
+
+
+def reject(petition: Petition, code: RejectionCode, explanation: str) -> None:
+    """pending_moderation -> rejected, shown with its reason."""
+    _move(petition, "reject", (S.PENDING_MODERATION,), S.REJECTED, rejection_code=code,
+          rejection_explanation=explanation, decided_at=utcnow())
+
+
+def hide(petition: Petition, code: RejectionCode) -> None:
+    """pending_moderation -> hidden: rejected for a reason that must not be shown."""
+    _move(petition, "hide", (S.PENDING_MODERATION,), S.HIDDEN, rejection_code=code,
+          rejection_explanation=None, hidden_from=S.PENDING_MODERATION, decided_at=utcnow())
+
+
+def take_down(petition: Petition, code: RejectionCode) -> None:
+    """open or closed -> hidden."""
+    source = petition.state
+    _move(petition, "take down", (S.OPEN, S.CLOSED), S.HIDDEN, rejection_code=code,
+          hidden_from=source if source in (S.OPEN, S.CLOSED) else None, decided_at=utcnow())
+
+
+def restore(petition: Petition) -> None:
+    """hidden -> the state it was hidden from (an open one whose time ran out: closed)."""
+    if petition.state is not S.HIDDEN or petition.hidden_from is None:
+        raise IllegalTransition("restore", petition.state)
+    target = petition.hidden_from
+    values = {"hidden_from": None, "rejection_code": None}
+    if target is S.OPEN and petition.closes_at is not None and petition.closes_at <= utcnow():
+        target = S.CLOSED
+        values["closed_at"] = utcnow()
+    _move(petition, "restore", (S.HIDDEN,), target, **values)
+
+
+def close(petition: Petition) -> None:
+    """open -> closed: its signing period has ended."""
+    _move(petition, "close", (S.OPEN,), S.CLOSED, closed_at=utcnow())

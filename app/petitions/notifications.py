@@ -1,0 +1,67 @@
+"""The emails an author gets at each stage. Messages are lazy: they are rendered in
+the recipient's language when the outbox row is written."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.mail.outbox import queue_email
+from app.models import Petition
+from app.net import absolute_url
+
+SUBJECTS = {
+    "submitted": _l("Your petition has been submitted"),
+    "in_moderation": _l("Your petition is with the moderators"),
+    "opened": _l("Your petition is open for signatures"),
+    "returned": _l("Your petition was returned for changes"),
+    "rejected": _l("Your petition was rejected"),
+    "hidden": _l("Your petition was hidden"),
+    "closed": _l("Your petition has closed"),
+}
+
+
+def _message(stage: str, petition: Petition, code=None):
+    from app.moderation.forms import REJECTION_NAMES
+
+    title = petition.title
+    if stage == "submitted":
+        return _l("Your petition “%(title)s” has been submitted. It now needs %(n)d citizens to support it as "
+                  "sponsors before moderators check it. Share its link with people who care.",
+                  title=title, n=current_app.config["SPONSORS_REQUIRED"])
+    if stage == "in_moderation":
+        return _l("Your petition “%(title)s” is now with the moderators. They will check it within 10 working days.",
+                  title=title)
+    if stage == "opened":
+        return _l("Good news: your petition “%(title)s” has been approved and is open for signatures. Share it!",
+                  title=title)
+    if stage == "returned":
+        return _l("The moderators returned your petition “%(title)s” for changes. Their note is below; edit the "
+                  "petition and send it back to moderation.", title=title)
+    if stage == "rejected":
+        return _l("Your petition “%(title)s” has been rejected. Reason: %(reason)s.", title=title,
+                  reason=REJECTION_NAMES[code])
+    if stage == "hidden":
+        return _l("Your petition “%(title)s” has been hidden by the moderators. Reason: %(reason)s.", title=title,
+                  reason=REJECTION_NAMES[code])
+    if stage == "closed":
+        return _l("Your petition “%(title)s” has closed with %(count)d signatures. Thank you for raising your voice.",
+                  title=title, count=petition.signature_count)
+    raise KeyError(stage)
+
+
+def notify_author(petition: Petition, stage: str, *, code=None, note: str | None = None) -> None:
+    """Queue the stage email to the author (in the outbox, in this transaction)."""
+    db.session.refresh(petition, ["signature_count"])
+    author = petition.author
+    queue_email(
+        author.email,
+        "petition_stage",
+        author.language,
+        subject=SUBJECTS[stage],
+        message=_message(stage, petition, code),
+        note=note,
+        user=author,
+        link=absolute_url("petitions.show", petition_id=petition.id),
+    )

@@ -1,0 +1,172 @@
+"""Reading petitions: search, lists, similar petitions, totals, breakdowns.
+
+Full-text search uses PostgreSQL's `simple` configuration (no stemming: it must
+serve Kazakh, Russian and English alike) with prefix matching, so "жол" finds
+"жолдар" and "дорог" finds "дороги". SQLite, the embedded default, matches each
+word as a case-folded substring instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Select, and_, desc, func, literal_column, or_, select
+
+from app.extensions import db
+from app.models import Category, Petition, PetitionState, Region, Signature, StateBody
+from app.models.base import utcnow
+from app.models.petition import PUBLIC_STATES
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+SORTS = ("popular", "newest", "closing", "trending")
+MAX_WORDS = 8
+
+
+def words(query: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(query or "") if len(w) >= 2][:MAX_WORDS]
+
+
+def _document():
+    """to_tsvector('simple', title || ' ' || summary): the expression of the GIN index
+    ix_petitions_fts, rendered literally so that PostgreSQL uses the index."""
+    text = Petition.title.op("||")(literal_column("' '")).op("||")(Petition.summary)
+    return func.to_tsvector(literal_column("'simple'"), text)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def search_filter(query: str):
+    """A WHERE clause matching petitions whose title or summary has every word."""
+    terms = words(query)
+    if not terms:
+        return None
+    if _dialect() == "postgresql":
+        # Words are \w+ only, so they are safe inside a tsquery.
+        tsquery = " & ".join(f"{t}:*" for t in terms)
+        return _document().op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery))
+    folded = func.dauys_fold(Petition.title + " " + Petition.summary)
+    return and_(*[folded.like(f"%{t.casefold()}%") for t in terms])
+
+
+@dataclass
+class ListFilters:
+    q: str = ""
+    state: str = "open"
+    category: str = ""
+    body: str = ""
+    region: str = ""
+    sort: str = "popular"
+
+
+def list_query(f: ListFilters) -> Select:
+    """The public list: only open, closed and rejected petitions are ever listed.
+
+    Raises ValueError for an unknown state, category or sort."""
+    states = {"open": (PetitionState.OPEN,), "closed": (PetitionState.CLOSED,),
+              "rejected": (PetitionState.REJECTED,), "all": PUBLIC_STATES}
+    if f.state not in states or f.sort not in SORTS:
+        raise ValueError("unknown filter")
+    query = select(Petition).where(Petition.state.in_(states[f.state]))
+    if f.category:
+        query = query.where(Petition.category == Category(f.category))
+    if f.body:
+        query = query.join(StateBody, Petition.body_id == StateBody.id).where(StateBody.code == f.body)
+    if f.region:
+        region_body = select(StateBody.id).join(Region, StateBody.region_id == Region.id).where(
+            Region.code == f.region)
+        query = query.where(Petition.body_id.in_(region_body))
+    clause = search_filter(f.q)
+    if clause is not None:
+        query = query.where(clause)
+    if f.sort == "popular":
+        query = query.order_by(desc(Petition.signature_count), desc(Petition.id))
+    elif f.sort == "newest":
+        query = query.order_by(desc(func.coalesce(Petition.opened_at, Petition.created_at)), desc(Petition.id))
+    elif f.sort == "closing":
+        query = query.order_by(Petition.closes_at.is_(None), Petition.closes_at, Petition.id)
+    else:
+        since = utcnow() - timedelta(hours=24)
+        recent = (
+            select(Signature.petition_id, func.count().label("n"))
+            .where(Signature.created_at >= since, Signature.valid.is_(True))
+            .group_by(Signature.petition_id)
+            .subquery()
+        )
+        query = query.outerjoin(recent, recent.c.petition_id == Petition.id).order_by(
+            desc(func.coalesce(recent.c.n, 0)), desc(Petition.signature_count), desc(Petition.id))
+    return query
+
+
+def similar(text: str, *, limit: int = 5, exclude_id: int | None = None,
+            include_pending: bool = False) -> list[Petition]:
+    """Petitions that share words with `text` (any word), most signed first.
+    Used to stop duplicates: when writing, and beside the moderation queue."""
+    terms = [t for t in words(text) if len(t) >= 4] or words(text)
+    if not terms:
+        return []
+    states = list(PUBLIC_STATES) + ([PetitionState.PENDING_MODERATION] if include_pending else [])
+    if _dialect() == "postgresql":
+        tsquery = " | ".join(f"{t}:*" for t in terms)
+        match = _document().op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery))
+    else:
+        folded = func.dauys_fold(Petition.title + " " + Petition.summary)
+        match = or_(*[folded.like(f"%{t.casefold()}%") for t in terms])
+    query = select(Petition).where(Petition.state.in_(states), match)
+    if exclude_id is not None:
+        query = query.where(Petition.id != exclude_id)
+    query = query.order_by(desc(Petition.signature_count), desc(Petition.id)).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def regional_breakdown(petition_id: int) -> list[tuple[Region, int]]:
+    """Signatures per region of the signers at signing time, largest first. One query."""
+    rows = db.session.execute(
+        select(Region, func.count(Signature.id))
+        .join(Signature, Signature.region_id == Region.id)
+        .where(Signature.petition_id == petition_id, Signature.valid.is_(True))
+        .group_by(Region.id)
+        .order_by(desc(func.count(Signature.id)), Region.code)
+    ).all()
+    return [(region, count) for region, count in rows]
+
+
+def public_signers(petition_id: int, limit: int = 20) -> list[str]:
+    """Names of the latest signers who chose to show them (first name + initial)."""
+    from app.models import User
+
+    users = db.session.scalars(
+        select(User).join(Signature, Signature.user_id == User.id)
+        .where(Signature.petition_id == petition_id, Signature.show_name.is_(True),
+               Signature.valid.is_(True))
+        .order_by(desc(Signature.created_at)).limit(limit)
+    )
+    return [u.display_name for u in users]
+
+
+def totals() -> dict:
+    open_count, signatures = db.session.execute(
+        select(func.count(Petition.id), func.coalesce(func.sum(Petition.signature_count), 0))
+        .where(Petition.state == PetitionState.OPEN)
+    ).one()
+    all_signatures = db.session.scalar(
+        select(func.coalesce(func.sum(Petition.signature_count), 0)).where(Petition.state.in_(PUBLIC_STATES))
+    )
+    return {"open": open_count, "open_signatures": signatures, "signatures": all_signatures}
+
+
+def popular_open(limit: int = 6) -> list[Petition]:
+    return list(db.session.scalars(
+        select(Petition).where(Petition.state == PetitionState.OPEN)
+        .order_by(desc(Petition.signature_count), desc(Petition.id)).limit(limit)
+    ))
+
+
+def recently_closed(limit: int = 4) -> list[Petition]:
+    return list(db.session.scalars(
+        select(Petition).where(Petition.state == PetitionState.CLOSED)
+        .order_by(desc(Petition.closed_at), desc(Petition.id)).limit(limit)
+    ))

@@ -1,0 +1,311 @@
+"""Public petition pages, the author's path, signing and reporting."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.bodies.thresholds import describe_threshold, threshold_for
+from app.extensions import db, limiter
+from app.models import BodyLevel, Category, Petition, PetitionState, Region, StateBody
+from app.models.base import utcnow
+from app.net import client_address
+from app.petitions import forms, queries, services
+from app.petitions.forms import CATEGORY_NAMES
+from app.petitions.lifecycle import IllegalTransition
+from app.petitions.messages import STATUS, message_for
+from app.petitions.services import PetitionData, PetitionError
+
+bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+PAGE_SIZE = 20
+S = PetitionState
+
+
+def _lang() -> str:
+    return str(get_locale())
+
+
+def _body_choices() -> list[SelectChoice]:
+    lang = _lang()
+    bodies = db.session.scalars(
+        select(StateBody).where(StateBody.active.is_(True)).order_by(StateBody.sort_order, StateBody.code)
+    ).all()
+    national, regional = str(_l("National bodies")), str(_l("Regional akimats"))
+    return [SelectChoice("", _("Choose a state body"))] + [
+        SelectChoice(b.code, b.name(lang), optgroup=national if b.level is BodyLevel.NATIONAL else regional)
+        for b in bodies
+    ]
+
+
+def _get_visible(petition_id: int) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or not services.can_view(petition, current_user):
+        abort(404)
+    return petition
+
+
+def _own(petition_id: int) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or petition.author_id != current_user.id:
+        abort(404)
+    return petition
+
+
+def _flash_problem(exc: PetitionError) -> None:
+    flash(message_for(exc.code, region=exc.details.get("region"), language=_lang()), "error")
+
+
+@bp.route("")
+def index():
+    f = queries.ListFilters(
+        q=request.args.get("q", "").strip()[:200],
+        state=request.args.get("state", "open"),
+        category=request.args.get("category", ""),
+        body=request.args.get("body", ""),
+        region=request.args.get("region", ""),
+        sort=request.args.get("sort", "popular"),
+    )
+    try:
+        query = queries.list_query(f)
+    except ValueError:
+        abort(400)
+    try:
+        page_number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400)
+    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
+    lang = _lang()
+    bodies = db.session.scalars(select(StateBody).where(StateBody.active.is_(True))
+                                .order_by(StateBody.sort_order, StateBody.code)).all()
+    regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(lang))
+    return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions,
+                           categories=CATEGORY_NAMES, lang=lang, threshold_for=threshold_for)
+
+
+@bp.route("/new")
+@login_required
+def new():
+    """Step one: the idea in a few words, and the petitions that already ask for it."""
+    problem = services.identity_problem(current_user)
+    form = forms.IdeaForm(request.args)
+    matches = None
+    if "idea" in request.args and form.validate():
+        matches = queries.similar(form.idea.data, limit=8, include_pending=False)
+    status = 422 if "idea" in request.args and form.errors else 200
+    return render_template("petitions/new.html", form=form, matches=matches, problem=problem,
+                           problem_message=message_for(problem) if problem else None), status
+
+
+def _data(form) -> PetitionData:
+    return PetitionData(title=form.title.data, summary=form.summary.data, details=form.details.data,
+                        body_code=form.body.data, category=form.category.data, language=form.language.data)
+
+
+def _show_service_error(form, exc: PetitionError) -> None:
+    message = message_for(exc.code, region=exc.details.get("region"), language=_lang())
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "error")
+
+
+@bp.route("/new/form", methods=["GET", "POST"])
+@login_required
+def create():
+    form = forms.PetitionForm()
+    form.body.choices = _body_choices()
+    if request.method == "GET":
+        form.title.data = request.args.get("idea", "")[:120]
+        form.language.data = _lang()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            petition = services.create_draft(current_user, _data(form))
+        except PetitionError as exc:
+            db.session.rollback()
+            _show_service_error(form, exc)
+            status = STATUS.get(exc.code, 422)
+        else:
+            db.session.commit()
+            flash(_("Your draft is saved. Check it, then submit it to gather sponsors."), "success")
+            return redirect(url_for("petitions.show", petition_id=petition.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("petitions/form.html", form=form, petition=None), status
+
+
+@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(petition_id: int):
+    petition = _own(petition_id)
+    if petition.state not in (S.DRAFT, S.RETURNED):
+        abort(409)
+    form = forms.PetitionForm(obj=None if request.method == "POST" else petition)
+    form.body.choices = _body_choices()
+    if request.method == "GET":
+        form.body.data = petition.body.code
+        form.category.data = petition.category.value
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_draft(petition, current_user, _data(form))
+        except PetitionError as exc:
+            db.session.rollback()
+            _show_service_error(form, exc)
+            status = STATUS.get(exc.code, 422)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("petitions.show", petition_id=petition.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("petitions/form.html", form=form, petition=petition), status
+
+
+@bp.route("/<int:petition_id>/submit", methods=["POST"])
+@login_required
+def submit(petition_id: int):
+    petition = _own(petition_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.submit(petition, current_user, meta=_origin())
+    except PetitionError as exc:
+        db.session.rollback()
+        _flash_problem(exc)
+        return redirect(url_for("petitions.show", petition_id=petition.id)), 303
+    except IllegalTransition:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    if petition.state is S.COLLECTING_SPONSORS:
+        flash(_("Submitted. Share the link of this page: once %(n)d citizens have supported it, it goes to moderation.",
+                n=_sponsors_required()), "success")
+    else:
+        flash(_("Submitted. Moderators will check it within 10 working days."), "success")
+    return redirect(url_for("petitions.show", petition_id=petition.id))
+
+
+def _sponsors_required() -> int:
+    from flask import current_app
+
+    return current_app.config["SPONSORS_REQUIRED"]
+
+
+def _origin() -> dict:
+    return {"ip": client_address(), "user_agent": request.headers.get("User-Agent", "")[:500]}
+
+
+def _timeline(petition: Petition) -> list[tuple[str, object]]:
+    steps = [(_l("Created"), petition.created_at), (_l("Submitted"), petition.submitted_at),
+             (_l("Sent to moderation"), petition.moderation_started_at)]
+    if petition.state is S.REJECTED:
+        steps.append((_l("Rejected"), petition.decided_at))
+    steps += [(_l("Opened for signatures"), petition.opened_at), (_l("Closed"), petition.closed_at)]
+    return [(label, when) for label, when in steps if when is not None]
+
+
+def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None):
+    threshold = threshold_for(petition.body)
+    count = petition.signature_count
+    percent = min(100, math.floor(count * 100 / threshold.signatures)) if threshold.signatures else 0
+    days_left = None
+    if petition.state is S.OPEN and petition.closes_at:
+        days_left = max(0, math.ceil((petition.closes_at - utcnow()) / timedelta(days=1)))
+    user = current_user if current_user.is_authenticated else None
+    problem = services.signing_problem(petition, user) if petition.state in (S.OPEN, S.COLLECTING_SPONSORS) else None
+    signed = problem == "already_signed"
+    lang = _lang()
+    return render_template(
+        "petitions/show.html",
+        petition=petition,
+        threshold=threshold,
+        threshold_reason=describe_threshold(petition.body, lang),
+        percent=percent,
+        days_left=days_left,
+        breakdown=queries.regional_breakdown(petition.id),
+        signers=queries.public_signers(petition.id),
+        timeline=_timeline(petition),
+        sign_form=sign_form or forms.SignForm(),
+        report_form=report_form or forms.ReportForm(),
+        confirm_form=forms.ConfirmForm(),
+        problem=problem,
+        problem_message=message_for(problem, region=petition.body.region, language=lang)
+        if problem and problem not in ("login", "already_signed") else None,
+        signed=signed,
+        sponsors_required=_sponsors_required(),
+        categories=CATEGORY_NAMES,
+        lang=lang,
+        is_author=user is not None and user.id == petition.author_id,
+    ), status
+
+
+@bp.route("/<int:petition_id>")
+def show(petition_id: int):
+    return render_petition(_get_visible(petition_id))
+
+
+@bp.route("/<int:petition_id>/sign", methods=["POST"])
+@limiter.limit("30 per minute")
+def sign(petition_id: int):
+    petition = _get_visible(petition_id)
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=url_for("petitions.show", petition_id=petition.id)))
+    form = forms.SignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.sign(petition, current_user, show_name=form.show_name.data, notify=form.notify.data,
+                      meta=_origin())
+    except PetitionError as exc:
+        db.session.rollback()
+        db.session.refresh(petition)
+        _flash_problem(exc)
+        return render_petition(petition, status=STATUS.get(exc.code, 403))
+    db.session.commit()
+    return redirect(url_for("petitions.signed", petition_id=petition.id))
+
+
+@bp.route("/<int:petition_id>/signed")
+@login_required
+def signed(petition_id: int):
+    petition = _get_visible(petition_id)
+    if not services.has_signed(petition, current_user):
+        return redirect(url_for("petitions.show", petition_id=petition.id))
+    return render_template("petitions/signed.html", petition=petition,
+                           link=url_for("petitions.show", petition_id=petition.id, _external=True))
+
+
+@bp.route("/<int:petition_id>/report", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def report(petition_id: int):
+    petition = _get_visible(petition_id)
+    form = forms.ReportForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_petition(petition, status=422, report_form=form)
+    try:
+        services.report(petition, current_user, form.reason.data, form.comment.data)
+    except PetitionError as exc:
+        db.session.rollback()
+        _flash_problem(exc)
+        return render_petition(petition, status=STATUS.get(exc.code, 422))
+    db.session.commit()
+    flash(_("Thank you. Moderators will look at your report."), "success")
+    return redirect(url_for("petitions.show", petition_id=petition.id))
+
+
+def category_name(value: str | Category):
+    category = value if isinstance(value, Category) else Category(value)
+    return CATEGORY_NAMES[category]
