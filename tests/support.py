@@ -241,9 +241,9 @@ def make_petition(
 
         petition.moderation_started_at = now - timedelta(days=1)
         petition.moderation_due_on = add_working_days(local_date(now - timedelta(days=1)), 10)
-    if target in (PetitionState.OPEN, PetitionState.CLOSED):
+    if target in (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.HIDDEN):
         petition.opened_at = now - timedelta(hours=12)
-        petition.closes_at = now + timedelta(days=90) if target is PetitionState.OPEN else now - timedelta(hours=1)
+        petition.closes_at = now - timedelta(hours=1) if target is PetitionState.CLOSED else now + timedelta(days=90)
     if target is PetitionState.CLOSED:
         petition.closed_at = now - timedelta(hours=1)
     if target is PetitionState.HIDDEN:

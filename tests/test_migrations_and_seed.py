@@ -88,8 +88,17 @@ def test_seed_demo_creates_one_account_per_role_once(app, runner):
     result = runner.invoke(args=["seed", "--demo"])
     assert result.exit_code == 0, result.output
     assert result.output.count("password:") == 4
-    users = db.session.scalars(select(User)).all()
+    users = db.session.scalars(select(User).where(User.email.not_like("signer%"))).all()
     assert {r.value for u in users for r in u.role_set} == {"citizen", "moderator", "official", "admin"}
+    from app.models import Petition, PetitionState
+
+    states = set(db.session.scalars(select(Petition.state)))
+    assert states == set(PetitionState)
+    languages = set(db.session.scalars(select(Petition.language)))
+    assert languages == {"kk", "ru", "en"}
+    users_before = db.session.scalar(select(func.count()).select_from(User))
+    petitions_before = db.session.scalar(select(func.count()).select_from(Petition))
     again = runner.invoke(args=["seed", "--demo"])
     assert "password:" not in again.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 4
+    assert db.session.scalar(select(func.count()).select_from(User)) == users_before
+    assert db.session.scalar(select(func.count()).select_from(Petition)) == petitions_before

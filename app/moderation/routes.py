@@ -62,10 +62,10 @@ def queue():
                            reported=reported, lang=str(get_locale()))
 
 
-def _forms(petition: Petition) -> dict:
+def _forms(petition: Petition, posted: str | None = None) -> dict:
     metadata = forms.MetadataForm(prefix="meta")
     metadata.body.choices = _body_choices()
-    if request.method == "GET" or request.form.get("action") != "metadata":
+    if posted != "metadata":
         metadata.category.data = petition.category.value
         metadata.body.data = petition.body.code
     return {
@@ -117,7 +117,7 @@ def act(petition_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
     p = _petition(petition_id)
-    all_forms = _forms(p)
+    all_forms = _forms(p, posted=action)
     form = all_forms[action]
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:

@@ -50,4 +50,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
         if role is not Role.CITIZEN:
             grant_role(None, user, role, body, channel="cli")
         created.append((email, role.value, password))
+    from app.reference.demo_petitions import seed_demo_petitions
+
+    citizen = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
+    seed_demo_petitions(citizen)
     return created

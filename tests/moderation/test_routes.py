@@ -1,0 +1,175 @@
+"""The moderators' queue and actions, through the pages a moderator uses."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, Role
+from app.models.base import utcnow
+from tests.support import login, make_petition, make_user, page_text, post
+
+
+@pytest.fixture
+def moderator(client):
+    user = make_user("mod@example.kz", roles=(Role.MODERATOR,))
+    login(client, "mod@example.kz")
+    return user
+
+
+def reload(petition):
+    db.session.expire_all()
+    return db.session.get(Petition, petition.id)
+
+
+def act(client, petition, action, data=None):
+    return post(client, f"/moderation/petitions/{petition.id}/{action}", data or {},
+                token_from=f"/moderation/petitions/{petition.id}")
+
+
+def test_queue_is_oldest_first_with_due_marks(client, moderator):
+    old = make_petition(state="pending_moderation", title="Oldest petition waiting in the queue")
+    new = make_petition(state="pending_moderation", title="Newest petition waiting in the queue")
+    old.moderation_started_at = utcnow() - timedelta(days=30)
+    old.moderation_due_on = date.today() - timedelta(days=3)
+    new.moderation_due_on = date.today() + timedelta(days=1)
+    db.session.commit()
+    text = page_text(client.get("/moderation/"))
+    assert text.index(old.title) < text.index(new.title)
+    html = client.get("/moderation/").get_data(as_text=True)
+    assert "due-overdue" in html and "due-nearly" in html
+
+
+def test_similar_petitions_are_shown_beside(client, moderator):
+    make_petition(title="Жол жөндеу: Алматыдағы жолдарды жөндеу керек", signatures=2)
+    pending = make_petition(state="pending_moderation", title="Алматыдағы жолдарды жөндеу туралы петиция")
+    html = page_text(client.get("/moderation/"))
+    assert "Жол жөндеу: Алматыдағы жолдарды жөндеу керек" in html
+    assert "Жол жөндеу: Алматыдағы" in page_text(client.get(f"/moderation/petitions/{pending.id}"))
+
+
+def test_approve_opens_it_and_audits(client, moderator, mailbox, app):
+    author = make_user("author@example.kz")
+    petition = make_petition(author, state="pending_moderation")
+    assert act(client, petition, "approve").status_code == 302
+    p = reload(petition)
+    assert p.state is PetitionState.OPEN and p.opened_at and p.closes_at
+    assert (p.closes_at - p.opened_at).days == app.config["PETITION_DURATION_DAYS"]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.target_id == p.id, AuditEntry.target_type == "petition"))
+    assert entry.actor_id == moderator.id and entry.action == "petition.approve"
+    assert entry.before["state"] == "pending_moderation" and entry.after["state"] == "open"
+    assert entry.created_at is not None
+    assert len(mailbox.to("author@example.kz")) == 1
+    # The log is readable on the petition's moderation page.
+    assert "petition.approve" in page_text(client.get(f"/moderation/petitions/{p.id}"))
+
+
+def test_approving_an_open_petition_is_an_illegal_transition(client, moderator):
+    petition = make_petition(state="open")
+    response = act(client, petition, "approve")
+    assert response.status_code == 409
+    assert reload(petition).state is PetitionState.OPEN
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.target_type == "petition")) is None
+
+
+def test_return_with_a_note(client, moderator, mailbox):
+    author = make_user("author@example.kz")
+    petition = make_petition(author, state="pending_moderation")
+    assert act(client, petition, "return", {"return-note": ""}).status_code == 422
+    assert reload(petition).state is PetitionState.PENDING_MODERATION
+    assert act(client, petition, "return", {"return-note": "Name the street, please."}).status_code == 302
+    p = reload(petition)
+    assert p.state is PetitionState.RETURNED and p.return_note == "Name the street, please."
+    [message] = mailbox.to("author@example.kz")
+    assert "Name the street, please." in message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_reject_with_reason_is_public(client, moderator, app):
+    petition = make_petition(state="pending_moderation")
+    response = act(client, petition, "reject", {"reject-code": "outside_competence",
+                                                "reject-explanation": "Courts are independent."})
+    assert response.status_code == 302
+    p = reload(petition)
+    assert p.state is PetitionState.REJECTED and p.rejection_code.value == "outside_competence"
+    public = app.test_client().get(f"/petitions/{p.id}")
+    assert public.status_code == 200 and "Courts are independent." in page_text(public)
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.target_type == "petition", AuditEntry.target_id == p.id))
+    assert "outside_competence" in audit.reason and "Courts are independent." in audit.reason
+
+
+def test_reject_with_a_hiding_code_hides(client, moderator, app):
+    petition = make_petition(state="pending_moderation")
+    act(client, petition, "reject", {"reject-code": "defamatory", "reject-explanation": "Names a private person."})
+    p = reload(petition)
+    assert p.state is PetitionState.HIDDEN
+    assert app.test_client().get(f"/petitions/{p.id}").status_code == 404
+
+
+@pytest.mark.parametrize("data", [
+    {"reject-code": "", "reject-explanation": "x"},
+    {"reject-code": "because", "reject-explanation": "x"},
+    {"reject-code": "duplicate", "reject-explanation": ""},
+])
+def test_reject_bad_input(client, moderator, data):
+    petition = make_petition(state="pending_moderation")
+    assert act(client, petition, "reject", data).status_code == 422
+    assert reload(petition).state is PetitionState.PENDING_MODERATION
+
+
+def test_take_down_and_restore_an_open_petition(client, moderator, app):
+    petition = make_petition(state="open", signatures=2)
+    assert act(client, petition, "take-down", {"takedown-code": "duplicate", "takedown-note": "x"}).status_code == 422
+    assert act(client, petition, "take-down", {"takedown-code": "advertising",
+                                               "takedown-note": "Sells windows."}).status_code == 302
+    assert reload(petition).state is PetitionState.HIDDEN
+    assert app.test_client().get(f"/petitions/{petition.id}").status_code == 404
+    assert act(client, petition, "restore", {"restore-note": "Complaint was wrong."}).status_code == 302
+    assert reload(petition).state is PetitionState.OPEN
+    actions = [d.action.value for d in db.session.scalars(
+        select(ModerationDecision).where(ModerationDecision.petition_id == petition.id).order_by(ModerationDecision.id))]
+    assert actions == ["take_down", "restore"]
+
+
+def test_change_category_and_addressee(client, moderator):
+    petition = make_petition(state="pending_moderation")
+    same = act(client, petition, "metadata", {"meta-category": petition.category.value, "meta-body": "GOV",
+                                              "meta-note": "nothing"})
+    assert same.status_code == 422
+    assert act(client, petition, "metadata", {"meta-category": "health", "meta-body": "NOPE",
+                                              "meta-note": "x"}).status_code == 422
+    ok = act(client, petition, "metadata", {"meta-category": "health", "meta-body": "MIN-HEALTH",
+                                            "meta-note": "It is about clinics."})
+    assert ok.status_code == 302
+    p = reload(petition)
+    assert p.category.value == "health" and p.body.code == "MIN-HEALTH"
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.target_type == "petition", AuditEntry.target_id == p.id))
+    assert audit.before["body"] == "GOV" and audit.after["body"] == "MIN-HEALTH"
+
+
+def test_reported_list_and_dismiss(client, moderator, app):
+    petition = make_petition(state="open", title="Reported petition about something")
+    reporter = app.test_client()
+    make_user("reporter@example.kz")
+    login(reporter, "reporter@example.kz")
+    post(reporter, f"/petitions/{petition.id}/report", {"reason": "offensive", "comment": "Rude words"})
+    assert "Reported petition about something" in page_text(client.get("/moderation/reports"))
+    assert act(client, petition, "dismiss-reports", {"dismiss-note": "Not offensive."}).status_code == 302
+    assert "Reported petition about something" not in page_text(client.get("/moderation/reports"))
+
+
+def test_unknown_action_is_404(client, moderator):
+    petition = make_petition(state="pending_moderation")
+    assert act(client, petition, "explode").status_code == 404
+
+
+@pytest.mark.parametrize("action", ["approve", "return", "reject", "take-down", "restore", "metadata"])
+def test_a_citizen_posting_a_moderation_action_gets_403(app, action):
+    petition = make_petition(state="pending_moderation")
+    citizen = app.test_client()
+    make_user("plain@example.kz")
+    login(citizen, "plain@example.kz")
+    response = post(citizen, f"/moderation/petitions/{petition.id}/{action}",
+                    {"return-note": "x", "reject-code": "duplicate", "reject-explanation": "x"})
+    assert response.status_code == 403
+    assert reload(petition).state is PetitionState.PENDING_MODERATION
