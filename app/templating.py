@@ -59,6 +59,8 @@ def register(app: Flask) -> None:
         }
 
     app.jinja_env.filters["paragraphs"] = paragraphs
+    # Attributes left out rather than rendered as "None".
+    app.jinja_env.filters["drop_none"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else "—"
     app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "medium") if d else "—"

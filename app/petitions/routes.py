@@ -217,7 +217,10 @@ def _timeline(petition: Petition) -> list[tuple[str, object]]:
 def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None):
     threshold = threshold_for(petition.body)
     count = petition.signature_count
-    percent = min(100, math.floor(count * 100 / threshold.signatures)) if threshold.signatures else 0
+    exact = count * 100 / threshold.signatures if threshold.signatures else 0
+    percent = min(100, math.floor(exact))
+    # A visible sliver as soon as there is one signature; the text keeps the true figure.
+    bar_width = 0 if count == 0 else min(100, max(exact, 0.75))
     days_left = None
     if petition.state is S.OPEN and petition.closes_at:
         days_left = max(0, math.ceil((petition.closes_at - utcnow()) / timedelta(days=1)))
@@ -231,6 +234,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         threshold=threshold,
         threshold_reason=describe_threshold(petition.body, lang),
         percent=percent,
+        bar_width=f"{bar_width:.2f}",
         days_left=days_left,
         breakdown=queries.regional_breakdown(petition.id),
         signers=queries.public_signers(petition.id),
