@@ -41,7 +41,8 @@ class Config:
     # never breaks the one-account-per-person rule.
     IIN_HMAC_KEY = _env("IIN_HMAC_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error must not write names, emails or hashes to logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL = _env("REDIS_URL")
     # Where the embedded Redis keeps its socket and data when REDIS_URL is unset.
     EMBEDDED_REDIS_PATH = _env("EMBEDDED_REDIS_PATH")

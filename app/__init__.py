@@ -76,7 +76,7 @@ def register_extensions(app: Flask) -> None:
         if not user_id.isdigit() or not version.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
+        if user is None or not user.active or user.session_version != int(version):
             return None
         return user
 
@@ -90,6 +90,11 @@ def _limits_uri(redis_url: str) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.net import IdConverter, reject_control_characters
+
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(reject_control_characters)
+
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.main.routes import bp as main_bp

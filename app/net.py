@@ -2,7 +2,37 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import request
+from flask import abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_PAGE = 10_000
+# Characters no text field or filter may carry: C0 controls except tab and newlines.
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a positive integer that fits the database's INTEGER columns, so an
+    absurd id is a 404, not a database overflow."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def page_arg() -> int:
+    """The `page` query parameter: 1 when absent; 400 when not a number or absurd."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400)
+    return int(raw)
+
+
+def reject_control_characters() -> None:
+    """before_request: a NUL byte or another control character in any query or form
+    value is a bad request (PostgreSQL cannot store NUL in text)."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if any(ch in _CONTROL for ch in value):
+                abort(400)
 
 
 def client_address() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app.main.forms import LanguageForm
@@ -39,6 +40,9 @@ def register(app: Flask) -> None:
     from app.models import Role
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Flask-Babel's lazy strings claim to be HTML (__html__), so Jinja would print a
+    # translated message with a user's text inside it unescaped. Make them plain text.
+    app.jinja_env.finalize = lambda value: str(value) if isinstance(value, LazyString) else value
     app.jinja_env.globals["role_enum"] = Role
     app.jinja_env.globals["absolute_url"] = absolute_url
     from app.moderation.forms import REJECTION_NAMES

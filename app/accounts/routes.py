@@ -48,7 +48,7 @@ def _show_error(form, exc: AccountError) -> None:
     if field is not None:
         field.errors = [*field.errors, message]
     else:
-        flash(message, "error")
+        flash(str(message), "error")
 
 
 def _token_problem(exc: Exception) -> str:
@@ -232,13 +232,14 @@ def reset_password(token: str):
 @bp.route("/account")
 @login_required
 def account():
-    from app.models import Petition, Signature
+    from app.models import Petition, PetitionState, Signature
 
     petitions = db.session.scalars(
         select(Petition).where(Petition.author_id == current_user.id).order_by(Petition.id.desc())).all()
     signatures = db.session.execute(
         select(Signature, Petition).join(Petition, Signature.petition_id == Petition.id)
-        .where(Signature.user_id == current_user.id, Petition.author_id != current_user.id)
+        .where(Signature.user_id == current_user.id, Petition.author_id != current_user.id,
+               Petition.state != PetitionState.HIDDEN)
         .order_by(Signature.id.desc())).all()
     return render_template("accounts/account.html", logout_form=forms.ConfirmForm(), petitions=petitions,
                            signatures=signatures)

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import tokens
 from app.accounts.identity import provider
@@ -85,8 +86,14 @@ def register(data: Registration, today: date | None = None) -> User:
         birth_date=claim.birth_date,
         language=data.language,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # A concurrent registration with the same email or IIN loses here, cleanly.
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as exc:
+        field = "iin" if "iin_hmac" in str(exc.orig) else "email"
+        raise AccountError(field, "taken") from None
     send_verification(user)
     return user
 

@@ -14,6 +14,7 @@ from app.admin import forms
 from app.admin.services import RoleError, grant_role, revoke_role
 from app.extensions import db
 from app.models import OutboxEmail, OutboxStatus, Role, StateBody, User
+from app.net import page_arg
 from app.security import roles_required
 
 bp = Blueprint("admin", __name__)
@@ -30,13 +31,6 @@ ROLE_ERRORS = {
 }
 
 
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
@@ -45,7 +39,7 @@ def users():
     if form.q.data:
         like = f"%{form.q.data.strip().lower()}%"
         query = query.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
-    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", page=page, form=form)
 
 
@@ -55,7 +49,7 @@ def _bodies_choices():
     return [SelectChoice("", _("None"))] + [SelectChoice(b.code, b.name(lang)) for b in bodies]
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_detail(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -117,6 +111,6 @@ def outbox():
             select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
         ).all()
     )
-    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/outbox.html", page=page, counts=counts,
                            statuses=list(OutboxStatus), status_filter=status_filter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, RejectionCode, Report, Role
 from app.moderation import forms, services
 from app.moderation.forms import REJECTION_NAMES
+from app.net import page_arg
 from app.petitions import queries
 from app.petitions.forms import CATEGORY_NAMES, REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.lifecycle import IllegalTransition
@@ -48,10 +49,7 @@ def due_mark(due: date | None, today: date | None = None) -> tuple[str, int] | N
 @bp.route("/")
 @roles_required(*MODERATORS)
 def queue():
-    try:
-        page_number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        abort(400)
+    page_number = page_arg()
     query = (select(Petition).where(Petition.state == PetitionState.PENDING_MODERATION)
              .order_by(Petition.moderation_started_at, Petition.id))
     page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
@@ -98,10 +96,14 @@ def _page(petition: Petition, all_forms: dict, status: int = 200):
 
 
 def _petition(petition_id: int) -> Petition:
-    return db.session.get(Petition, petition_id) or abort(404)
+    """Drafts belong to their author alone (DOMAIN.md); moderators see everything else."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or petition.state is PetitionState.DRAFT:
+        abort(404)
+    return petition
 
 
-@bp.route("/petitions/<int:petition_id>")
+@bp.route("/petitions/<id:petition_id>")
 @roles_required(*MODERATORS)
 def petition(petition_id: int):
     p = _petition(petition_id)
@@ -111,7 +113,7 @@ def petition(petition_id: int):
 ACTIONS = ("approve", "return", "reject", "take-down", "restore", "metadata", "dismiss-reports")
 
 
-@bp.route("/petitions/<int:petition_id>/<action>", methods=["POST"])
+@bp.route("/petitions/<id:petition_id>/<action>", methods=["POST"])
 @roles_required(*MODERATORS)
 def act(petition_id: int, action: str):
     if action not in ACTIONS:
@@ -153,7 +155,7 @@ def act(petition_id: int, action: str):
         if target is not None:
             target.errors = [*target.errors, message]
         else:
-            flash(message, "error")
+            flash(str(message), "error")
         return _page(p, all_forms, status=422)
     db.session.commit()
     flash(_("Done."), "success")

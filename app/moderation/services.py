@@ -13,6 +13,7 @@ from app.models import (
     DecisionAction,
     ModerationDecision,
     Petition,
+    PetitionState,
     RejectionCode,
     Report,
     StateBody,
@@ -21,7 +22,11 @@ from app.models import (
 from app.models.base import utcnow
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
-from app.petitions.services import PetitionError
+from app.petitions.services import PetitionError, residency_problem
+
+# Where a moderator may still correct the category or the addressee.
+METADATA_STATES = (PetitionState.COLLECTING_SPONSORS, PetitionState.PENDING_MODERATION,
+                   PetitionState.RETURNED, PetitionState.OPEN)
 
 
 def _snapshot(p: Petition) -> dict:
@@ -84,6 +89,8 @@ def restore(moderator: User, petition: Petition, note: str) -> None:
 def change_metadata(moderator: User, petition: Petition, category: str, body_code: str, note: str) -> None:
     """Raises PetitionError for an unknown category or an unknown/inactive body, and
     when nothing would change."""
+    if petition.state not in METADATA_STATES:
+        raise lifecycle.IllegalTransition("change metadata", petition.state)
     try:
         new_category = Category(category)
     except ValueError:
@@ -91,6 +98,8 @@ def change_metadata(moderator: User, petition: Petition, category: str, body_cod
     body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
     if body is None or not body.active:
         raise PetitionError("inactive_body", field="body")
+    if residency_problem(petition.author, body):
+        raise PetitionError("author_not_resident", field="body")
     if new_category is petition.category and body.id == petition.body_id:
         raise PetitionError("nothing_changed", field="note")
     before = _snapshot(petition)

@@ -17,7 +17,7 @@ from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db, limiter
 from app.models import BodyLevel, Category, Petition, PetitionState, Region, StateBody
 from app.models.base import utcnow
-from app.net import client_address
+from app.net import absolute_url, client_address, page_arg
 from app.petitions import forms, queries, services
 from app.petitions.forms import CATEGORY_NAMES
 from app.petitions.lifecycle import IllegalTransition
@@ -60,7 +60,7 @@ def _own(petition_id: int) -> Petition:
 
 
 def _flash_problem(exc: PetitionError) -> None:
-    flash(message_for(exc.code, region=exc.details.get("region"), language=_lang()), "error")
+    flash(str(message_for(exc.code, region=exc.details.get("region"), language=_lang())), "error")
 
 
 @bp.route("")
@@ -77,11 +77,7 @@ def index():
         query = queries.list_query(f)
     except ValueError:
         abort(400)
-    try:
-        page_number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        abort(400)
-    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     lang = _lang()
     bodies = db.session.scalars(select(StateBody).where(StateBody.active.is_(True))
                                 .order_by(StateBody.sort_order, StateBody.code)).all()
@@ -115,7 +111,7 @@ def _show_service_error(form, exc: PetitionError) -> None:
     if field is not None:
         field.errors = [*field.errors, message]
     else:
-        flash(message, "error")
+        flash(str(message), "error")
 
 
 @bp.route("/new/form", methods=["GET", "POST"])
@@ -143,7 +139,7 @@ def create():
     return render_template("petitions/form.html", form=form, petition=None), status
 
 
-@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:petition_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(petition_id: int):
     petition = _own(petition_id)
@@ -171,7 +167,7 @@ def edit(petition_id: int):
     return render_template("petitions/form.html", form=form, petition=petition), status
 
 
-@bp.route("/<int:petition_id>/submit", methods=["POST"])
+@bp.route("/<id:petition_id>/submit", methods=["POST"])
 @login_required
 def submit(petition_id: int):
     petition = _own(petition_id)
@@ -253,12 +249,12 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
     ), status
 
 
-@bp.route("/<int:petition_id>")
+@bp.route("/<id:petition_id>")
 def show(petition_id: int):
     return render_petition(_get_visible(petition_id))
 
 
-@bp.route("/<int:petition_id>/sign", methods=["POST"])
+@bp.route("/<id:petition_id>/sign", methods=["POST"])
 @limiter.limit("30 per minute")
 def sign(petition_id: int):
     petition = _get_visible(petition_id)
@@ -279,17 +275,17 @@ def sign(petition_id: int):
     return redirect(url_for("petitions.signed", petition_id=petition.id))
 
 
-@bp.route("/<int:petition_id>/signed")
+@bp.route("/<id:petition_id>/signed")
 @login_required
 def signed(petition_id: int):
     petition = _get_visible(petition_id)
     if not services.has_signed(petition, current_user):
         return redirect(url_for("petitions.show", petition_id=petition.id))
     return render_template("petitions/signed.html", petition=petition,
-                           link=url_for("petitions.show", petition_id=petition.id, _external=True))
+                           link=absolute_url("petitions.show", petition_id=petition.id))
 
 
-@bp.route("/<int:petition_id>/report", methods=["POST"])
+@bp.route("/<id:petition_id>/report", methods=["POST"])
 @login_required
 @limiter.limit("10 per hour")
 def report(petition_id: int):

@@ -167,9 +167,11 @@ def submit(petition: Petition, author: User, meta: dict | None = None) -> None:
     Raises PetitionError / IllegalTransition."""
     if petition.author_id != author.id:
         raise PetitionError("not_author")
-    problem = identity_problem(author) or residency_problem(author, petition.body)
+    problem = identity_problem(author)
     if problem:
         raise PetitionError(problem)
+    if residency_problem(author, petition.body):
+        raise PetitionError("author_not_resident")
     if petition.state is S.RETURNED:
         lifecycle.resubmit(petition)
         notify_author(petition, "in_moderation")

@@ -86,7 +86,8 @@ def test_user_search(admin_client):
     make_user("findme@example.kz")
     text = page_text(admin_client.get("/admin/users?q=FINDME"))
     assert "findme@example.kz" in text and "boss@example.kz" not in text
-    assert admin_client.get("/admin/users?page=abc").status_code == 200
+    assert admin_client.get("/admin/users?page=abc").status_code == 400
+    assert admin_client.get("/admin/users?page=99999999999999999999").status_code == 400
 
 
 def test_bodies_and_outbox_pages(admin_client):
