@@ -46,7 +46,8 @@ class Config:
     REDIS_URL = _env("REDIS_URL")
     # Where the embedded Redis keeps its socket and data when REDIS_URL is unset.
     EMBEDDED_REDIS_PATH = _env("EMBEDDED_REDIS_PATH")
-    RQ_QUEUES = ("default", "mail")
+    # Listed in priority order: counting first, then ordinary jobs, then mail.
+    RQ_QUEUES = ("counts", "default", "mail")
 
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -63,7 +64,9 @@ class Config:
     OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 120)
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 12)
     OUTBOX_SWEEP_SECONDS = _env_int("OUTBOX_SWEEP_SECONDS", 30)
-    SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 5)
+    SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 1)
+    COUNT_AGGREGATE_SECONDS = _env_int("COUNT_AGGREGATE_SECONDS", 1)
+    THRESHOLD_SWEEP_SECONDS = _env_int("THRESHOLD_SWEEP_SECONDS", 30)
 
     MIN_AGE_YEARS = _env_int("MIN_AGE_YEARS", 18)
     SPONSORS_REQUIRED = _env_int("SPONSORS_REQUIRED", 5)

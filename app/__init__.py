@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
         return user
 
     register_session_hooks()
+    queue.register_session_hooks()
 
 
 def _limits_uri(redis_url: str) -> str:
@@ -100,11 +101,13 @@ def register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.moderation.routes import bp as moderation_bp
     from app.petitions.routes import bp as petitions_bp
+    from app.review.routes import bp as review_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
+    app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -203,6 +203,15 @@ def periodic_jobs(app: Flask) -> list[PeriodicJob]:
             "app.petitions.jobs.close_expired",
             app.config["CLOSE_SWEEP_SECONDS"],
         ),
+        PeriodicJob(
+            "aggregate-counts",
+            "app.review.jobs.aggregate_counts",
+            app.config["COUNT_AGGREGATE_SECONDS"],
+            queue="counts",
+            timeout=120,
+        ),
+        PeriodicJob("threshold-sweep", "app.review.jobs.sweep_thresholds", app.config["THRESHOLD_SWEEP_SECONDS"]),
+        PeriodicJob("reconcile-counts", "app.review.jobs.reconcile_counts", 24 * 3600, timeout=3600),
     ]
 
 
@@ -271,3 +280,40 @@ class Scheduler:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+# --- jobs that must start only once the transaction that asked for them commits -----
+
+_AFTER_COMMIT_KEY = "dauys_jobs_after_commit"
+_hooks_registered = False
+
+
+def after_commit(func: str, *args: Any, queue: str = "default", job_id: str | None = None,
+                 timeout: int = DEFAULT_JOB_TIMEOUT) -> None:
+    """Enqueue `func` when the current database transaction commits (never if it rolls
+    back). If Redis is down then, a periodic sweep must find the work from the
+    database: this is a shortcut, never the only path."""
+    from app.extensions import db
+
+    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((func, args, queue, job_id, timeout))
+
+
+def register_session_hooks() -> None:
+    global _hooks_registered
+    if _hooks_registered:
+        return
+    _hooks_registered = True
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "after_commit")
+    def _enqueue(session):
+        for func, args, queue_name, job_id, timeout in session.info.pop(_AFTER_COMMIT_KEY, []):
+            try:
+                enqueue(func, *args, queue=queue_name, job_id=job_id, timeout=timeout)
+            except redis.RedisError as exc:
+                log.warning("%s%s not enqueued (%s); its sweep will do it", func, args, exc)
+
+    @event.listens_for(Session, "after_rollback")
+    def _forget(session):
+        session.info.pop(_AFTER_COMMIT_KEY, None)

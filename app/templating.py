@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
@@ -22,6 +24,25 @@ ROLE_NAMES = {
 
 def format_number(n) -> str:
     return format_decimal(n) if n is not None else "—"
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(escaped: Markup) -> Markup:
+    """Turn http(s) URLs in already-escaped text into links that leave the site."""
+    def link(match):
+        url = match.group(0).rstrip(".,;:!?)")
+        rest = match.group(0)[len(url):]
+        return f'<a href="{url}" rel="nofollow noopener noreferrer" target="_blank">{url}</a>{rest}'
+
+    # Safe: the text was escaped, and a URL match cannot contain <, >, " or '.
+    return Markup(_URL.sub(link, str(escaped)))  # noqa: S704
+
+
+def response_html(text: str | None) -> Markup:
+    """An official response: paragraphs and links, everything else escaped."""
+    return linkify(paragraphs(text))
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -63,6 +84,7 @@ def register(app: Flask) -> None:
         }
 
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["response_html"] = response_html
     # Attributes left out rather than rendered as "None".
     app.jinja_env.filters["drop_none"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
     app.jinja_env.filters["number"] = format_number

@@ -256,7 +256,9 @@ def make_petition(
     for n in range(signatures):
         signer = author if n == 0 else make_user(region="KZ-75", commit=False)
         db.session.add(Signature(petition_id=petition.id, user_id=signer.id, region_id=signer.region_id))
-        counting.add_signature(petition.id, sponsor=False)
+        counting.add_signature(petition.id, signer.region_id, sponsor=False)
+    db.session.flush()
+    counting.aggregate()
     db.session.commit()
     db.session.refresh(petition)
     return petition
@@ -264,3 +266,10 @@ def make_petition(
 
 def login(client, email: str, password: str = "correct horse battery"):
     return post(client, "/login", {"email": email, "password": password}, token_from="/login")
+
+
+def settle() -> int:
+    """Run the count aggregator now (in production it runs every second)."""
+    from app.review.jobs import aggregate_counts
+
+    return aggregate_counts()

@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.models import Role
 
@@ -32,3 +34,38 @@ class UserSearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Search by name or email"), validators=[Optional()])
+
+
+class BodyRuleForm(FlaskForm):
+    rule = SelectField(
+        _l("Threshold rule"),
+        choices=[SelectChoice("profile", _l("Follow the configured profile")),
+                 SelectChoice("fixed", _l("A fixed number of signatures")),
+                 SelectChoice("population_percent", _l("A percentage of the region's population"))],
+        validators=[DataRequired(message=_l("Choose a rule."))],
+        invalid_choice_message=_l("Choose a rule."),
+    )
+    fixed = IntegerField(_l("Fixed number of signatures"), validators=[
+        Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number from 1 to 10,000,000."))])
+    percent = DecimalField(_l("Percentage of the population"), places=2, validators=[
+        Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100"), message=_l("Enter a percentage from 0.01 to 100."))])
+    fallback = IntegerField(_l("Fallback when the population is unknown"), validators=[
+        Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number from 1 to 10,000,000."))])
+    review_period_days = IntegerField(_l("Review period, working days"), validators=[
+        DataRequired(message=_l("Enter the review period.")),
+        NumberRange(min=1, max=365, message=_l("Enter a number of working days from 1 to 365."))])
+    active = BooleanField(_l("Petitions can be addressed to this body"))
+    note = StringField(_l("Why the change"), validators=[
+        DataRequired(message=_l("Write a note.")), Length(max=500, message=_l("At most 500 characters."))])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.rule.data == "fixed" and self.fixed.data is None:
+            self.fixed.errors = [*self.fixed.errors, _l("Enter the number of signatures.")]
+            ok = False
+        if self.rule.data == "population_percent":
+            for f in (self.percent, self.fallback):
+                if f.data is None:
+                    f.errors = [*f.errors, _l("Required for this rule.")]
+                    ok = False
+        return ok

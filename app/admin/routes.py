@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app.admin import forms
 from app.admin.services import RoleError, grant_role, revoke_role
 from app.extensions import db
-from app.models import OutboxEmail, OutboxStatus, Role, StateBody, User
+from app.models import OutboxEmail, OutboxStatus, Role, StateBody, ThresholdRule, User
 from app.net import page_arg
 from app.security import roles_required
 
@@ -94,6 +94,36 @@ def bodies():
         select(StateBody).order_by(StateBody.sort_order, StateBody.code)
     ).all()
     return render_template("admin/bodies.html", bodies=items, describe=describe_threshold)
+
+
+@bp.route("/bodies/<id:body_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def body_detail(body_id: int):
+    from app.admin.services import set_body_rule
+    from app.bodies.thresholds import describe_threshold, threshold_for
+
+    body = db.session.get(StateBody, body_id) or abort(404)
+    form = forms.BodyRuleForm(obj=None)
+    if request.method == "GET":
+        form.rule.data = body.threshold_rule.value
+        form.fixed.data = body.threshold_fixed
+        form.percent.data = body.threshold_percent
+        form.fallback.data = body.threshold_fallback
+        form.review_period_days.data = body.review_period_days
+        form.active.data = body.active
+    status = 200
+    if form.validate_on_submit():
+        set_body_rule(current_user, body, rule=ThresholdRule(form.rule.data), fixed=form.fixed.data,
+                      percent=form.percent.data, fallback=form.fallback.data,
+                      review_period_days=form.review_period_days.data, active=form.active.data,
+                      note=form.note.data)
+        db.session.commit()
+        flash(_("The state body is updated."), "success")
+        return redirect(url_for("admin.body_detail", body_id=body.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/body_detail.html", body=body, form=form, threshold=threshold_for(body),
+                           describe=describe_threshold), status
 
 
 @bp.route("/outbox")

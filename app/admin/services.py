@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from app.audit.services import record
 from app.extensions import db
-from app.models import Role, StateBody, User, UserRole
+from app.models import Role, StateBody, ThresholdRule, User, UserRole
 
 
 class RoleError(ValueError):
@@ -48,6 +50,29 @@ def grant_role(
     db.session.flush()
     record(actor, "role.grant", "user", user.id, before=before, after=_roles_snapshot(user),
            channel=channel)
+
+
+def set_body_rule(actor: User, body: StateBody, *, rule: ThresholdRule, fixed: int | None,
+                  percent: Decimal | None, fallback: int | None, review_period_days: int, active: bool,
+                  note: str) -> None:
+    """Change a body's threshold rule and review period. Petitions that already reached
+    their threshold keep their review case: thresholds only decide future crossings."""
+
+    def snapshot():
+        return {"rule": body.threshold_rule.value, "fixed": body.threshold_fixed,
+                "percent": str(body.threshold_percent) if body.threshold_percent is not None else None,
+                "fallback": body.threshold_fallback, "review_period_days": body.review_period_days,
+                "active": body.active}
+
+    before = snapshot()
+    body.threshold_rule = rule
+    body.threshold_fixed = fixed if rule is ThresholdRule.FIXED else None
+    body.threshold_percent = percent if rule is ThresholdRule.POPULATION_PERCENT else None
+    body.threshold_fallback = fallback if rule is ThresholdRule.POPULATION_PERCENT else None
+    body.review_period_days = review_period_days
+    body.active = active
+    db.session.flush()
+    record(actor, "body.rule", "state_body", body.id, before=before, after=snapshot(), reason=note)
 
 
 def revoke_role(actor: User | None, user: User, role: Role, channel: str = "web") -> None:

@@ -10,15 +10,22 @@ from app.models.petition import (
     DecisionAction,
     ModerationDecision,
     Petition,
+    PetitionRegionCount,
     PetitionState,
     RejectionCode,
     Report,
     ReportReason,
     Signature,
+    SignatureDelta,
 )
+from app.models.review import CaseState, ReviewCase
 from app.models.user import STAFF_ROLES, Role, User, UserRole
 
 __all__ = [
+    "CaseState",
+    "PetitionRegionCount",
+    "ReviewCase",
+    "SignatureDelta",
     "HIDING_CODES",
     "Category",
     "DecisionAction",

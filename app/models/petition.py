@@ -123,6 +123,9 @@ class Petition(Base):
     # Shown on the public page of a rejected petition.
     rejection_explanation: Mapped[str | None] = mapped_column(Text)
     return_note: Mapped[str | None] = mapped_column(Text)
+    # Set once, by the threshold engine, with a guarded UPDATE (see app/review/engine.py).
+    threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    threshold_at_crossing: Mapped[int | None]
     # The state a hidden petition came from, so a moderator can restore it.
     hidden_from: Mapped[PetitionState | None] = mapped_column(
         enum_column(PetitionState, "petition_hidden_from")
@@ -220,3 +223,31 @@ class Report(Base):
 def search_document():
     """The text full-text search looks at: title and summary."""
     return func.coalesce(Petition.title, "") + " " + func.coalesce(Petition.summary, "")
+
+
+class SignatureDelta(Base):
+    """An insert-only count change: signing writes one row (n = +1) instead of updating
+    the petition row, so a national surge never queues on one hot row. The aggregator
+    deletes a batch of these and adds them to the totals in the same transaction."""
+
+    __tablename__ = "signature_deltas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    sponsor: Mapped[bool] = mapped_column(default=False)
+    n: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PetitionRegionCount(Base):
+    """Signatures per petition and signer region, kept by the aggregator."""
+
+    __tablename__ = "petition_region_counts"
+    __table_args__ = (CheckConstraint("count >= 0", name="count_non_negative"),)
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+    region: Mapped[Region] = relationship(lazy="joined")

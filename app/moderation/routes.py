@@ -77,12 +77,19 @@ def _forms(petition: Petition, posted: str | None = None) -> dict:
     }
 
 
-def _page(petition: Petition, all_forms: dict, status: int = 200):
+def _page(petition: Petition, all_forms: dict, status: int = 200, reassign_form=None):
+    from app.review.forms import ReassignForm
+
+    if reassign_form is None:
+        reassign_form = ReassignForm(prefix="reassign")
+        reassign_form.body.choices = _body_choices()
     decisions = db.session.scalars(select(ModerationDecision).where(ModerationDecision.petition_id == petition.id)
                                    .order_by(desc(ModerationDecision.id))).all()
-    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.target_type == "petition",
-                                                       AuditEntry.target_id == petition.id)
-                               .order_by(desc(AuditEntry.id))).all()
+    case_id = petition.review_case.id if petition.review_case else None
+    audit = db.session.scalars(select(AuditEntry).where(
+        ((AuditEntry.target_type == "petition") & (AuditEntry.target_id == petition.id))
+        | ((AuditEntry.target_type == "review_case") & (AuditEntry.target_id == case_id)))
+        .order_by(desc(AuditEntry.id))).all()
     reports = db.session.scalars(select(Report).where(Report.petition_id == petition.id)
                                  .order_by(desc(Report.id))).all()
     return render_template(
@@ -91,7 +98,7 @@ def _page(petition: Petition, all_forms: dict, status: int = 200):
                                                  include_pending=True),
         due=due_mark(petition.moderation_due_on) if petition.state is PetitionState.PENDING_MODERATION else None,
         state_names=STATE_NAMES, rejection_names=REJECTION_NAMES, categories=CATEGORY_NAMES,
-        report_reasons=REPORT_REASON_NAMES, lang=str(get_locale()),
+        report_reasons=REPORT_REASON_NAMES, lang=str(get_locale()), reassign_form=reassign_form,
     ), status
 
 
@@ -160,6 +167,40 @@ def act(petition_id: int, action: str):
     db.session.commit()
     flash(_("Done."), "success")
     return redirect(url_for("moderation.petition", petition_id=p.id))
+
+
+@bp.route("/cases/<id:case_id>/reassign", methods=["POST"])
+@roles_required(*MODERATORS)
+def reassign_case(case_id: int):
+    from app.models import ReviewCase
+    from app.review import services as review_services
+    from app.review.forms import ReassignForm
+
+    case = db.session.get(ReviewCase, case_id) or abort(404)
+    form = ReassignForm(prefix="reassign")
+    form.body.choices = _body_choices()
+    p = case.petition
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _page(p, _forms(p), status=422, reassign_form=form)
+    try:
+        review_services.reassign(current_user._get_current_object(), case, form.body.data, form.note.data)
+    except review_services.CaseError as exc:
+        db.session.rollback()
+        form.body.errors = [*form.body.errors, REASSIGN_ERRORS[exc.code]]
+        return _page(p, _forms(p), status=409 if exc.code == "wrong_state" else 422, reassign_form=form)
+    db.session.commit()
+    flash(_("Done."), "success")
+    return redirect(url_for("moderation.petition", petition_id=p.id))
+
+
+REASSIGN_ERRORS = {
+    "unknown_body": _l("Choose a state body from the list."),
+    "same_body": _l("The case is already with this state body."),
+    "wrong_state": _l("An answered case cannot be reassigned."),
+    "note_required": _l("Write a note."),
+}
 
 
 @bp.route("/reports")

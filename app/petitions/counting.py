@@ -1,25 +1,158 @@
 """The one place that changes a petition's counts.
 
-Today each signature adds one in a single atomic UPDATE (no read-modify-write).
-The threshold-engine issue replaces this with batched aggregation; callers only
-ever call `add_signature`.
+Signing inserts a signature and one `SignatureDelta` row: two INSERTs, no UPDATE of
+the petition row, so signers never queue behind each other (the UK site fell over
+in 2019 because every signature updated the same row). `aggregate()` folds a batch
+of deltas into the totals and the per-region counts: it deletes the deltas and adds
+them up in one transaction, so each is counted exactly once, and on PostgreSQL it
+holds an advisory lock so only one aggregator works at a time.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
-from app.models import Petition
+from app.models import Petition, PetitionRegionCount, SignatureDelta
+
+ADVISORY_LOCK_KEY = 0x6461_7579  # "dauy": any constant shared by every aggregator
 
 
-def add_signature(petition_id: int, *, sponsor: bool) -> None:
-    db.session.execute(
-        update(Petition)
-        .where(Petition.id == petition_id)
-        .values(
-            signature_count=Petition.signature_count + 1,
-            sponsor_count=Petition.sponsor_count + (1 if sponsor else 0),
-        )
+def add_signature(petition_id: int, region_id: int, *, sponsor: bool) -> None:
+    """Record +1 for the petition (and its sponsors) in the caller's transaction."""
+    db.session.add(SignatureDelta(petition_id=petition_id, region_id=region_id, sponsor=sponsor, n=1))
+
+
+@dataclass
+class Batch:
+    petitions: dict[int, int] = field(default_factory=dict)  # petition id -> signatures added
+    locked_out: bool = False
+
+    @property
+    def folded(self) -> int:
+        return sum(self.petitions.values())
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def take_lock() -> bool:
+    """The aggregator's lock for this transaction (PostgreSQL); SQLite allows one
+    writer at a time anyway."""
+    if _dialect() != "postgresql":
+        return True
+    return bool(db.session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
+
+
+def aggregate(batch_size: int = 5000) -> Batch:
+    """Fold up to `batch_size` deltas into the counts. Flushes, never commits: the
+    caller commits (with whatever the new totals caused, such as a review case)."""
+    result = Batch()
+    if not take_lock():
+        result.locked_out = True
+        return result
+    oldest = select(SignatureDelta.id).order_by(SignatureDelta.id).limit(batch_size)
+    if _dialect() == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    rows = db.session.execute(
+        delete(SignatureDelta)
+        .where(SignatureDelta.id.in_(oldest.scalar_subquery()))
+        .returning(SignatureDelta.petition_id, SignatureDelta.region_id, SignatureDelta.sponsor, SignatureDelta.n)
         .execution_options(synchronize_session=False)
+    ).all()
+    if not rows:
+        return result
+    totals: Counter = Counter()
+    sponsors: Counter = Counter()
+    regions: dict[tuple[int, int], int] = defaultdict(int)
+    for petition_id, region_id, sponsor, n in rows:
+        totals[petition_id] += n
+        if sponsor:
+            sponsors[petition_id] += n
+        regions[(petition_id, region_id)] += n
+    petitions = Petition.__table__
+    # Core executemany, one statement per petition, in id order (no deadlocks between
+    # aggregators on PostgreSQL even if the lock were ever bypassed).
+    db.session.connection().execute(
+        update(petitions)
+        .where(petitions.c.id == bindparam("pid"))
+        .values(signature_count=petitions.c.signature_count + bindparam("n"),
+                sponsor_count=petitions.c.sponsor_count + bindparam("s")),
+        [{"pid": pid, "n": n, "s": sponsors[pid]} for pid, n in sorted(totals.items())],
     )
+    insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
+    stmt = insert(PetitionRegionCount).values(
+        [{"petition_id": p, "region_id": r, "count": n} for (p, r), n in sorted(regions.items())]
+    )
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["petition_id", "region_id"],
+        set_={"count": PetitionRegionCount.count + stmt.excluded.count},
+    ))
+    result.petitions = dict(totals)
+    return result
+
+
+def pending(petition_id: int | None = None) -> int:
+    """Signatures recorded but not yet folded into the totals."""
+    query = select(func.coalesce(func.sum(SignatureDelta.n), 0))
+    if petition_id is not None:
+        query = query.where(SignatureDelta.petition_id == petition_id)
+    return db.session.scalar(query)
+
+
+@dataclass
+class Drift:
+    petition_id: int
+    stored: int
+    counted: int
+
+
+RECOUNT = text("""
+SELECT p.id, p.signature_count, p.sponsor_count,
+  (SELECT count(*) FROM signatures s WHERE s.petition_id = p.id AND s.valid) AS rows_,
+  (SELECT count(*) FROM signatures s WHERE s.petition_id = p.id AND s.valid AND s.sponsor) AS sponsor_rows,
+  (SELECT coalesce(sum(d.n), 0) FROM signature_deltas d WHERE d.petition_id = p.id) AS pending_,
+  (SELECT coalesce(sum(d.n), 0) FROM signature_deltas d WHERE d.petition_id = p.id AND d.sponsor) AS pending_sponsors
+FROM petitions p
+""")
+
+REGION_RECOUNT = text("""
+SELECT s.region_id, count(*) - coalesce(
+  (SELECT sum(d.n) FROM signature_deltas d WHERE d.petition_id = :pid AND d.region_id = s.region_id), 0)
+FROM signatures s WHERE s.petition_id = :pid AND s.valid AND s.region_id IS NOT NULL
+GROUP BY s.region_id
+""")
+
+
+def reconcile() -> list[Drift] | None:
+    """Recount every petition from its valid signature rows and repair what drifted
+    (totals and per-region counts). Deltas not yet folded are taken into account:
+    each recount is one statement, so rows and pending deltas come from one snapshot,
+    and the aggregator's lock keeps folding out meanwhile. Flushes, never commits.
+    Returns the drifts found, or None when another aggregator holds the lock."""
+    if not take_lock():
+        return None
+    drifts = []
+    for pid, stored, stored_sponsors, rows, sponsor_rows, pending_n, pending_s in db.session.execute(RECOUNT):
+        expected, expected_sponsors = rows - pending_n, sponsor_rows - pending_s
+        region_rows = {r: n for r, n in db.session.execute(REGION_RECOUNT, {"pid": pid})}
+        stored_regions = {r.region_id: r.count for r in db.session.scalars(
+            select(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid))}
+        regions_drift = {r: n for r, n in region_rows.items() if n} != {r: n for r, n in stored_regions.items() if n}
+        if expected == stored and expected_sponsors == stored_sponsors and not regions_drift:
+            continue
+        drifts.append(Drift(pid, stored, expected))
+        db.session.execute(update(Petition).where(Petition.id == pid)
+                           .values(signature_count=expected, sponsor_count=expected_sponsors)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(delete(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid))
+        for region_id, n in region_rows.items():
+            db.session.add(PetitionRegionCount(petition_id=pid, region_id=region_id, count=n))
+        db.session.flush()
+    return drifts

@@ -23,6 +23,7 @@ from app.petitions.forms import CATEGORY_NAMES
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
 from app.petitions.services import PetitionData, PetitionError
+from app.review.services import overdue_days
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 PAGE_SIZE = 20
@@ -246,6 +247,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         categories=CATEGORY_NAMES,
         lang=lang,
         is_author=user is not None and user.id == petition.author_id,
+        review_overdue=bool(petition.review_case and overdue_days(petition.review_case)),
     ), status
 
 

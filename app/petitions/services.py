@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, LargeBinary, String, case, false, insert, literal, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.iin import age_on
@@ -30,6 +30,7 @@ from app.models import (
     StateBody,
     User,
 )
+from app.models.base import UTCDateTime, utcnow
 from app.petitions import counting, lifecycle
 from app.petitions.notifications import notify_author
 
@@ -177,8 +178,8 @@ def submit(petition: Petition, author: User, meta: dict | None = None) -> None:
         notify_author(petition, "in_moderation")
         return
     lifecycle.submit(petition)
-    _record_signature(petition, author, sponsor=False, show_name=True, notify=True, meta=meta)
-    db.session.refresh(petition)
+    _record_signature(petition, author, show_name=True, notify=True, meta=meta,
+                      states=(S.COLLECTING_SPONSORS, S.PENDING_MODERATION))
     notify_author(petition, "submitted")
     if petition.state is S.PENDING_MODERATION:
         notify_author(petition, "in_moderation")
@@ -208,53 +209,57 @@ def fraud_fields(ip: str | None, user_agent: str | None) -> dict:
     return fields
 
 
-def _record_signature(petition: Petition, user: User, *, sponsor: bool, show_name: bool,
-                      notify: bool, meta: dict | None) -> Signature:
-    """Insert the signature and count it, atomically; the unique constraint makes a
-    second one from the same person fail. Raises PetitionError("already_signed")."""
-    signature = Signature(
-        petition_id=petition.id,
-        user_id=user.id,
-        region_id=user.region_id,
-        sponsor=sponsor,
-        show_name=show_name,
-        notify=notify,
-        **fraud_fields((meta or {}).get("ip"), (meta or {}).get("user_agent")),
-    )
+def _record_signature(petition: Petition, user: User, *, show_name: bool, notify: bool,
+                      meta: dict | None, states: tuple[PetitionState, ...] = (S.OPEN, S.COLLECTING_SPONSORS),
+                      ) -> bool:
+    """Insert the signature if, at that instant, the petition is in one of `states`;
+    returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
+    closed or taken down a moment ago takes no more signatures, and the unique
+    constraint makes a second signature from the same person fail.
+
+    Raises PetitionError("not_open") or PetitionError("already_signed")."""
+    fraud = fraud_fields((meta or {}).get("ip"), (meta or {}).get("user_agent"))
+    sponsor = case((Petition.state == S.COLLECTING_SPONSORS, true()), else_=false())
+    if petition.author_id == user.id:
+        sponsor = false()  # the author's own signature counts, but not as a sponsor
+    source = select(
+        Petition.id,
+        literal(user.id),
+        literal(user.region_id),
+        literal(utcnow(), UTCDateTime()),
+        sponsor,
+        literal(show_name, Boolean()),
+        literal(notify, Boolean()),
+        true(),
+        literal(fraud.get("ip_hmac"), LargeBinary()),
+        literal(fraud.get("network_hmac"), LargeBinary()),
+        literal(fraud.get("user_agent_hash"), String()),
+    ).where(Petition.id == petition.id, Petition.state.in_(states))
+    columns = ["petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify", "valid",
+               "ip_hmac", "network_hmac", "user_agent_hash"]
     try:
         with db.session.begin_nested():
-            db.session.add(signature)
-            db.session.flush()
+            inserted = db.session.execute(
+                insert(Signature).from_select(columns, source).returning(Signature.sponsor)
+            ).scalar_one_or_none()
     except IntegrityError:
         raise PetitionError("already_signed") from None
-    counting.add_signature(petition.id, sponsor=sponsor)
-    return signature
+    if inserted is None:
+        raise PetitionError("not_open")
+    counting.add_signature(petition.id, user.region_id, sponsor=bool(inserted))
+    return bool(inserted)
 
 
-def sign(petition: Petition, user: User, *, show_name: bool, notify: bool,
-         meta: dict | None = None) -> Signature:
-    """Sign an open petition, or sponsor one that is collecting sponsors.
+def sign(petition: Petition, user: User, *, show_name: bool, notify: bool, meta: dict | None = None) -> bool:
+    """Sign an open petition, or sponsor one that is collecting sponsors. Returns
+    whether it was a sponsor's signature. The counts, and the move to moderation once
+    enough sponsors have signed, follow within seconds (app.review.jobs.aggregate_counts).
 
     Raises PetitionError with the reason the user cannot sign."""
     problem = signing_problem(petition, user)
     if problem:
         raise PetitionError(problem, region=petition.body.region)
-    sponsor = petition.state is S.COLLECTING_SPONSORS
-    signature = _record_signature(petition, user, sponsor=sponsor, show_name=show_name,
-                                  notify=notify, meta=meta)
-    if sponsor:
-        sponsors = db.session.scalar(
-            select(func.count()).select_from(Signature)
-            .where(Signature.petition_id == petition.id, Signature.sponsor.is_(True))
-        )
-        if sponsors >= current_app.config["SPONSORS_REQUIRED"]:
-            try:
-                lifecycle.enter_moderation(petition)
-            except lifecycle.IllegalTransition:
-                pass  # another sponsor's signature moved it a moment ago
-            else:
-                notify_author(petition, "in_moderation")
-    return signature
+    return _record_signature(petition, user, show_name=show_name, notify=notify, meta=meta)
 
 
 # --- reports -----------------------------------------------------------------------

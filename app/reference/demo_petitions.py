@@ -146,6 +146,7 @@ def seed_demo_petitions(author: User) -> int:
             db.session.add(Signature(petition_id=p.id, user_id=signer.id, region_id=signer.region_id,
                                      created_at=min(created, now), sponsor=sponsor,
                                      show_name=i % 3 == 0, notify=i % 2 == 0))
-            counting.add_signature(p.id, sponsor=sponsor)
+            counting.add_signature(p.id, signer.region_id, sponsor=sponsor)
     db.session.flush()
+    counting.aggregate(batch_size=100_000)
     return len(PETITIONS)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Petition, PetitionState, Role
-from tests.support import link_in, make_petition, make_user, valid_iin
+from tests.support import link_in, make_petition, make_user, settle, valid_iin
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -73,6 +73,7 @@ def test_register_create_sponsor_approve_sign(page, mailbox, app, monkeypatch):
         page.get_by_role("button", name="Демеуші болу").click()
         assert page.get_by_role("heading", level=1).inner_text() == "Қол қойғаныңызға рақмет"
         log_out(page)
+    settle()  # the aggregator, which runs every second in production
     db.session.expire_all()
     assert db.session.get(Petition, petition.id).state is PetitionState.PENDING_MODERATION
 
@@ -95,6 +96,7 @@ def test_register_create_sponsor_approve_sign(page, mailbox, app, monkeypatch):
         assert page.get_by_text("Сіз бұл петицияға қол қойдыңыз.").is_visible()
         log_out(page)
 
+    settle()
     page.goto(url)
     assert page.get_by_test_id("signature-count").inner_text() == "5"  # author, 2 sponsors, 2 signers
     assert page.get_by_role("progressbar").get_attribute("aria-valuenow") == "5"

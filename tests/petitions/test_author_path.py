@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Petition, PetitionState, Signature
-from tests.support import link_in, login, make_petition, make_user, page_text, post, translated
+from tests.support import link_in, login, make_petition, make_user, page_text, post, settle, translated
 
 
 def form(**overrides):
@@ -69,6 +69,7 @@ def test_create_preview_edit_submit(client, author, mailbox, app):
 
     response = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
     assert response.status_code == 302
+    settle()
     db.session.expire_all()
     petition = db.session.get(Petition, petition.id)
     assert petition.state is PetitionState.COLLECTING_SPONSORS
@@ -158,6 +159,7 @@ def test_sponsors_move_it_to_moderation(client, author, app, mailbox, monkeypatc
         assert "Демеуші болу" in page_text(page) or "Sponsor" in page_text(page)
         assert post(sponsor, f"/petitions/{petition.id}/sign", {"notify": "y"},
                     token_from=f"/petitions/{petition.id}").status_code == 302
+    settle()
     db.session.expire_all()
     petition = db.session.get(Petition, petition.id)
     assert petition.state is PetitionState.PENDING_MODERATION

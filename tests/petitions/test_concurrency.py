@@ -51,6 +51,9 @@ def run_concurrently(app, petition_id, user_ids, threads=20):
 
 
 def counts(petition_id):
+    from tests.support import settle
+
+    settle()
     db.session.expire_all()
     rows = db.session.scalar(select(func.count()).select_from(Signature).where(Signature.petition_id == petition_id))
     return db.session.get(Petition, petition_id).signature_count, rows

@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Petition, Signature
-from tests.support import login, make_petition, make_user, page_text, post, translated
+from tests.support import login, make_petition, make_user, page_text, post, settle, translated
 
 
 def count(petition):
+    settle()
     db.session.expire_all()
     p = db.session.get(Petition, petition.id)
     rows = db.session.scalar(select(func.count()).select_from(Signature).where(Signature.petition_id == p.id))

@@ -1,0 +1,1 @@
+"""The threshold engine, review cases and the officials' workspace."""

@@ -1,0 +1,106 @@
+"""The threshold engine: a petition that reaches its body's threshold is queued for
+review exactly once.
+
+"Exactly once" is the database's doing, not luck: `threshold_reached_at` is set by a
+guarded UPDATE (... WHERE threshold_reached_at IS NULL AND signature_count >= t), the
+review case is unique per petition, and the notification rows are written in the same
+transaction, with a dedupe key per recipient. Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.bodies.thresholds import threshold_for
+from app.extensions import db
+from app.models import (
+    CaseState,
+    Petition,
+    PetitionState,
+    ReviewCase,
+    Role,
+    User,
+    UserRole,
+)
+from app.models.base import utcnow
+from app.petitions import lifecycle
+from app.petitions.notifications import notify_author
+from app.review import notifications
+from app.workdays import add_working_days, local_date
+
+log = logging.getLogger(__name__)
+CROSSABLE = (PetitionState.OPEN, PetitionState.CLOSED)
+
+
+def officials_of(body_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.OFFICIAL, UserRole.body_id == body_id, User.active.is_(True))
+        .order_by(User.id)
+    ))
+
+
+def check_crossing(petition: Petition) -> ReviewCase | None:
+    """Queue `petition` for review if its count has reached its threshold and it has
+    not crossed before. Returns the new case, or None."""
+    if petition.state not in CROSSABLE or petition.threshold_reached_at is not None:
+        return None
+    threshold = threshold_for(petition.body).signatures
+    now = utcnow()
+    moved = db.session.execute(
+        update(Petition)
+        .where(Petition.id == petition.id, Petition.threshold_reached_at.is_(None),
+               Petition.signature_count >= threshold, Petition.state.in_(CROSSABLE))
+        .values(threshold_reached_at=now, threshold_at_crossing=threshold)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        return None
+    db.session.refresh(petition)
+    case = ReviewCase(petition_id=petition.id, body_id=petition.body_id, queued_at=now,
+                      due_on=add_working_days(local_date(now), petition.body.review_period_days))
+    db.session.add(case)
+    db.session.flush()
+    notifications.threshold_reached(case, officials_of(petition.body_id))
+    log.info("petition %s reached its threshold of %s: review case %s", petition.id, threshold, case.id)
+    return case
+
+
+def after_counting(petition_ids) -> list[ReviewCase]:
+    """What new totals may cause: crossings, and sponsored petitions moving on."""
+    cases = []
+    required = current_app.config["SPONSORS_REQUIRED"]
+    # populate_existing: the totals were just changed in SQL; never decide on stale objects.
+    fresh = select(Petition).where(Petition.id.in_(list(petition_ids))).execution_options(populate_existing=True)
+    for petition in db.session.scalars(fresh):
+        if petition.state is PetitionState.COLLECTING_SPONSORS and petition.sponsor_count >= required:
+            lifecycle.enter_moderation(petition)
+            notify_author(petition, "in_moderation")
+        case = check_crossing(petition)
+        if case is not None:
+            cases.append(case)
+    return cases
+
+
+def uncrossed_candidates() -> list[int]:
+    """Open (or closed) petitions not yet queued that may have reached a threshold,
+    for the sweeper: e.g. after an administrator lowered a threshold."""
+    return list(db.session.scalars(
+        select(Petition.id).where(Petition.state.in_(CROSSABLE), Petition.threshold_reached_at.is_(None),
+                                  Petition.signature_count > 0)
+    ))
+
+
+def pending_fanouts() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(ReviewCase.id, ReviewCase.threshold_fanout_done_at,
+                                     ReviewCase.state, ReviewCase.response_fanout_done_at)).all()
+    jobs = []
+    for case_id, threshold_done, state, response_done in rows:
+        if threshold_done is None:
+            jobs.append((case_id, "threshold"))
+        if state is CaseState.ANSWERED and response_done is None:
+            jobs.append((case_id, "response"))
+    return jobs

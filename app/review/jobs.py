@@ -1,0 +1,80 @@
+"""Jobs of the threshold engine. Functions of primitive values; idempotent; they commit."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ReviewCase
+from app.petitions import counting
+from app.review import engine
+from app.review.notifications import fan_out_chunk
+
+log = logging.getLogger(__name__)
+
+
+def aggregate_counts(batch_size: int = 5000, max_batches: int = 50) -> int:
+    """Fold new signatures into the counts, then queue what crossed. Runs every
+    second or so; a run that finds another aggregator at work ends at once.
+    Returns how many signatures it folded."""
+    folded = 0
+    for _ in range(max_batches):
+        batch = counting.aggregate(batch_size)
+        if batch.locked_out or not batch.petitions:
+            db.session.rollback()
+            break
+        engine.after_counting(batch.petitions)
+        db.session.commit()
+        folded += batch.folded
+        if batch.folded < batch_size:
+            break
+    return folded
+
+
+def sweep_thresholds() -> dict:
+    """Repair what a crash, a Redis outage or a rule change left undone: crossings not
+    yet recorded, sponsored petitions not yet moved, fan-outs not finished."""
+    crossed = 0
+    for petition_id in engine.uncrossed_candidates():
+        if engine.after_counting([petition_id]):
+            crossed += 1
+        db.session.commit()
+    from app import queue
+
+    fanouts = engine.pending_fanouts()
+    db.session.rollback()
+    for case_id, kind in fanouts:
+        queue.enqueue("app.review.jobs.fan_out", case_id, kind, queue="mail")
+    return {"crossed": crossed, "fanouts": len(fanouts)}
+
+
+def fan_out(case_id: int, kind: str) -> int:
+    """Email every signer who asked for news, a chunk per transaction. The case row is
+    locked for each chunk, so two runs of this job never interleave; a run killed
+    mid-way leaves a cursor the next run starts from. Returns emails written."""
+    written = 0
+    while True:
+        case = db.session.scalar(select(ReviewCase).where(ReviewCase.id == case_id).with_for_update())
+        if case is None or getattr(case, f"{kind}_fanout_done_at") is not None:
+            db.session.rollback()
+            return written
+        covered = fan_out_chunk(case, kind)
+        db.session.commit()
+        if covered == 0:
+            return written
+        written += covered
+
+
+def reconcile_counts() -> int:
+    """Nightly: recount, repair and log any drift. Returns how many petitions drifted."""
+    drifts = counting.reconcile()
+    if drifts is None:
+        db.session.rollback()
+        log.info("reconcile skipped: the aggregator is at work")
+        return 0
+    for d in drifts:
+        log.warning("count drift on petition %s: stored %s, counted %s (repaired)", d.petition_id, d.stored, d.counted)
+    db.session.commit()
+    return len(drifts)

@@ -1,0 +1,104 @@
+"""Emails of the review: threshold reached (author, the body's officials, signers who
+asked for news) and the official response (author, those signers).
+
+Each email has a dedupe key per petition, kind and recipient, unique in the outbox,
+so a retried or resumed fan-out never writes a second one."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import queue
+from app.extensions import db
+from app.mail.outbox import queue_email
+from app.models import OutboxEmail, ReviewCase, Signature, User
+from app.models.base import utcnow
+from app.net import absolute_url
+
+FANOUT_CHUNK = 200
+
+
+def _subject(kind: str):
+    return {
+        "threshold": _l("A petition reached its threshold and goes to review"),
+        "response": _l("The state body has answered the petition"),
+    }[kind]
+
+
+def _message(kind: str, audience: str, case: ReviewCase):
+    title = case.petition.title
+    if kind == "threshold" and audience == "official":
+        return _l("The petition “%(title)s” has reached %(count)d signatures and is queued for your body's "
+                  "review. The response is due by %(due)s.", title=title, count=case.petition.threshold_at_crossing,
+                  due=case.due_on.isoformat())
+    if kind == "threshold" and audience == "author":
+        return _l("Your petition “%(title)s” has reached its threshold. It is now queued for review by the state "
+                  "body, which must answer by %(due)s.", title=title, due=case.due_on.isoformat())
+    if kind == "threshold":
+        return _l("The petition “%(title)s” that you signed has reached its threshold and is queued for review by "
+                  "the state body.", title=title)
+    return _l("The state body has published its answer to the petition “%(title)s”:", title=title)
+
+
+def _send(user: User, kind: str, audience: str, case: ReviewCase, link: str, existing: set[str]) -> None:
+    key = f"{kind}:{case.petition_id}:{audience}:{user.id}"
+    if key in existing:
+        return
+    queue_email(user.email, "review_notice", user.language, dedupe_key=key, subject=_subject(kind),
+                message=_message(kind, audience, case), user=user, link=link,
+                note=case.response_text if kind == "response" else None)
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(keys))))
+
+
+def threshold_reached(case: ReviewCase, officials: list[User]) -> None:
+    """The author and the officials now, in this transaction; signers by fan-out."""
+    petition_link = absolute_url("petitions.show", petition_id=case.petition_id)
+    case_link = absolute_url("review.case", case_id=case.id)
+    author = case.petition.author
+    keys = [f"threshold:{case.petition_id}:author:{author.id}"] + [
+        f"threshold:{case.petition_id}:official:{o.id}" for o in officials]
+    existing = _existing_keys(keys)
+    _send(author, "threshold", "author", case, petition_link, existing)
+    for official in officials:
+        _send(official, "threshold", "official", case, case_link, existing)
+    queue.after_commit("app.review.jobs.fan_out", case.id, "threshold", queue="mail")
+
+
+def response_published(case: ReviewCase) -> None:
+    author = case.petition.author
+    link = absolute_url("petitions.show", petition_id=case.petition_id)
+    _send(author, "response", "author", case, link, _existing_keys([f"response:{case.petition_id}:author:{author.id}"]))
+    queue.after_commit("app.review.jobs.fan_out", case.id, "response", queue="mail")
+
+
+def fan_out_chunk(case: ReviewCase, kind: str, size: int = FANOUT_CHUNK) -> int:
+    """Write the next chunk of emails to signers who asked for news, and move the
+    cursor, in the caller's transaction. Returns how many signers the chunk covered
+    (0: done, and marked so)."""
+    cursor_attr, done_attr = f"{kind}_fanout_cursor", f"{kind}_fanout_done_at"
+    cursor = getattr(case, cursor_attr)
+    rows = db.session.execute(
+        select(Signature.id, User)
+        .join(User, User.id == Signature.user_id)
+        .where(Signature.petition_id == case.petition_id, Signature.id > cursor, Signature.notify.is_(True),
+               Signature.valid.is_(True), Signature.user_id != case.petition.author_id, User.active.is_(True))
+        .order_by(Signature.id)
+        .limit(size)
+    ).all()
+    if not rows:
+        setattr(case, done_attr, utcnow())
+        db.session.flush()
+        return 0
+    link = absolute_url("petitions.show", petition_id=case.petition_id)
+    existing = _existing_keys([f"{kind}:{case.petition_id}:signer:{u.id}" for _, u in rows])
+    for _, user in rows:
+        _send(user, kind, "signer", case, link, existing)
+    setattr(case, cursor_attr, rows[-1][0])
+    db.session.flush()
+    return len(rows)

@@ -1,0 +1,100 @@
+"""Officials' actions on review cases, and moderators' reassignment. Flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from app.audit.services import record
+from app.extensions import db
+from app.models import CaseState, ReviewCase, Role, StateBody, User
+from app.models.base import utcnow
+from app.review import notifications
+from app.workdays import add_working_days, local_date, working_days_between
+
+MAX_RESPONSE = 20_000
+
+
+class CaseError(ValueError):
+    """A case action refused; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def may_handle(user: User, case: ReviewCase) -> bool:
+    """Officials handle their own body's cases; administrators see every case."""
+    if user.has_role(Role.ADMIN):
+        return True
+    body = user.official_body
+    return body is not None and body.id == case.body_id
+
+
+def overdue_days(case: ReviewCase, today: date | None = None) -> int:
+    """Working days past the due date (0 if not late or already answered)."""
+    if case.state is CaseState.ANSWERED:
+        return 0
+    return max(0, -working_days_between(today or date.today(), case.due_on))
+
+
+def _move(case: ReviewCase, sources: tuple[CaseState, ...], **values) -> None:
+    moved = db.session.execute(
+        update(ReviewCase).where(ReviewCase.id == case.id, ReviewCase.state.in_(sources))
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(case)
+    if moved != 1:
+        raise CaseError("wrong_state")
+
+
+def acknowledge(official: User, case: ReviewCase) -> None:
+    """queued -> acknowledged. Raises CaseError("wrong_state")."""
+    _move(case, (CaseState.QUEUED,), state=CaseState.ACKNOWLEDGED, acknowledged_at=utcnow(),
+          acknowledged_by_id=official.id)
+    record(official, "case.acknowledge", "review_case", case.id, before={"state": "queued"},
+           after={"state": "acknowledged"})
+
+
+def clean_response(text: str) -> str:
+    """Raises CaseError for an empty or overlong response."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise CaseError("empty")
+    if len(text) > MAX_RESPONSE:
+        raise CaseError("too_long")
+    return text
+
+
+def publish_response(official: User, case: ReviewCase, text: str) -> None:
+    """queued/acknowledged -> answered: the response goes on the petition page and to
+    the author and the signers who asked for news. Raises CaseError."""
+    text = clean_response(text)
+    before = {"state": case.state.value}
+    now = utcnow()
+    _move(case, (CaseState.QUEUED, CaseState.ACKNOWLEDGED), state=CaseState.ANSWERED, answered_at=now,
+          answered_by_id=official.id, response_text=text,
+          acknowledged_at=case.acknowledged_at or now, acknowledged_by_id=case.acknowledged_by_id or official.id)
+    record(official, "case.answer", "review_case", case.id, before=before, after={"state": "answered"})
+    notifications.response_published(case)
+
+
+def reassign(moderator: User, case: ReviewCase, body_code: str, note: str) -> None:
+    """Move an unanswered case to another body; the due date follows that body's
+    review period from the day the case was queued. Raises CaseError."""
+    body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+    if body is None or not body.active:
+        raise CaseError("unknown_body")
+    if body.id == case.body_id:
+        raise CaseError("same_body")
+    if case.state is CaseState.ANSWERED:
+        raise CaseError("wrong_state")
+    if not (note or "").strip():
+        raise CaseError("note_required")
+    before = {"body": case.body.code, "due_on": case.due_on.isoformat()}
+    case.body = body
+    case.due_on = add_working_days(local_date(case.queued_at), body.review_period_days)
+    db.session.flush()
+    record(moderator, "case.reassign", "review_case", case.id, before=before,
+           after={"body": body.code, "due_on": case.due_on.isoformat()}, reason=note.strip())
