@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(scheduler)
     app.cli.add_command(run_all)
+    app.cli.add_command(counts)
 
 
 @click.command()
@@ -233,5 +233,21 @@ def run_all(host: str, port: int) -> None:
         shutdown_embedded()
 
 
-def random_password() -> str:
-    return secrets.token_urlsafe(12)
+counts = AppGroup("counts", help="Signature counts.")
+
+
+@counts.command("reconcile")
+def counts_reconcile():
+    """Recount every petition from its signatures; repair and report drift."""
+    from app.review.jobs import reconcile_counts
+
+    drifted = reconcile_counts()
+    click.echo(f"{drifted} petition(s) drifted and were repaired" if drifted else "no drift")
+
+
+@counts.command("aggregate")
+def counts_aggregate():
+    """Fold recorded signatures into the counts now (the scheduler does it every second)."""
+    from app.review.jobs import aggregate_counts
+
+    click.echo(f"{aggregate_counts()} signature(s) folded")

@@ -273,3 +273,29 @@ def settle() -> int:
     from app.review.jobs import aggregate_counts
 
     return aggregate_counts()
+
+
+def set_fixed_threshold(code: str, n: int):
+    """Give a body a fixed threshold (an administrator's override) for a test."""
+    from sqlalchemy import select
+
+    from app.models import StateBody, ThresholdRule
+
+    body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+    saved = (body.threshold_rule, body.threshold_fixed)
+    body.threshold_rule = ThresholdRule.FIXED
+    body.threshold_fixed = n
+    db.session.commit()
+    return body, saved
+
+
+def restore_threshold(body, saved) -> None:
+    body.threshold_rule, body.threshold_fixed = saved
+    db.session.commit()
+
+
+def sign_as(petition, user, notify: bool = True) -> None:
+    from app.petitions import services
+
+    services.sign(petition, user, show_name=False, notify=notify)
+    db.session.commit()

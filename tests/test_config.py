@@ -29,3 +29,10 @@ def test_production_cookies_are_secure():
     app = create_app("production", **GOOD)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_unknown_threshold_profile_is_refused():
+    with pytest.raises(ConfigError):
+        create_app("production", **dict(GOOD, THRESHOLD_PROFILE="law-2030"))
+    with pytest.raises(ConfigError):
+        create_app("development", THRESHOLD_PROFILE="")

@@ -99,6 +99,20 @@ def deliver_email(email_id: int) -> str:
     return "sent"
 
 
+def deliver_batch(email_ids: list[int]) -> dict:
+    """Deliver several rows, one after the other; each is claimed on its own, so a
+    row another worker has (or has sent) is skipped. A failed send defers that row
+    only. Returns how many rows ended in each outcome."""
+    outcomes: dict[str, int] = {}
+    for email_id in email_ids:
+        try:
+            outcome = deliver_email(email_id)
+        except DeliveryDeferred:
+            outcome = "deferred"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 def sweep_outbox(limit: int = 500) -> int:
     """Enqueue every row that is due: never enqueued (Redis was down), due for a retry,
     or abandoned by a worker that died mid-send. Returns how many were enqueued."""
@@ -116,12 +130,11 @@ def sweep_outbox(limit: int = 500) -> int:
         .limit(limit)
     ).all()
     db.session.rollback()
-    count = 0
-    for email_id in ids:
-        try:
-            enqueue_delivery(email_id)
-            count += 1
-        except redis.RedisError as exc:
-            log.warning("sweep cannot reach Redis: %s", exc)
-            break
-    return count
+    if not ids:
+        return 0
+    try:
+        enqueue_delivery(list(ids))
+    except redis.RedisError as exc:
+        log.warning("sweep cannot reach Redis: %s", exc)
+        return 0
+    return len(ids)

@@ -64,16 +64,23 @@ def queue_email(
     return email
 
 
-def enqueue_delivery(email_id: int) -> None:
-    """Enqueue the delivery job for one row. Raises redis.RedisError."""
+DELIVERY_BATCH = 50
+
+
+def enqueue_delivery(email_ids: list[int]) -> None:
+    """Enqueue delivery of these rows, in jobs of up to DELIVERY_BATCH rows (a job per
+    email would spend more time forking workers than sending). Raises redis.RedisError."""
     from app import queue
 
-    queue.enqueue(
-        "app.mail.jobs.deliver_email",
-        email_id,
-        queue="mail",
-        timeout=current_app.config["SMTP_TIMEOUT"] * 3,
-    )
+    ids = sorted(email_ids)
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        chunk = ids[start:start + DELIVERY_BATCH]
+        queue.enqueue(
+            "app.mail.jobs.deliver_batch",
+            chunk,
+            queue="mail",
+            timeout=current_app.config["SMTP_TIMEOUT"] * 3 * len(chunk),
+        )
 
 
 _hooks_registered = False
@@ -92,11 +99,10 @@ def register_session_hooks() -> None:
         ids = session.info.pop(_SESSION_KEY, None)
         if not ids:
             return
-        for email_id in sorted(ids):
-            try:
-                enqueue_delivery(email_id)
-            except redis.RedisError as exc:
-                log.warning("outbox row %s not enqueued (%s); the sweep will send it", email_id, exc)
+        try:
+            enqueue_delivery(list(ids))
+        except redis.RedisError as exc:
+            log.warning("%d outbox rows not enqueued (%s); the sweep will send them", len(ids), exc)
 
     @event.listens_for(Session, "after_rollback")
     def _after_rollback(session: Session) -> None:

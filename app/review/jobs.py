@@ -56,7 +56,8 @@ def fan_out(case_id: int, kind: str) -> int:
     mid-way leaves a cursor the next run starts from. Returns emails written."""
     written = 0
     while True:
-        case = db.session.scalar(select(ReviewCase).where(ReviewCase.id == case_id).with_for_update())
+        # Lock the case row only (its eager joins must stay unlocked).
+        case = db.session.scalar(select(ReviewCase).where(ReviewCase.id == case_id).with_for_update(of=ReviewCase))
         if case is None or getattr(case, f"{kind}_fanout_done_at") is not None:
             db.session.rollback()
             return written
