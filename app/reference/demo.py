@@ -19,7 +19,7 @@ DEMO_ACCOUNTS = [
     # email, full name, role, body, region, birth date
     ("citizen@demo.dauys.kz", "Айгерім Серікова", Role.CITIZEN, None, "KZ-75", date(1990, 4, 12)),
     ("moderator@demo.dauys.kz", "Ерлан Жұмабаев", Role.MODERATOR, None, "KZ-71", date(1985, 9, 3)),
-    ("official@demo.dauys.kz", "Дина Омарова", Role.OFFICIAL, "GOV", "KZ-71", date(1979, 1, 25)),
+    ("official@demo.dauys.kz", "Дина Омарова", Role.OFFICIAL, "MIN-ECOLOGY", "KZ-71", date(1979, 1, 25)),
     ("admin@demo.dauys.kz", "Асқар Нұрланов", Role.ADMIN, None, "KZ-71", date(1982, 6, 30)),
 ]
 
@@ -53,5 +53,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
     from app.reference.demo_petitions import seed_demo_petitions
 
     citizen = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
-    seed_demo_petitions(citizen)
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[3][0]))
+    seed_demo_petitions(citizen, admin)
     return created

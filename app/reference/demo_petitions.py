@@ -104,7 +104,7 @@ def _demo_citizens(count: int) -> list[User]:
     return users
 
 
-def seed_demo_petitions(author: User) -> int:
+def seed_demo_petitions(author: User, admin: User) -> int:
     """Create the demo petitions if they are missing. Returns how many were made."""
     if db.session.scalar(select(Petition.id).where(Petition.author_id == author.id)):
         return 0
@@ -149,4 +149,26 @@ def seed_demo_petitions(author: User) -> int:
             counting.add_signature(p.id, signer.region_id, sponsor=sponsor)
     db.session.flush()
     counting.aggregate(batch_size=100_000)
+    _demo_review(admin)
     return len(PETITIONS)
+
+
+def _demo_review(admin: User) -> None:
+    """Two bodies get a low threshold (recorded in the audit log as demo settings) so
+    that the demo shows a petition queued for review and one with an official answer."""
+    from app.admin.services import set_body_rule
+    from app.models import ThresholdRule
+    from app.review import engine, services
+
+    for code in ("MIN-ECOLOGY", "MIN-TOURISM"):
+        body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+        set_body_rule(admin, body, rule=ThresholdRule.FIXED, fixed=20, percent=None, fallback=None,
+                      review_period_days=body.review_period_days, active=True,
+                      note="Demo data: a low threshold to show the review")
+    ids = db.session.scalars(select(Petition.id).where(Petition.state.in_((S.OPEN, S.CLOSED)))).all()
+    engine.after_counting(ids)
+    closed = db.session.scalar(select(Petition).where(Petition.state == S.CLOSED))
+    if closed is not None and closed.review_case is not None:
+        services.publish_response(admin, closed.review_case, (
+            "Thank you for this petition.\n\nFrom next school year, organised school groups will enter "
+            "national parks free of charge. The order is published at https://www.gov.kz/."))
