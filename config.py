@@ -104,6 +104,8 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # bench/ only: the baseline endpoint. Production refuses to start with it.
+    BENCHMARK_ENDPOINTS = _env_bool("BENCHMARK_ENDPOINTS", False)
 
     @classmethod
     def validate(cls, app_config: dict) -> None:
@@ -165,6 +167,8 @@ class ProductionConfig(Config):
             raise ConfigError(
                 "Production refuses to start without: " + ", ".join(missing)
             )
+        if app_config.get("BENCHMARK_ENDPOINTS"):
+            raise ConfigError("BENCHMARK_ENDPOINTS must not be on in production")
         if len(app_config["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if not app_config.get("MAIL_DIR"):

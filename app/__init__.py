@@ -109,6 +109,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    if app.config["BENCHMARK_ENDPOINTS"]:
+        from app.bench import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -36,3 +36,13 @@ def test_unknown_threshold_profile_is_refused():
         create_app("production", **dict(GOOD, THRESHOLD_PROFILE="law-2030"))
     with pytest.raises(ConfigError):
         create_app("development", THRESHOLD_PROFILE="")
+
+
+def test_production_refuses_benchmark_endpoints():
+    with pytest.raises(ConfigError):
+        create_app("production", **dict(GOOD, BENCHMARK_ENDPOINTS=True))
+
+
+def test_benchmark_endpoint_exists_only_when_enabled():
+    assert "bench.insert" not in create_app("development").view_functions
+    assert "bench.insert" in create_app("development", BENCHMARK_ENDPOINTS=True).view_functions

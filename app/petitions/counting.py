@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
-from app.models import Petition, PetitionRegionCount, SignatureDelta
+from app.models import Petition, PetitionRegionCount, Signature, SignatureDelta
 
 ADVISORY_LOCK_KEY = 0x6461_7579  # "dauy": any constant shared by every aggregator
 
@@ -26,6 +26,18 @@ ADVISORY_LOCK_KEY = 0x6461_7579  # "dauy": any constant shared by every aggregat
 def add_signature(petition_id: int, region_id: int, *, sponsor: bool) -> None:
     """Record +1 for the petition (and its sponsors) in the caller's transaction."""
     db.session.add(SignatureDelta(petition_id=petition_id, region_id=region_id, sponsor=sponsor, n=1))
+
+
+def with_delta(signature_insert):
+    """PostgreSQL: wrap an INSERT INTO signatures ... so that the same statement writes
+    its count delta (a data-modifying CTE); returns the statement, which yields the
+    new signature's sponsor flag, or no row if nothing was inserted."""
+    new = signature_insert.returning(Signature.petition_id, Signature.region_id, Signature.sponsor,
+                                     Signature.created_at).cte("new_signature")
+    return insert(SignatureDelta).from_select(
+        ["petition_id", "region_id", "sponsor", "n", "created_at"],
+        select(new.c.petition_id, new.c.region_id, new.c.sponsor, literal(1), new.c.created_at),
+    ).returning(SignatureDelta.sponsor)
 
 
 @dataclass

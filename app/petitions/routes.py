@@ -259,22 +259,25 @@ def show(petition_id: int):
 @bp.route("/<id:petition_id>/sign", methods=["POST"])
 @limiter.limit("30 per minute")
 def sign(petition_id: int):
-    petition = _get_visible(petition_id)
+    # The hot path of a national surge: no petition is loaded unless signing fails.
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=url_for("petitions.show", petition_id=petition.id)))
+        _get_visible(petition_id)
+        return redirect(url_for("accounts.login", next=url_for("petitions.show", petition_id=petition_id)))
     form = forms.SignForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.sign(petition, current_user, show_name=form.show_name.data, notify=form.notify.data,
+        services.sign(petition_id, current_user, show_name=form.show_name.data, notify=form.notify.data,
                       meta=_origin())
     except PetitionError as exc:
         db.session.rollback()
-        db.session.refresh(petition)
+        if exc.code == "not_found":
+            abort(404)
+        petition = _get_visible(petition_id)
         _flash_problem(exc)
         return render_petition(petition, status=STATUS.get(exc.code, 403))
     db.session.commit()
-    return redirect(url_for("petitions.signed", petition_id=petition.id))
+    return redirect(url_for("petitions.signed", petition_id=petition_id))
 
 
 @bp.route("/<id:petition_id>/signed")

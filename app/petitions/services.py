@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Boolean, LargeBinary, String, case, false, insert, literal, select, true
+from sqlalchemy import Boolean, LargeBinary, String, and_, case, false, insert, literal, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.iin import age_on
@@ -209,9 +209,9 @@ def fraud_fields(ip: str | None, user_agent: str | None) -> dict:
     return fields
 
 
-def _record_signature(petition: Petition, user: User, *, show_name: bool, notify: bool,
+def _record_signature(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
                       meta: dict | None, states: tuple[PetitionState, ...] = (S.OPEN, S.COLLECTING_SPONSORS),
-                      ) -> bool:
+                      resident_only: bool = False) -> bool:
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
     closed or taken down a moment ago takes no more signatures, and the unique
@@ -219,9 +219,10 @@ def _record_signature(petition: Petition, user: User, *, show_name: bool, notify
 
     Raises PetitionError("not_open") or PetitionError("already_signed")."""
     fraud = fraud_fields((meta or {}).get("ip"), (meta or {}).get("user_agent"))
-    sponsor = case((Petition.state == S.COLLECTING_SPONSORS, true()), else_=false())
-    if petition.author_id == user.id:
-        sponsor = false()  # the author's own signature counts, but not as a sponsor
+    petition_id = petition if isinstance(petition, int) else petition.id
+    # The author's own signature counts, but not as a sponsor's.
+    sponsor = case((and_(Petition.state == S.COLLECTING_SPONSORS, Petition.author_id != user.id), true()),
+                   else_=false())
     source = select(
         Petition.id,
         literal(user.id),
@@ -234,32 +235,54 @@ def _record_signature(petition: Petition, user: User, *, show_name: bool, notify
         literal(fraud.get("ip_hmac"), LargeBinary()),
         literal(fraud.get("network_hmac"), LargeBinary()),
         literal(fraud.get("user_agent_hash"), String()),
-    ).where(Petition.id == petition.id, Petition.state.in_(states))
+    ).where(Petition.id == petition_id, Petition.state.in_(states))
+    if resident_only:
+        # A regional akimat's petitions: residents of its region only (DOMAIN.md).
+        source = source.join(StateBody, StateBody.id == Petition.body_id).where(
+            or_(StateBody.level == BodyLevel.NATIONAL, StateBody.region_id == user.region_id))
     columns = ["petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify", "valid",
                "ip_hmac", "network_hmac", "user_agent_hash"]
+    new_signature = insert(Signature).from_select(columns, source)
     try:
-        with db.session.begin_nested():
-            inserted = db.session.execute(
-                insert(Signature).from_select(columns, source).returning(Signature.sponsor)
-            ).scalar_one_or_none()
+        if db.session.get_bind().dialect.name == "postgresql":
+            # One round trip: the signature and its count delta in one statement.
+            inserted = db.session.execute(counting.with_delta(new_signature)).scalar_one_or_none()
+        else:
+            inserted = db.session.execute(new_signature.returning(Signature.sponsor)).scalar_one_or_none()
+            if inserted is not None:
+                counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted))
     except IntegrityError:
+        # Signing is the first write of its transaction, so nothing else is lost.
+        db.session.rollback()
         raise PetitionError("already_signed") from None
     if inserted is None:
         raise PetitionError("not_open")
-    counting.add_signature(petition.id, user.region_id, sponsor=bool(inserted))
     return bool(inserted)
 
 
-def sign(petition: Petition, user: User, *, show_name: bool, notify: bool, meta: dict | None = None) -> bool:
+def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool, meta: dict | None = None) -> bool:
     """Sign an open petition, or sponsor one that is collecting sponsors. Returns
     whether it was a sponsor's signature. The counts, and the move to moderation once
     enough sponsors have signed, follow within seconds (app.review.jobs.aggregate_counts).
 
-    Raises PetitionError with the reason the user cannot sign."""
-    problem = signing_problem(petition, user)
+    The common case costs two INSERTs: the state and residency rules are guards of the
+    INSERT itself and the unique constraint refuses a second signature; only a refused
+    signature pays for finding out why. Raises PetitionError with that reason."""
+    problem = identity_problem(user)
     if problem:
-        raise PetitionError(problem, region=petition.body.region)
-    return _record_signature(petition, user, show_name=show_name, notify=notify, meta=meta)
+        raise PetitionError(problem)
+    try:
+        return _record_signature(petition, user, show_name=show_name, notify=notify, meta=meta,
+                                 resident_only=True)
+    except PetitionError as exc:
+        if exc.code != "not_open":
+            raise
+        petition = db.session.get(Petition, petition) if isinstance(petition, int) else petition
+        if petition is None:
+            raise PetitionError("not_found") from None
+        db.session.refresh(petition)
+        problem = signing_problem(petition, user) or "not_open"
+        raise PetitionError(problem, region=petition.body.region) from None
 
 
 # --- reports -----------------------------------------------------------------------
