@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
 
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
+    from app.digests.routes import bp as digests_bp
     from app.main.routes import bp as main_bp
     from app.moderation.routes import bp as moderation_bp
     from app.petitions.routes import bp as petitions_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(digests_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     if app.config["BENCHMARK_ENDPOINTS"]:
         from app.bench import bp as bench_bp

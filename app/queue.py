@@ -211,6 +211,7 @@ def periodic_jobs(app: Flask) -> list[PeriodicJob]:
             timeout=120,
         ),
         PeriodicJob("threshold-sweep", "app.review.jobs.sweep_thresholds", app.config["THRESHOLD_SWEEP_SECONDS"]),
+        PeriodicJob("digests", "app.digests.jobs.send_digests", app.config["DIGEST_CHECK_SECONDS"], timeout=1800),
         PeriodicJob("reconcile-counts", "app.review.jobs.reconcile_counts", 24 * 3600, timeout=3600),
     ]
 
@@ -258,8 +259,13 @@ class Scheduler:
         enqueued = []
         if not self.is_leader():
             return enqueued
+        grace = max(3 * self.tick, 5)
         for job in periodic_jobs(self.app):
             slot = int(now // job.every_seconds)
+            # Only near the start of its period: a scheduler (re)started at 14:00 does not
+            # run the nightly job then, and runs it at the next boundary.
+            if now - slot * job.every_seconds > grace:
+                continue
             slot_key = f"dauys:periodic:{job.name}:{slot}"
             if not self.redis.set(slot_key, self.token, nx=True, ex=job.every_seconds * 10):
                 continue

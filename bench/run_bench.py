@@ -364,14 +364,16 @@ def main():
     median_ratio = statistics.median(ratios)
     p50, p99 = percentile(delays, 50), percentile(delays, 99)
     report = render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, regional, pending, all_ok)
-    (ROOT / "bench" / "RESULTS.md").write_text(report, encoding="utf-8")
+    from bench.results import write_section
+
+    write_section("signing", report)
     print(report)
 
 
 def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, regional, pending, drifted):
     cpu = os.cpu_count()
     lines = [
-        "# Benchmark results",
+        "## Signing at scale and the threshold engine (`bench/run_bench.py`)",
         "",
         "Command (PostgreSQL and Redis running on this machine):",
         "",
@@ -384,7 +386,7 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
         "one scheduler, PostgreSQL 15 and Redis 7 on the same machine, and the load generator too "
         f"({args.clients} client threads, keep-alive). Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
-        "## (a) / (b) signing vs. a plain INSERT, alternated",
+        "### (a) / (b) signing vs. a plain INSERT, alternated",
         "",
         "| round | (a) signatures/s, one hot petition | (b) baseline INSERTs/s | ratio (a)/(b) |",
         "| --- | --- | --- | --- |",
@@ -398,7 +400,7 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
         "signed-in user; non-redirect answers in (a): "
         f"{sum(sum(e.values()) for _, _, e, _ in results)}, in (b): {sum(sum(e.values()) for _, _, _, e in results)}.",
         "",
-        "## (c) crossing signature -> review case",
+        "### (c) crossing signature -> review case",
         "",
         f"{len(delays)} petitions with a threshold of 200, each brought to 199 and crossed by one signature over "
         "HTTP while 4 clients kept signing the hot petition. The delay runs from the crossing request's answer "
@@ -409,7 +411,7 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
         "(COUNT_AGGREGATE_SECONDS=1, SCHEDULER_TICK_SECONDS=1), so the delay is one to two scheduler ticks "
         "plus the job's own time.",
         "",
-        "## (d) after the run",
+        "### (d) after the run",
         "",
         f"Hot petition: count = {count}, valid signature rows = {rows}, sum of regional counts = {regional}, "
         f"deltas not yet folded = {pending}. Petitions whose count differs from their rows: {drifted}.",

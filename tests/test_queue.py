@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_two_schedulers_enqueue_each_period_once(app):
     a, b = Scheduler(app, tick=1), Scheduler(app, tick=1)
-    start = 1_000_000.0
+    start = 999_990.0  # the start of a 30-second period
     enqueued = []
     for second in range(0, 95, 1):
         now = start + second
@@ -100,3 +100,13 @@ def test_embedded_redis_is_a_real_server_shared_by_processes(app, tmp_path):
         [sys.executable, "-c", f"import redis; print(redis.Redis.from_url({url!r}).get('dauys:probe').decode())"],
         capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "42"
+
+
+def test_a_late_scheduler_waits_for_the_next_boundary(app):
+    """Started in the middle of the night's period, it does not run the nightly job
+    now; it runs it at the next boundary."""
+    day = 86400
+    s = Scheduler(app, tick=1)
+    mid = 100 * day + 5 * 3600
+    assert not any("reconcile" in j for j in s.run_once(mid))
+    assert any("reconcile" in j for j in s.run_once(101 * day + 1))

@@ -19,6 +19,7 @@ class Purpose(enum.Enum):
     VERIFY_EMAIL = "dauys.verify-email"
     RESET_PASSWORD = "dauys.reset-password"  # noqa: S105 (a salt name, not a secret)
     CHANGE_EMAIL = "dauys.change-email"
+    DIGEST_PREFERENCES = "dauys.digest-preferences"
 
 
 class TokenError(ValueError):

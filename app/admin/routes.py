@@ -126,6 +126,19 @@ def body_detail(body_id: int):
                            describe=describe_threshold), status
 
 
+@bp.route("/digests")
+@roles_required(Role.ADMIN)
+def digests():
+    from app.models import DigestRecord
+
+    query = select(DigestRecord).order_by(DigestRecord.created_at.desc(), DigestRecord.id.desc())
+    page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
+    email_ids = [r.outbox_email_id for r in page.items if r.outbox_email_id]
+    statuses = dict(db.session.execute(select(OutboxEmail.id, OutboxEmail.status)
+                                       .where(OutboxEmail.id.in_(email_ids))).all()) if email_ids else {}
+    return render_template("admin/digests.html", page=page, statuses=statuses)
+
+
 @bp.route("/outbox")
 @roles_required(Role.ADMIN)
 def outbox():

@@ -24,6 +24,16 @@ log = logging.getLogger(__name__)
 _SESSION_KEY = "dauys_new_outbox_ids"
 
 
+def render_email(template: str, language: str, **context) -> dict:
+    """Subject, text and HTML of an email, in `language` (also used for previews)."""
+    with force_locale(language):
+        return {
+            "text": render_template(f"mail/{template}.txt", **context),
+            "html": render_template(f"mail/{template}.html", **context),
+            "subject": render_template(f"mail/{template}.subject.txt", **context).strip(),
+        }
+
+
 def queue_email(
     to: str,
     template: str,
@@ -43,10 +53,8 @@ def queue_email(
         )
         if existing is not None:
             return None
-    with force_locale(language):
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
-        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+    rendered = render_email(template, language, **context)
+    text, html, subject = rendered["text"], rendered["html"], rendered["subject"]
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].strip("> ")
     email = OutboxEmail(
         message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain),

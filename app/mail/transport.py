@@ -22,9 +22,10 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     msg["Subject"] = row.subject
     msg["Message-ID"] = row.message_id
     msg["Date"] = formatdate(row.created_at.timestamp(), localtime=False)
-    msg["Content-Language"] = row.language
     msg.set_content(row.text_body)
     msg.add_alternative(row.html_body, subtype="html")
+    # After the body: set_content() drops any Content-* header set before it.
+    msg["Content-Language"] = row.language
     return msg
 
 

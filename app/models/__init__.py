@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.bench import BenchInsert
+from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
 from app.models.geo import BodyLevel, Region, RegionKind, StateBody, ThresholdRule
 from app.models.mail import OutboxEmail, OutboxStatus
 from app.models.petition import (
@@ -23,6 +24,9 @@ from app.models.review import CaseState, ReviewCase
 from app.models.user import STAFF_ROLES, Role, User, UserRole
 
 __all__ = [
+    "DigestFrequency",
+    "DigestPreference",
+    "DigestRecord",
     "BenchInsert",
     "CaseState",
     "PetitionRegionCount",

@@ -126,12 +126,12 @@ class Drift:
 
 
 RECOUNT = text("""
-SELECT p.id, p.signature_count, p.sponsor_count,
+SELECT p.signature_count, p.sponsor_count,
   (SELECT count(*) FROM signatures s WHERE s.petition_id = p.id AND s.valid) AS rows_,
   (SELECT count(*) FROM signatures s WHERE s.petition_id = p.id AND s.valid AND s.sponsor) AS sponsor_rows,
   (SELECT coalesce(sum(d.n), 0) FROM signature_deltas d WHERE d.petition_id = p.id) AS pending_,
   (SELECT coalesce(sum(d.n), 0) FROM signature_deltas d WHERE d.petition_id = p.id AND d.sponsor) AS pending_sponsors
-FROM petitions p
+FROM petitions p WHERE p.id = :pid
 """)
 
 REGION_RECOUNT = text("""
@@ -142,29 +142,27 @@ GROUP BY s.region_id
 """)
 
 
-def reconcile() -> list[Drift] | None:
-    """Recount every petition from its valid signature rows and repair what drifted
-    (totals and per-region counts). Deltas not yet folded are taken into account:
-    each recount is one statement, so rows and pending deltas come from one snapshot,
-    and the aggregator's lock keeps folding out meanwhile. Flushes, never commits.
-    Returns the drifts found, or None when another aggregator holds the lock."""
-    if not take_lock():
+def reconcile_petition(pid: int) -> Drift | None:
+    """Recount one petition from its valid signature rows and repair its totals and
+    per-region counts if they drifted. Deltas not yet folded are taken into account:
+    the recount is one statement, so rows and pending deltas come from one snapshot,
+    and the aggregator's lock (held by the caller's transaction) keeps folding out
+    meanwhile. Flushes, never commits. Returns the drift, or None."""
+    row = db.session.execute(RECOUNT, {"pid": pid}).one_or_none()
+    if row is None:
         return None
-    drifts = []
-    for pid, stored, stored_sponsors, rows, sponsor_rows, pending_n, pending_s in db.session.execute(RECOUNT):
-        expected, expected_sponsors = rows - pending_n, sponsor_rows - pending_s
-        region_rows = {r: n for r, n in db.session.execute(REGION_RECOUNT, {"pid": pid})}
-        stored_regions = {r.region_id: r.count for r in db.session.scalars(
-            select(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid))}
-        regions_drift = {r: n for r, n in region_rows.items() if n} != {r: n for r, n in stored_regions.items() if n}
-        if expected == stored and expected_sponsors == stored_sponsors and not regions_drift:
-            continue
-        drifts.append(Drift(pid, stored, expected))
-        db.session.execute(update(Petition).where(Petition.id == pid)
-                           .values(signature_count=expected, sponsor_count=expected_sponsors)
-                           .execution_options(synchronize_session=False))
-        db.session.execute(delete(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid))
-        for region_id, n in region_rows.items():
-            db.session.add(PetitionRegionCount(petition_id=pid, region_id=region_id, count=n))
-        db.session.flush()
-    return drifts
+    stored, stored_sponsors, rows, sponsor_rows, pending_n, pending_s = row
+    expected, expected_sponsors = rows - pending_n, sponsor_rows - pending_s
+    region_rows = {r: n for r, n in db.session.execute(REGION_RECOUNT, {"pid": pid}) if n}
+    stored_regions = {r.region_id: r.count for r in db.session.scalars(
+        select(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid)) if r.count}
+    if expected == stored and expected_sponsors == stored_sponsors and region_rows == stored_regions:
+        return None
+    db.session.execute(update(Petition).where(Petition.id == pid)
+                       .values(signature_count=expected, sponsor_count=expected_sponsors)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid))
+    for region_id, n in region_rows.items():
+        db.session.add(PetitionRegionCount(petition_id=pid, region_id=region_id, count=n))
+    db.session.flush()
+    return Drift(pid, stored, expected)

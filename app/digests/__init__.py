@@ -1,0 +1,1 @@
+"""Officials' digest emails: what concerns their body, daily or weekly."""

@@ -1,0 +1,148 @@
+"""What an official's digest says, for their own body only.
+
+Digests are composed per body, not per official: a handful of queries for each body
+that has officials, whatever the number of petitions or of officials in it; each
+official's digest is then cut from the body's data by their own "since".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from app.bodies.thresholds import threshold_for
+from app.extensions import db
+from app.models import CaseState, Petition, PetitionState, ReviewCase, Role, StateBody, User, UserRole
+from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
+from app.workdays import working_days_between
+
+NEAR_THRESHOLD = 0.75
+
+
+@dataclass
+class CaseLine:
+    case: ReviewCase
+    working_days_left: int  # negative: late by that many
+
+    @property
+    def overdue(self) -> bool:
+        return self.working_days_left < 0
+
+
+@dataclass
+class Digest:
+    official: User
+    body: StateBody
+    language: str
+    since: datetime
+    new_cases: list[ReviewCase] = field(default_factory=list)
+    open_cases: list[CaseLine] = field(default_factory=list)
+    near_threshold: list[tuple[Petition, int]] = field(default_factory=list)  # (petition, per cent)
+    newly_opened: list[Petition] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return len(self.new_cases) + len(self.open_cases) + len(self.near_threshold) + len(self.newly_opened)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.items == 0
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for line in self.open_cases if line.overdue)
+
+
+@dataclass
+class Recipient:
+    official: User
+    body: StateBody
+    frequency: DigestFrequency
+    language: str
+
+
+def recipients() -> list[Recipient]:
+    """Every active official with a body, with their preference (one query)."""
+    rows = db.session.execute(
+        select(User, UserRole.body_id, DigestPreference)
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.OFFICIAL))
+        .outerjoin(DigestPreference, DigestPreference.user_id == User.id)
+        .where(User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    bodies = {b.id: b for b in db.session.scalars(select(StateBody))}
+    out = []
+    for user, body_id, pref in rows:
+        frequency = pref.frequency if pref else DigestFrequency.DAILY
+        language = (pref.language if pref and pref.language else None) or user.language
+        out.append(Recipient(user, bodies[body_id], frequency, language))
+    return out
+
+
+def last_sent(user_ids: list[int]) -> dict[int, datetime]:
+    """When each official last got a digest email (one query)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(DigestRecord.user_id, DigestRecord.created_at)
+        .where(DigestRecord.user_id.in_(user_ids), DigestRecord.outbox_email_id.is_not(None))
+        .order_by(DigestRecord.created_at)
+    ).all()
+    return {user_id: created for user_id, created in rows}
+
+
+def compose(items: list[tuple[Recipient, datetime]], today: date) -> list[Digest]:
+    """Digests for (recipient, since) pairs, grouped by body."""
+    by_body: dict[int, list[tuple[Recipient, datetime]]] = defaultdict(list)
+    for recipient, since in items:
+        by_body[recipient.body.id].append((recipient, since))
+    digests = []
+    for body_id, group in by_body.items():
+        body = group[0][0].body
+        earliest = min(since for _, since in group)
+        cases = db.session.scalars(
+            select(ReviewCase).where(ReviewCase.body_id == body_id,
+                                     or_(ReviewCase.state != CaseState.ANSWERED, ReviewCase.queued_at > earliest))
+        ).all()
+        threshold = threshold_for(body).signatures
+        near = db.session.scalars(
+            select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
+                                   Petition.threshold_reached_at.is_(None),
+                                   Petition.signature_count >= math.ceil(threshold * NEAR_THRESHOLD))
+            .order_by(Petition.signature_count.desc())
+        ).all()
+        opened = db.session.scalars(
+            select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
+                                   Petition.opened_at > earliest).order_by(Petition.opened_at)
+        ).all()
+        open_lines = sorted(
+            (CaseLine(c, working_days_between(today, c.due_on)) for c in cases if c.state is not CaseState.ANSWERED),
+            key=lambda line: (line.case.due_on, line.case.id),
+        )
+        for recipient, since in group:
+            digests.append(Digest(
+                official=recipient.official, body=body, language=recipient.language, since=since,
+                new_cases=sorted((c for c in cases if c.queued_at > since), key=lambda c: c.queued_at),
+                open_cases=open_lines,
+                near_threshold=[(p, min(99, math.floor(p.signature_count * 100 / threshold))) for p in near],
+                newly_opened=[p for p in opened if p.opened_at > since],
+            ))
+    return digests
+
+
+def default_since(frequency: DigestFrequency, now: datetime) -> datetime:
+    return now - (timedelta(days=7) if frequency is DigestFrequency.WEEKLY else timedelta(days=1))
+
+
+def preview(official: User, now: datetime, today: date) -> Digest | None:
+    """What this official's next digest would hold now (nothing is recorded)."""
+    mine = [r for r in recipients() if r.official.id == official.id]
+    if not mine:
+        return None
+    recipient = mine[0]
+    since = last_sent([official.id]).get(official.id) or default_since(recipient.frequency, now)
+    return compose([(recipient, since)], today)[0]

@@ -1,0 +1,82 @@
+"""Digest preferences: from the account page, and from the signed link in every
+digest (which works without logging in)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import tokens
+from app.accounts.messages import ERRORS
+from app.digests import forms, services
+from app.extensions import db
+from app.models import Role, User
+from app.models.digest import DigestFrequency
+from app.security import roles_required
+
+bp = Blueprint("digests", __name__)
+
+
+def _form_for(user_id: int) -> forms.DigestPreferencesForm:
+    form = forms.DigestPreferencesForm()
+    if request.method == "GET":
+        frequency, language = services.get_preferences(user_id)
+        form.frequency.data = frequency.value
+        form.language.data = language or ""
+    return form
+
+
+def _save(user_id: int, form) -> None:
+    services.set_preferences(user_id, DigestFrequency(form.frequency.data), form.language.data or None)
+    db.session.commit()
+    flash(_("Your digest settings are saved."), "success")
+
+
+@bp.route("/digest/preferences/<token>", methods=["GET", "POST"])
+def preferences(token: str):
+    """One-click settings from the digest: the signed link names the official."""
+    try:
+        user_id, state = tokens.read_token(tokens.Purpose.DIGEST_PREFERENCES, token,
+                                           current_app.config["DIGEST_LINK_MAX_AGE"])
+    except tokens.TokenError as exc:
+        message = ERRORS[("token", "expired" if exc.expired else "invalid")]
+        return render_template("digests/link_problem.html", message=message), 400
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or state != tokens.fingerprint("digest") or not user.has_role(Role.OFFICIAL):
+        return render_template("digests/link_problem.html", message=ERRORS[("token", "invalid")]), 400
+    form = _form_for(user.id)
+    if form.validate_on_submit():
+        _save(user.id, form)
+        return redirect(request.path)
+    status = 422 if request.method == "POST" else 200
+    return render_template("digests/preferences.html", form=form, user=user), status
+
+
+@bp.route("/account/digest", methods=["GET", "POST"])
+@roles_required(Role.OFFICIAL)
+def account_preferences():
+    form = _form_for(current_user.id)
+    if form.validate_on_submit():
+        _save(current_user.id, form)
+        return redirect(url_for("digests.account_preferences"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("digests/preferences.html", form=form, user=current_user), status
+
+
+@bp.route("/review/digest")
+@roles_required(Role.OFFICIAL)
+def preview():
+    from app.digests.compose import preview as compose_preview
+    from app.mail.outbox import render_email
+    from app.models.base import utcnow
+    from app.workdays import ALMATY
+
+    now = utcnow()
+    digest = compose_preview(current_user._get_current_object(), now, now.astimezone(ALMATY).date())
+    if digest is None:
+        abort(404)
+    rendered = None if digest.is_empty else render_email(
+        "digest", digest.language, digest=digest, user=current_user, body_name=digest.body.name(digest.language),
+        preferences_link=services.preferences_link(current_user.id), subject="")
+    return render_template("digests/preview.html", digest=digest, rendered=rendered)

@@ -1,0 +1,120 @@
+"""Sending digests: who is due for which period, and one record per official and
+period. Flushes and commits per official (this is job code)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import tokens
+from app.digests.compose import Digest, Recipient, compose, default_since, last_sent, recipients
+from app.extensions import db
+from app.mail.outbox import queue_email
+from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
+from app.net import absolute_url
+from app.workdays import ALMATY
+
+log = logging.getLogger(__name__)
+SEND_AT = time(9, 0)  # Asia/Almaty
+
+
+def period_for(frequency: DigestFrequency, now: datetime) -> str | None:
+    """The period a digest is due for at `now`, or None (before 09:00 Almaty, off,
+    or a weekly official on a day other than Monday)."""
+    local = now.astimezone(ALMATY)
+    if frequency is DigestFrequency.OFF or local.time() < SEND_AT:
+        return None
+    if frequency is DigestFrequency.DAILY:
+        return f"daily:{local.date().isoformat()}"
+    if local.weekday() != 0:
+        return None
+    year, week, _ = local.isocalendar()
+    return f"weekly:{year}-W{week:02d}"
+
+
+@dataclass
+class RunResult:
+    due: int = 0
+    sent: int = 0
+    empty: int = 0
+    already: int = 0
+
+
+def preferences_link(user_id: int) -> str:
+    token = tokens.make_token(tokens.Purpose.DIGEST_PREFERENCES, user_id, "digest")
+    return absolute_url("digests.preferences", token=token)
+
+
+def _queue(digest: Digest, period: str):
+    return queue_email(
+        digest.official.email, "digest", digest.language, dedupe_key=f"digest:{digest.official.id}:{period}",
+        subject=_l("Dauys digest for %(body)s: %(items)d items", body=digest.body.name(digest.language),
+                   items=digest.items),
+        digest=digest, user=digest.official, preferences_link=preferences_link(digest.official.id),
+        body_name=digest.body.name(digest.language),
+    )
+
+
+def run(now: datetime) -> RunResult:
+    """Compose and queue every digest due at `now`. Safe to run any number of times:
+    a (user, period) record is unique, so a period is sent at most once."""
+    result = RunResult()
+    due: list[tuple[Recipient, str]] = []
+    everyone = recipients()
+    done = set(db.session.execute(select(DigestRecord.user_id, DigestRecord.period)).all())
+    for r in everyone:
+        period = period_for(r.frequency, now)
+        if period is None:
+            continue
+        if (r.official.id, period) in done:
+            result.already += 1
+            continue
+        due.append((r, period))
+    result.due = len(due)
+    if not due:
+        db.session.rollback()
+        return result
+    sent_before = last_sent([r.official.id for r, _ in due])
+    periods = {r.official.id: p for r, p in due}
+    pairs = [(r, sent_before.get(r.official.id) or default_since(r.frequency, now)) for r, _ in due]
+    today = now.astimezone(ALMATY).date()
+    for digest in compose(pairs, today):
+        period = periods[digest.official.id]
+        try:
+            with db.session.begin_nested():
+                record = DigestRecord(user_id=digest.official.id, body_id=digest.body.id, period=period,
+                                      items=digest.items, created_at=now)
+                db.session.add(record)
+                db.session.flush()
+        except IntegrityError:
+            result.already += 1  # another run got here first
+            continue
+        if digest.is_empty:
+            result.empty += 1
+        else:
+            email = _queue(digest, period)
+            record.outbox_email_id = email.id if email is not None else None
+            result.sent += 1
+        db.session.commit()
+    log.info("digests at %s: %s", now.isoformat(), result)
+    return result
+
+
+def set_preferences(user_id: int, frequency: DigestFrequency, language: str | None) -> None:
+    pref = db.session.get(DigestPreference, user_id)
+    if pref is None:
+        pref = DigestPreference(user_id=user_id)
+        db.session.add(pref)
+    pref.frequency = frequency
+    pref.language = language or None
+    db.session.flush()
+
+
+def get_preferences(user_id: int) -> tuple[DigestFrequency, str | None]:
+    pref = db.session.get(DigestPreference, user_id)
+    return (pref.frequency, pref.language) if pref else (DigestFrequency.DAILY, None)

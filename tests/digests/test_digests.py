@@ -1,0 +1,215 @@
+"""Officials' digests: schedule, contents, formats, preferences, preview, admin view."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select, update
+
+from app import queue
+from app.digests import services
+from app.digests.compose import compose, recipients
+from app.extensions import db
+from app.models import DigestFrequency, DigestRecord, OutboxEmail, Petition, ReviewCase, Role, StateBody
+from app.models.base import utcnow
+from tests.support import html_part, login, make_petition, make_user, page_text, post, text_part
+
+ALMATY = timezone(timedelta(hours=5))
+MONDAY = date(2026, 11, 23)
+
+
+def at(day: date, hour: int, minute: int = 5) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ALMATY).astimezone(UTC)
+
+
+def gov_case(title="Open case for the Government", due=None, queued=None):
+    petition = make_petition(title=title, signatures=1)
+    body_id = db.session.scalar(select(StateBody.id).where(StateBody.code == "GOV"))
+    case = ReviewCase(petition_id=petition.id, body_id=body_id, due_on=due or date(2026, 12, 30),
+                      queued_at=queued or at(MONDAY - timedelta(days=3), 12))
+    db.session.add(case)
+    db.session.commit()
+    return case
+
+
+@pytest.fixture
+def officials(app):
+    daily = make_user("daily@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    weekly = make_user("weekly@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    off = make_user("off@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    services.set_preferences(weekly.id, DigestFrequency.WEEKLY, None)
+    services.set_preferences(off.id, DigestFrequency.OFF, None)
+    db.session.commit()
+    return daily, weekly, off
+
+
+def digests_to(email):
+    return db.session.scalar(select(func.count()).select_from(OutboxEmail)
+                             .where(OutboxEmail.to_address == email, OutboxEmail.template == "digest"))
+
+
+def test_a_simulated_week(app, officials):
+    gov_case()
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        assert services.run(at(day, 8, 59)).due == 0  # before 09:00 Almaty
+        services.run(at(day, 9, 0))
+        services.run(at(day, 9, 5))  # a second scheduler, a retry: nothing more
+        services.run(at(day, 17, 0))
+    assert digests_to("daily@gov.kz") == 7
+    assert digests_to("weekly@gov.kz") == 1
+    assert digests_to("off@gov.kz") == 0
+    # Running any period again sends nothing more.
+    for offset in range(7):
+        services.run(at(MONDAY + timedelta(days=offset), 10))
+    assert digests_to("daily@gov.kz") == 7 and digests_to("weekly@gov.kz") == 1
+    periods = db.session.scalars(select(DigestRecord.period).join(DigestRecord.user)
+                                 .where(DigestRecord.user.has(email="weekly@gov.kz"))).all()
+    assert periods == ["weekly:2026-W48"]
+
+
+def test_nothing_new_and_nothing_open_sends_nothing(app, officials):
+    result = services.run(at(MONDAY, 9))
+    assert result.sent == 0 and result.empty == 2  # daily and weekly; "off" is not due
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+
+
+def test_contents_are_the_right_petitions_of_the_body_overdue_first(app, client, officials, mailbox):
+    late = gov_case("An overdue case for the Government", due=MONDAY - timedelta(days=10))
+    soon = gov_case("A case due soon for the Government", due=MONDAY + timedelta(days=20))
+    fresh = gov_case("A freshly queued case", due=MONDAY + timedelta(days=40), queued=at(MONDAY, 8))
+    health = make_petition(body="MIN-HEALTH", title="A case of the Ministry of Health")
+    db.session.add(ReviewCase(petition_id=health.id, body_id=health.body_id, due_on=MONDAY))
+    near = make_petition(title="Close to its threshold, the Government")
+    db.session.execute(update(Petition).where(Petition.id == near.id).values(signature_count=12000))
+    opened = make_petition(title="Opened yesterday for the Government")
+    db.session.execute(update(Petition).where(Petition.id == opened.id).values(opened_at=at(MONDAY, 7)))
+    far = make_petition(title="Far from its threshold, the Government", signatures=3)
+    db.session.commit()
+
+    services.run(at(MONDAY, 9))
+    queue.drain(app)
+    [message] = mailbox.to("daily@gov.kz")
+    text = text_part(message)
+    for title in (late.petition.title, soon.petition.title, fresh.petition.title, near.title, opened.title):
+        assert title in text
+    assert "Ministry of Health" not in text and far.title not in text
+    assert text.index(late.petition.title) < text.index(soon.petition.title)  # overdue first
+    html = html_part(message)
+    assert "<script" not in html and "http://localhost/review/cases/" in html
+    assert "/digest/preferences/" in text
+    # Every link opens the right page for the official.
+    login(client, "daily@gov.kz")
+    import re
+
+    for url in set(re.findall(r"http://localhost(/[^\s]+)", text)):
+        assert client.get(url).status_code == 200, url
+
+
+def test_html_renders_in_chromium(app, officials, mailbox, browser):
+    gov_case(due=MONDAY - timedelta(days=2))
+    services.run(at(MONDAY, 9))
+    queue.drain(app)
+    [message] = mailbox.to("daily@gov.kz")
+    page = browser.new_page()
+    page.set_content(html_part(message))
+    assert page.locator("a").count() >= 2
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "digest.png"), full_page=True)
+    page.close()
+
+
+def test_preference_link_works_without_logging_in(app, client, officials, mailbox):
+    daily = officials[0]
+    gov_case()
+    services.run(at(MONDAY, 9))
+    queue.drain(app)
+    import re
+
+    link = re.search(r"http://localhost(/digest/preferences/\S+)", text_part(mailbox.to("daily@gov.kz")[0])).group(1)
+    assert client.get(link).status_code == 200
+    assert post(client, link, {"frequency": "off", "language": ""}, token_from=link).status_code == 302
+    assert services.get_preferences(daily.id)[0] is DigestFrequency.OFF
+    services.run(at(MONDAY + timedelta(days=1), 9))
+    assert digests_to("daily@gov.kz") == 1
+
+
+@pytest.mark.parametrize("kind", ["tampered", "expired", "other-purpose"])
+def test_bad_preference_links_change_nothing(app, client, officials, kind, monkeypatch):
+    daily = officials[0]
+    link = services.preferences_link(daily.id).replace("http://localhost", "")
+    if kind == "tampered":
+        link = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+    elif kind == "expired":
+        monkeypatch.setitem(app.config, "DIGEST_LINK_MAX_AGE", -1)
+    else:
+        from app.accounts import tokens
+
+        link = "/digest/preferences/" + tokens.make_token(tokens.Purpose.RESET_PASSWORD, daily.id, "digest")
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "Ештеңе өзгертілмеді" in page_text(response) or "Nothing was changed" in page_text(response)
+    assert post(client, link, {"frequency": "off"}).status_code == 400
+    assert services.get_preferences(daily.id)[0] is DigestFrequency.DAILY
+
+
+def test_bad_preference_values_are_422(app, client, officials):
+    login(client, "daily@gov.kz")
+    assert post(client, "/account/digest", {"frequency": "hourly"}, token_from="/account/digest").status_code == 422
+    assert post(client, "/account/digest", {"frequency": "daily", "language": "fr"},
+                token_from="/account/digest").status_code == 422
+    assert post(client, "/account/digest", {"frequency": "weekly", "language": "ru"},
+                token_from="/account/digest").status_code == 302
+    assert services.get_preferences(officials[0].id) == (DigestFrequency.WEEKLY, "ru")
+
+
+def test_digest_in_the_officials_language(app, officials, mailbox):
+    services.set_preferences(officials[0].id, DigestFrequency.DAILY, "ru")
+    db.session.commit()
+    gov_case()
+    services.run(at(MONDAY, 9))
+    queue.drain(app)
+    [message] = mailbox.to("daily@gov.kz")
+    assert message["Content-Language"] == "ru"
+    assert "Здравствуйте" in text_part(message)
+
+
+def test_preview_and_admin_view(app, client, officials):
+    gov_case(title="A case shown in the preview")
+    login(client, "daily@gov.kz")
+    response = client.get("/review/digest")
+    assert response.status_code == 200 and "A case shown in the preview" in page_text(response)
+    assert db.session.scalar(select(func.count()).select_from(DigestRecord)) == 0  # a preview records nothing
+    services.run(at(MONDAY, 9))
+    admin = app.test_client()
+    make_user("admin@example.kz", roles=(Role.ADMIN,))
+    login(admin, "admin@example.kz")
+    text = page_text(admin.get("/admin/digests"))
+    assert "daily@gov.kz" in text and "daily:2026-11-23" in text
+
+
+def count_compose_queries(now):
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        pairs = [(r, now - timedelta(days=1)) for r in recipients()]
+        digests = compose(pairs, now.date())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements), digests
+
+
+def test_query_count_does_not_grow_with_data(app, officials):
+    gov_case()
+    small, _ = count_compose_queries(utcnow())
+    for n in range(15):
+        gov_case(title=f"Another open case number {n:02d}")
+        make_user(f"more{n}@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    big, digests = count_compose_queries(utcnow())
+    assert small == big
+    assert len(digests) == 3 + 15
