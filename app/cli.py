@@ -169,12 +169,16 @@ def users_list(role_name):
 @click.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--name", default=None, help="Worker name (default: host and pid).")
+@click.option("--queue", "queues", multiple=True, help="Only these queues (repeatable); default: all, in priority order.")
 @with_appcontext
-def worker(burst: bool, name: str | None) -> None:
+def worker(burst: bool, name: str | None, queues: tuple[str, ...]) -> None:
     """Run an RQ worker for this app's queues."""
     from app import queue
 
-    w = queue.make_worker(current_app._get_current_object(), name=name)
+    unknown = set(queues) - set(current_app.config["RQ_QUEUES"])
+    if unknown:
+        raise click.BadParameter(f"unknown queue(s): {', '.join(sorted(unknown))}", param_hint="--queue")
+    w = queue.make_worker(current_app._get_current_object(), name=name, queues=queues or None)
     w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
 
 

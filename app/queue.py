@@ -141,9 +141,9 @@ class AppSimpleWorker(_AppContextMixin, SimpleWorker):
         super().__init__(*args, **kwargs)
 
 
-def make_worker(app: Flask, *, simple: bool = False, name: str | None = None):
+def make_worker(app: Flask, *, simple: bool = False, name: str | None = None, queues=None):
     cls = AppSimpleWorker if simple else AppWorker
-    queues = [get_queue(q, app) for q in app.config["RQ_QUEUES"]]
+    queues = [get_queue(q, app) for q in (queues or app.config["RQ_QUEUES"])]
     return cls(queues, connection=connection(app), app=app, name=name)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.bodies.thresholds import threshold_for
 from app.extensions import db
@@ -74,7 +75,7 @@ def recipients() -> list[Recipient]:
         .where(User.active.is_(True))
         .order_by(User.id)
     ).all()
-    bodies = {b.id: b for b in db.session.scalars(select(StateBody))}
+    bodies = {b.id: b for b in db.session.scalars(select(StateBody).options(joinedload(StateBody.region)))}
     out = []
     for user, body_id, pref in rows:
         frequency = pref.frequency if pref else DigestFrequency.DAILY
@@ -104,20 +105,24 @@ def compose(items: list[tuple[Recipient, datetime]], today: date) -> list[Digest
     for body_id, group in by_body.items():
         body = group[0][0].body
         earliest = min(since for _, since in group)
+        # No author, no roles: a digest needs the petitions themselves, and a fixed number
+        # of queries per body whatever is in it.
         cases = db.session.scalars(
             select(ReviewCase).where(ReviewCase.body_id == body_id,
                                      or_(ReviewCase.state != CaseState.ANSWERED, ReviewCase.queued_at > earliest))
+            .options(joinedload(ReviewCase.petition).lazyload(Petition.author), lazyload(ReviewCase.body))
         ).all()
         threshold = threshold_for(body).signatures
         near = db.session.scalars(
             select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
                                    Petition.threshold_reached_at.is_(None),
                                    Petition.signature_count >= math.ceil(threshold * NEAR_THRESHOLD))
-            .order_by(Petition.signature_count.desc())
+            .order_by(Petition.signature_count.desc()).options(lazyload(Petition.author), lazyload(Petition.body))
         ).all()
         opened = db.session.scalars(
             select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
                                    Petition.opened_at > earliest).order_by(Petition.opened_at)
+            .options(lazyload(Petition.author), lazyload(Petition.body))
         ).all()
         open_lines = sorted(
             (CaseLine(c, working_days_between(today, c.due_on)) for c in cases if c.state is not CaseState.ANSWERED),

@@ -50,12 +50,19 @@ def sweep_thresholds() -> dict:
     return {"crossed": crossed, "fanouts": len(fanouts)}
 
 
+FANOUT_CHUNKS_PER_JOB = 5
+
+
 def fan_out(case_id: int, kind: str) -> int:
     """Email every signer who asked for news, a chunk per transaction. The case row is
     locked for each chunk, so two runs of this job never interleave; a run killed
-    mid-way leaves a cursor the next run starts from. Returns emails written."""
+    mid-way leaves a cursor the next run starts from. After a few chunks the job
+    enqueues its own continuation and ends, so a fan-out to a whole country never
+    keeps a worker from counting signatures. Returns emails written."""
+    from app import queue
+
     written = 0
-    while True:
+    for _ in range(FANOUT_CHUNKS_PER_JOB):
         # Lock the case row only (its eager joins must stay unlocked).
         case = db.session.scalar(select(ReviewCase).where(ReviewCase.id == case_id).with_for_update(of=ReviewCase))
         if case is None or getattr(case, f"{kind}_fanout_done_at") is not None:
@@ -66,6 +73,8 @@ def fan_out(case_id: int, kind: str) -> int:
         if covered == 0:
             return written
         written += covered
+    queue.enqueue("app.review.jobs.fan_out", case_id, kind, queue="mail")
+    return written
 
 
 def reconcile_counts(wait_seconds: float = 30.0) -> int:
