@@ -74,6 +74,8 @@ def recipients() -> list[Recipient]:
         .outerjoin(DigestPreference, DigestPreference.user_id == User.id)
         .where(User.active.is_(True))
         .order_by(User.id)
+        # Roles are not needed here, and their selectin loading would add a query per 500 officials.
+        .options(lazyload(User.roles))
     ).all()
     bodies = {b.id: b for b in db.session.scalars(select(StateBody).options(joinedload(StateBody.region)))}
     out = []
