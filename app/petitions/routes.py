@@ -115,6 +115,26 @@ def _show_service_error(form, exc: PetitionError) -> None:
         flash(str(message), "error")
 
 
+def _petition_form(form, save, done_message: str, petition: Petition | None):
+    """Validate, call `save` (the service; returns the petition), commit and go to the
+    petition; or show the form again with the errors and a 4xx."""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = save(_data(form))
+        except PetitionError as exc:
+            db.session.rollback()
+            _show_service_error(form, exc)
+            status = STATUS.get(exc.code, 422)
+        else:
+            db.session.commit()
+            flash(done_message, "success")
+            return redirect(url_for("petitions.show", petition_id=saved.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("petitions/form.html", form=form, petition=petition), status
+
+
 @bp.route("/new/form", methods=["GET", "POST"])
 @login_required
 def create():
@@ -123,21 +143,8 @@ def create():
     if request.method == "GET":
         form.title.data = request.args.get("idea", "")[:120]
         form.language.data = _lang()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            petition = services.create_draft(current_user, _data(form))
-        except PetitionError as exc:
-            db.session.rollback()
-            _show_service_error(form, exc)
-            status = STATUS.get(exc.code, 422)
-        else:
-            db.session.commit()
-            flash(_("Your draft is saved. Check it, then submit it to gather sponsors."), "success")
-            return redirect(url_for("petitions.show", petition_id=petition.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("petitions/form.html", form=form, petition=None), status
+    return _petition_form(form, lambda data: services.create_draft(current_user, data),
+                          _("Your draft is saved. Check it, then submit it to gather sponsors."), None)
 
 
 @bp.route("/<id:petition_id>/edit", methods=["GET", "POST"])
@@ -151,21 +158,12 @@ def edit(petition_id: int):
     if request.method == "GET":
         form.body.data = petition.body.code
         form.category.data = petition.category.value
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_draft(petition, current_user, _data(form))
-        except PetitionError as exc:
-            db.session.rollback()
-            _show_service_error(form, exc)
-            status = STATUS.get(exc.code, 422)
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("petitions.show", petition_id=petition.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("petitions/form.html", form=form, petition=petition), status
+
+    def save(data):
+        services.update_draft(petition, current_user, data)
+        return petition
+
+    return _petition_form(form, save, _("Your changes are saved."), petition)
 
 
 @bp.route("/<id:petition_id>/submit", methods=["POST"])

@@ -26,3 +26,15 @@ def page(browser, live_server):
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+def register_in_browser(page, *, name: str, email: str, password: str, region: str, iin: str) -> None:
+    """Fill and send the registration form, in Kazakh, as a person would."""
+    page.goto("/register")
+    page.get_by_label("Толық аты-жөні").fill(name)
+    page.get_by_label("Электрондық пошта").fill(email)
+    page.get_by_label("Құпиясөз", exact=True).fill(password)
+    page.get_by_label("Құпиясөзді қайталаңыз").fill(password)
+    page.get_by_label("Тұратын өңірі").select_option(region)
+    page.get_by_label("ЖСН").fill(iin)
+    page.get_by_role("button", name="Тіркелгі жасау").click()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import register_in_browser
 from tests.support import link_in, valid_iin
 
 pytestmark = pytest.mark.browser
@@ -29,14 +30,8 @@ def test_language_switcher_persists(page):
 
 
 def test_register_verify_login_and_reset(page, mailbox):
-    page.goto("/register")
-    page.get_by_label("Толық аты-жөні").fill("Мадина Ахметова")
-    page.get_by_label("Электрондық пошта").fill("madina@example.kz")
-    page.get_by_label("Құпиясөз", exact=True).fill("tulip-garden-2026")
-    page.get_by_label("Құпиясөзді қайталаңыз").fill("tulip-garden-2026")
-    page.get_by_label("Тұратын өңірі").select_option("KZ-35")
-    page.get_by_label("ЖСН").fill(valid_iin(date(1992, 7, 1), male=False))
-    page.get_by_role("button", name="Тіркелгі жасау").click()
+    register_in_browser(page, name="Мадина Ахметова", email="madina@example.kz", password="tulip-garden-2026", region="KZ-35",
+                        iin=valid_iin(date(1992, 7, 1), male=False))
     assert page.get_by_role("heading", level=1).inner_text() == "Электрондық поштаңызды растаңыз"
 
     link = link_in(mailbox.to("madina@example.kz")[0], "/verify/")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Petition, PetitionState, Role
+from tests.browser.conftest import register_in_browser
 from tests.support import link_in, make_petition, make_user, settle, valid_iin
 
 pytestmark = pytest.mark.browser
@@ -37,14 +38,8 @@ def test_register_create_sponsor_approve_sign(page, mailbox, app, monkeypatch):
     make_user("moderator@example.kz", roles=(Role.MODERATOR,))
 
     # Register and verify.
-    page.goto("/register")
-    page.get_by_label("Толық аты-жөні").fill("Ержан Сапаров")
-    page.get_by_label("Электрондық пошта").fill("erzhan@example.kz")
-    page.get_by_label("Құпиясөз", exact=True).fill("mountain-river-2026")
-    page.get_by_label("Құпиясөзді қайталаңыз").fill("mountain-river-2026")
-    page.get_by_label("Тұратын өңірі").select_option("KZ-75")
-    page.get_by_label("ЖСН").fill(valid_iin(date(1988, 2, 14)))
-    page.get_by_role("button", name="Тіркелгі жасау").click()
+    register_in_browser(page, name="Ержан Сапаров", email="erzhan@example.kz", password="mountain-river-2026", region="KZ-75",
+                        iin=valid_iin(date(1988, 2, 14)))
     page.goto(link_in(mailbox.to("erzhan@example.kz")[0], "/verify/"))
     page.get_by_role("button", name="Электрондық поштамды растау").click()
 
