@@ -124,15 +124,6 @@ class Config:
             app_config["EMBEDDED_REDIS_PATH"] = str(instance / "redis" / "redis.db")
         if not app_config["MAIL_DIR"]:
             app_config["MAIL_DIR"] = str(instance / "mail")
-        _check_profile(app_config)
-
-
-THRESHOLD_PROFILES = ("movement-2016", "law-2024")
-
-
-def _check_profile(app_config: dict) -> None:
-    if app_config.get("THRESHOLD_PROFILE") not in THRESHOLD_PROFILES:
-        raise ConfigError(f"THRESHOLD_PROFILE must be one of {', '.join(THRESHOLD_PROFILES)}")
 
 
 class DevelopmentConfig(Config):
@@ -175,7 +166,6 @@ class ProductionConfig(Config):
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if not app_config.get("MAIL_DIR"):
             app_config["MAIL_DIR"] = str(Path(app_config["INSTANCE_PATH"]) / "mail")
-        _check_profile(app_config)
 
 
 CONFIGS = {

@@ -19,6 +19,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     app.config["INSTANCE_PATH"] = app.instance_path
     app.config.update(overrides)
     config_class.validate(app.config)
+    _check_threshold_profile(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(
@@ -31,6 +32,15 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def _check_threshold_profile(config) -> None:
+    """Raises ConfigError for a THRESHOLD_PROFILE no profile in app.bodies.thresholds has."""
+    from app.bodies.thresholds import PROFILES
+    from config import ConfigError
+
+    if config.get("THRESHOLD_PROFILE") not in PROFILES:
+        raise ConfigError(f"THRESHOLD_PROFILE must be one of {', '.join(PROFILES)}")
 
 
 def configure_logging(app: Flask) -> None:

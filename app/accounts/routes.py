@@ -24,6 +24,7 @@ from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
 from app.extensions import db, limiter
+from app.formerrors import show_error
 from app.models import Region
 from app.net import client_address, safe_next_url
 
@@ -44,11 +45,7 @@ def _show_error(form, exc: AccountError) -> None:
         message = under_age_message(current_app.config["MIN_AGE_YEARS"])
     else:
         message = ERRORS[(exc.field, exc.code)]
-    field = getattr(form, exc.field, None)
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(str(message), "error")
+    show_error(form, exc.field, message)
 
 
 def _token_problem(exc: Exception) -> str:

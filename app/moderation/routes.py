@@ -12,12 +12,12 @@ from flask_login import current_user
 from sqlalchemy import desc, func, select
 
 from app.extensions import db
+from app.formerrors import show_error
 from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, RejectionCode, Report, Role
 from app.moderation import forms, services
-from app.moderation.forms import REJECTION_NAMES
 from app.net import page_arg
 from app.petitions import queries
-from app.petitions.forms import CATEGORY_NAMES, REPORT_REASON_NAMES, STATE_NAMES
+from app.petitions.forms import REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import message_for
 from app.petitions.routes import _body_choices
@@ -97,7 +97,6 @@ def _page(petition: Petition, all_forms: dict, status: int = 200, reassign_form=
         reports=reports, similar=queries.similar(petition.title, limit=5, exclude_id=petition.id,
                                                  include_pending=True),
         due=due_mark(petition.moderation_due_on) if petition.state is PetitionState.PENDING_MODERATION else None,
-        state_names=STATE_NAMES, rejection_names=REJECTION_NAMES, categories=CATEGORY_NAMES,
         report_reasons=REPORT_REASON_NAMES, lang=str(get_locale()), reassign_form=reassign_form,
     ), status
 
@@ -158,11 +157,7 @@ def act(petition_id: int, action: str):
         db.session.rollback()
         message = {"not_hiding_code": NOT_HIDING, "nothing_changed": NOTHING_CHANGED}.get(exc.code) \
             or message_for(exc.code)
-        target = getattr(form, exc.field, None) if exc.field else None
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            flash(str(message), "error")
+        show_error(form, exc.field, message)
         return _page(p, all_forms, status=422)
     db.session.commit()
     flash(_("Done."), "success")
@@ -217,4 +212,4 @@ def reports():
         .join(open_reports, open_reports.c.petition_id == Petition.id)
         .order_by(desc(open_reports.c.n), open_reports.c.first)
     ).all()
-    return render_template("moderation/reports.html", rows=rows, state_names=STATE_NAMES)
+    return render_template("moderation/reports.html", rows=rows)

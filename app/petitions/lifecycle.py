@@ -15,9 +15,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
 
-from app.extensions import db
+from app.guards import move_state
 from app.models import Petition, PetitionState, RejectionCode
 from app.models.base import utcnow
 from app.workdays import add_working_days, local_date
@@ -36,16 +35,8 @@ class IllegalTransition(ValueError):
 
 def _move(petition: Petition, action: str, sources: tuple[PetitionState, ...],
           target: PetitionState, **values) -> None:
-    result = db.session.execute(
-        update(Petition)
-        .where(Petition.id == petition.id, Petition.state.in_(sources))
-        .values(state=target, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(petition)
+    if not move_state(petition, sources, state=target, updated_at=utcnow(), **values):
         raise IllegalTransition(action, petition.state)
-    db.session.refresh(petition)
 
 
 def submit(petition: Petition) -> None:

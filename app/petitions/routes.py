@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,11 +15,11 @@ from wtforms.fields.choices import SelectChoice
 
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db, limiter
-from app.models import BodyLevel, Category, Petition, PetitionState, Region, StateBody
+from app.formerrors import show_error
+from app.models import BodyLevel, Petition, PetitionState, Region, StateBody
 from app.models.base import utcnow
 from app.net import absolute_url, client_address, page_arg
 from app.petitions import forms, queries, services
-from app.petitions.forms import CATEGORY_NAMES
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
 from app.petitions.services import PetitionData, PetitionError
@@ -84,7 +84,7 @@ def index():
                                 .order_by(StateBody.sort_order, StateBody.code)).all()
     regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(lang))
     return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions,
-                           categories=CATEGORY_NAMES, lang=lang, threshold_for=threshold_for)
+                           lang=lang, threshold_for=threshold_for)
 
 
 @bp.route("/new")
@@ -107,12 +107,7 @@ def _data(form) -> PetitionData:
 
 
 def _show_service_error(form, exc: PetitionError) -> None:
-    message = message_for(exc.code, region=exc.details.get("region"), language=_lang())
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(str(message), "error")
+    show_error(form, exc.field, message_for(exc.code, region=exc.details.get("region"), language=_lang()))
 
 
 def _petition_form(form, save, done_message: str, petition: Petition | None):
@@ -184,16 +179,10 @@ def submit(petition_id: int):
     db.session.commit()
     if petition.state is S.COLLECTING_SPONSORS:
         flash(_("Submitted. Share the link of this page: once %(n)d citizens have supported it, it goes to moderation.",
-                n=_sponsors_required()), "success")
+                n=current_app.config["SPONSORS_REQUIRED"]), "success")
     else:
         flash(_("Submitted. Moderators will check it within 10 working days."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
-
-
-def _sponsors_required() -> int:
-    from flask import current_app
-
-    return current_app.config["SPONSORS_REQUIRED"]
 
 
 def _origin() -> dict:
@@ -241,8 +230,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         problem_message=message_for(problem, region=petition.body.region, language=lang)
         if problem and problem not in ("login", "already_signed") else None,
         signed=signed,
-        sponsors_required=_sponsors_required(),
-        categories=CATEGORY_NAMES,
+        sponsors_required=current_app.config["SPONSORS_REQUIRED"],
         lang=lang,
         is_author=user is not None and user.id == petition.author_id,
         review_overdue=bool(petition.review_case and overdue_days(petition.review_case)),
@@ -308,7 +296,3 @@ def report(petition_id: int):
     flash(_("Thank you. Moderators will look at your report."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
 
-
-def category_name(value: str | Category):
-    category = value if isinstance(value, Category) else Category(value)
-    return CATEGORY_NAMES[category]

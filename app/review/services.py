@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.audit.services import record
 from app.extensions import db
+from app.guards import move_state
 from app.models import CaseState, ReviewCase, Role, StateBody, User
 from app.models.base import utcnow
 from app.review import notifications
@@ -40,12 +41,7 @@ def overdue_days(case: ReviewCase, today: date | None = None) -> int:
 
 
 def _move(case: ReviewCase, sources: tuple[CaseState, ...], **values) -> None:
-    moved = db.session.execute(
-        update(ReviewCase).where(ReviewCase.id == case.id, ReviewCase.state.in_(sources))
-        .values(**values).execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(case)
-    if moved != 1:
+    if not move_state(case, sources, **values):
         raise CaseError("wrong_state")
 
 
