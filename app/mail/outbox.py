@@ -22,6 +22,20 @@ from app.models import OutboxEmail
 
 log = logging.getLogger(__name__)
 _SESSION_KEY = "dauys_new_outbox_ids"
+# Dedupe keys whose presence in the outbox this transaction already knows (key -> bool).
+_KNOWN_KEYS = "dauys_outbox_known_keys"
+
+
+def prefetch_dedupe_keys(keys: list[str]) -> None:
+    """Look up many dedupe keys in one query, so that queueing a chunk of emails (a
+    fan-out) does not cost a query per email. Valid for the current transaction."""
+    known = db.session.info.setdefault(_KNOWN_KEYS, {})
+    wanted = [k for k in keys if k not in known]
+    if not wanted:
+        return
+    present = set(db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(wanted))))
+    for key in wanted:
+        known[key] = key in present
 
 
 def render_email(template: str, language: str, **context) -> dict:
@@ -47,11 +61,11 @@ def queue_email(
     The subject is the template's `subject` block. Returns None when `dedupe_key`
     names an email already queued (the call is then a no-op). Flushes, never commits.
     """
+    known = db.session.info.setdefault(_KNOWN_KEYS, {})
     if dedupe_key is not None:
-        existing = db.session.scalar(
-            select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
-        )
-        if existing is not None:
+        if dedupe_key not in known:
+            prefetch_dedupe_keys([dedupe_key])
+        if known[dedupe_key]:
             return None
     rendered = render_email(template, language, **context)
     text, html, subject = rendered["text"], rendered["html"], rendered["subject"]
@@ -69,6 +83,8 @@ def queue_email(
     db.session.add(email)
     db.session.flush()
     db.session.info.setdefault(_SESSION_KEY, set()).add(email.id)
+    if dedupe_key is not None:
+        known[dedupe_key] = True
     return email
 
 
@@ -104,6 +120,7 @@ def register_session_hooks() -> None:
 
     @event.listens_for(Session, "after_commit")
     def _after_commit(session: Session) -> None:
+        session.info.pop(_KNOWN_KEYS, None)
         ids = session.info.pop(_SESSION_KEY, None)
         if not ids:
             return
@@ -115,3 +132,4 @@ def register_session_hooks() -> None:
     @event.listens_for(Session, "after_rollback")
     def _after_rollback(session: Session) -> None:
         session.info.pop(_SESSION_KEY, None)
+        session.info.pop(_KNOWN_KEYS, None)

@@ -22,6 +22,7 @@ from app.models import (
     PetitionState,
     ReviewCase,
     Role,
+    StateBody,
     User,
     UserRole,
 )
@@ -85,13 +86,24 @@ def after_counting(petition_ids) -> list[ReviewCase]:
     return cases
 
 
-def uncrossed_candidates() -> list[int]:
-    """Open (or closed) petitions not yet queued that may have reached a threshold,
-    for the sweeper: e.g. after an administrator lowered a threshold."""
-    return list(db.session.scalars(
-        select(Petition.id).where(Petition.state.in_(CROSSABLE), Petition.threshold_reached_at.is_(None),
-                                  Petition.signature_count > 0)
-    ))
+def overdue_transitions() -> list[int]:
+    """Petitions whose counts call for a move that has not happened (a crash, a Redis
+    outage, a lowered threshold): not yet queued although at their body's threshold,
+    or still collecting sponsors although they have enough. A query per state body with
+    petitions not yet queued (each body has its own threshold), whatever their number."""
+    required = current_app.config["SPONSORS_REQUIRED"]
+    ids = set(db.session.scalars(
+        select(Petition.id).where(Petition.state == PetitionState.COLLECTING_SPONSORS,
+                                  Petition.sponsor_count >= required)))
+    body_ids = db.session.scalars(
+        select(Petition.body_id).where(Petition.state.in_(CROSSABLE), Petition.threshold_reached_at.is_(None))
+        .distinct())
+    for body in db.session.scalars(select(StateBody).where(StateBody.id.in_(list(body_ids)))):
+        ids.update(db.session.scalars(
+            select(Petition.id).where(Petition.body_id == body.id, Petition.state.in_(CROSSABLE),
+                                      Petition.threshold_reached_at.is_(None),
+                                      Petition.signature_count >= threshold_for(body).signatures)))
+    return sorted(ids)
 
 
 def pending_fanouts() -> list[tuple[int, str]]:

@@ -36,11 +36,8 @@ def aggregate_counts(batch_size: int = 5000, max_batches: int = 50) -> int:
 def sweep_thresholds() -> dict:
     """Repair what a crash, a Redis outage or a rule change left undone: crossings not
     yet recorded, sponsored petitions not yet moved, fan-outs not finished."""
-    crossed = 0
-    for petition_id in engine.uncrossed_candidates():
-        if engine.after_counting([petition_id]):
-            crossed += 1
-        db.session.commit()
+    crossed = len(engine.after_counting(engine.overdue_transitions()))
+    db.session.commit()
     from app import queue
 
     fanouts = engine.pending_fanouts()

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app import queue
 from app.extensions import db
-from app.mail.outbox import queue_email
-from app.models import OutboxEmail, ReviewCase, Signature, User
+from app.mail.outbox import prefetch_dedupe_keys, queue_email
+from app.models import ReviewCase, Signature, User
 from app.models.base import utcnow
 from app.net import absolute_url
 
@@ -41,19 +41,16 @@ def _message(kind: str, audience: str, case: ReviewCase):
     return _l("The state body has published its answer to the petition “%(title)s”:", title=title)
 
 
-def _send(user: User, kind: str, audience: str, case: ReviewCase, link: str, existing: set[str]) -> None:
-    key = f"{kind}:{case.petition_id}:{audience}:{user.id}"
-    if key in existing:
-        return
-    queue_email(user.email, "review_notice", user.language, dedupe_key=key, subject=_subject(kind),
+def _key(kind: str, audience: str, case: ReviewCase, user: User) -> str:
+    return f"{kind}:{case.petition_id}:{audience}:{user.id}"
+
+
+def _send(user: User, kind: str, audience: str, case: ReviewCase, link: str) -> None:
+    """Queue one notice; a no-op if this recipient already has it (the outbox's dedupe key)."""
+    queue_email(user.email, "review_notice", user.language, dedupe_key=_key(kind, audience, case, user),
+                subject=_subject(kind),
                 message=_message(kind, audience, case), user=user, link=link,
                 note=case.response_text if kind == "response" else None)
-
-
-def _existing_keys(keys: list[str]) -> set[str]:
-    if not keys:
-        return set()
-    return set(db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(keys))))
 
 
 def threshold_reached(case: ReviewCase, officials: list[User]) -> None:
@@ -61,19 +58,18 @@ def threshold_reached(case: ReviewCase, officials: list[User]) -> None:
     petition_link = absolute_url("petitions.show", petition_id=case.petition_id)
     case_link = absolute_url("review.case", case_id=case.id)
     author = case.petition.author
-    keys = [f"threshold:{case.petition_id}:author:{author.id}"] + [
-        f"threshold:{case.petition_id}:official:{o.id}" for o in officials]
-    existing = _existing_keys(keys)
-    _send(author, "threshold", "author", case, petition_link, existing)
+    prefetch_dedupe_keys([_key("threshold", "author", case, author)]
+                         + [_key("threshold", "official", case, o) for o in officials])
+    _send(author, "threshold", "author", case, petition_link)
     for official in officials:
-        _send(official, "threshold", "official", case, case_link, existing)
+        _send(official, "threshold", "official", case, case_link)
     queue.after_commit("app.review.jobs.fan_out", case.id, "threshold", queue="mail")
 
 
 def response_published(case: ReviewCase) -> None:
     author = case.petition.author
     link = absolute_url("petitions.show", petition_id=case.petition_id)
-    _send(author, "response", "author", case, link, _existing_keys([f"response:{case.petition_id}:author:{author.id}"]))
+    _send(author, "response", "author", case, link)
     queue.after_commit("app.review.jobs.fan_out", case.id, "response", queue="mail")
 
 
@@ -96,9 +92,9 @@ def fan_out_chunk(case: ReviewCase, kind: str, size: int = FANOUT_CHUNK) -> int:
         db.session.flush()
         return 0
     link = absolute_url("petitions.show", petition_id=case.petition_id)
-    existing = _existing_keys([f"{kind}:{case.petition_id}:signer:{u.id}" for _, u in rows])
+    prefetch_dedupe_keys([_key(kind, "signer", case, u) for _, u in rows])
     for _, user in rows:
-        _send(user, kind, "signer", case, link, existing)
+        _send(user, kind, "signer", case, link)
     setattr(case, cursor_attr, rows[-1][0])
     db.session.flush()
     return len(rows)
