@@ -6,13 +6,10 @@ the Labour Code), not from a hand-made list. Dates are Asia/Almaty calendar date
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
-
-ALMATY = ZoneInfo("Asia/Almaty")
 
 
 @lru_cache(maxsize=32)
@@ -22,11 +19,6 @@ def _holidays(year: int) -> frozenset[date]:
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
-
-
-def local_date(moment: datetime) -> date:
-    """The Almaty calendar date of an aware timestamp."""
-    return moment.astimezone(ALMATY).date()
 
 
 def add_working_days(start: date, days: int) -> date:

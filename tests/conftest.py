@@ -2,22 +2,106 @@
 services the code uses: a database migrated from empty (SQLite file by default,
 PostgreSQL when TEST_DATABASE_URL is set), Redis (embedded unless TEST_REDIS_URL is
 set), an SMTP server (aiosmtpd) and a mail directory.
+
+Time: tests choose it. `DAUYS_TEST_NOW=<ISO 8601 instant>` starts the whole run at
+that instant (the clock then advances normally), so a test that secretly depends on
+today's date fails on some date; the `clock` fixture freezes the time for one test
+and moves it on demand; `count_queries` counts SQL statements.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
+from app import clock as app_clock
 from app import create_app, queue
 from app.extensions import db
 from app.models import Base
+from tests import timeshift
 from tests.support import AuthActions, Mailbox, RecordingHandler, free_port
+
+
+def pytest_configure(config):
+    """DAUYS_TEST_NOW: travel to that instant for the whole run, before any test (or
+    the app) reads the time. Subprocesses started through tests.timeshift follow."""
+    raw = os.environ.get("DAUYS_TEST_NOW")
+    if raw:
+        config._dauys_travel = timeshift.start_run(raw)
+
+
+def pytest_report_header(config):
+    raw = os.environ.get("DAUYS_TEST_NOW")
+    return f"DAUYS_TEST_NOW={raw} (the clock starts there)" if raw else "DAUYS_TEST_NOW unset: real time"
+
+
+class FrozenClock:
+    """The application's clock, frozen for one test: `set()` it to an instant, or
+    `advance()` it; it stands still in between. Set it before logging anyone in: a
+    session signed at a later instant is not valid at an earlier one."""
+
+    def __init__(self, traveller: time_machine.Traveller):
+        self._traveller = traveller
+
+    def now(self) -> datetime:
+        return app_clock.now()
+
+    def set(self, when: datetime | str) -> datetime:
+        """Move to an aware instant (or its ISO 8601 text). Raises ValueError if naive."""
+        moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        if moment.tzinfo is None:
+            raise ValueError("the clock takes aware instants only")
+        self._traveller.move_to(moment)
+        return self.now()
+
+    def advance(self, delta: timedelta | None = None, **parts) -> datetime:
+        self._traveller.shift(delta if delta is not None else timedelta(**parts))
+        return self.now()
+
+
+@pytest.fixture
+def clock():
+    """Freeze the clock where the run's time is now (DAUYS_TEST_NOW, or the real
+    time); the test moves it. Ends with the test."""
+    with time_machine.travel(app_clock.now(), tick=False) as traveller:
+        yield FrozenClock(traveller)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counted:` ... `counted.n` is the number of SQL
+    statements run inside the block (every connection of the app's engine)."""
+
+    class Counted:
+        def __init__(self):
+            self.statements: list[str] = []
+
+        @property
+        def n(self) -> int:
+            return len(self.statements)
+
+    @contextmanager
+    def counting():
+        counted = Counted()
+
+        def before(conn, cursor, statement, *args):
+            counted.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counted
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
 
 KEEP_TABLES = {"regions", "state_bodies", "alembic_version"}
 

@@ -53,10 +53,10 @@ def make_user(
     """A citizen (or staff) account made the way registration makes it."""
     from sqlalchemy import select
 
+    from app import clock
     from app.accounts.identity import provider
     from app.admin.services import grant_role
     from app.models import Region, User
-    from app.models.base import utcnow
 
     n = next(_serial)
     claim = provider().claim(valid_iin(born))
@@ -67,7 +67,7 @@ def make_user(
         region=db.session.scalar(select(Region).where(Region.code == region)),
         iin_hmac=claim.person_key,
         birth_date=claim.birth_date,
-        email_verified_at=utcnow() if verified else None,
+        email_verified_at=clock.now() if verified else None,
         language=language,
     )
     db.session.add(user)
@@ -215,12 +215,12 @@ def make_petition(
 
     from sqlalchemy import select
 
+    from app import clock
     from app.models import Category, Petition, PetitionState, Signature, StateBody
-    from app.models.base import utcnow
     from app.petitions import counting
 
     author = author or make_user()
-    now = utcnow()
+    now = clock.now()
     target = PetitionState(state)
     petition = Petition(
         author=author,
@@ -237,7 +237,8 @@ def make_petition(
         petition.submitted_at = now - timedelta(days=2)
     if target in (PetitionState.PENDING_MODERATION, PetitionState.OPEN, PetitionState.CLOSED,
                   PetitionState.REJECTED, PetitionState.RETURNED, PetitionState.HIDDEN):
-        from app.workdays import add_working_days, local_date
+        from app.clock import local_date
+        from app.workdays import add_working_days
 
         petition.moderation_started_at = now - timedelta(days=1)
         petition.moderation_due_on = add_working_days(local_date(now - timedelta(days=1)), 10)

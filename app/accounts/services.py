@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.accounts import tokens
 from app.accounts.identity import provider
 from app.accounts.iin import InvalidIIN, age_on
@@ -16,7 +17,6 @@ from app.accounts.passwords import hash_password, verify_password
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import Region, User
-from app.models.base import utcnow
 from app.net import absolute_url
 
 
@@ -63,7 +63,7 @@ def register(data: Registration, today: date | None = None) -> User:
     Raises AccountError (field, code) for an invalid or already registered IIN, an
     under-age person, an unknown region or an email already in use.
     """
-    today = today or date.today()
+    today = today or clock.today()
     try:
         claim = provider().claim(data.iin)
     except InvalidIIN as exc:
@@ -132,7 +132,7 @@ def check_verification(token: str) -> User:
 
 def verify_email(token: str) -> User:
     user = check_verification(token)
-    user.email_verified_at = utcnow()
+    user.email_verified_at = clock.now()
     return user
 
 
@@ -143,7 +143,7 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         return None
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     return user
 
 
@@ -186,7 +186,7 @@ def reset_password(token: str, new_password: str) -> User:
     set_password(user, new_password)
     # Following the link proves the mailbox is theirs.
     if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
+        user.email_verified_at = clock.now()
     return user
 
 
@@ -238,7 +238,7 @@ def confirm_email_change(token: str) -> User:
         raise AccountError("email", "taken")
     user.email = user.pending_email
     user.pending_email = None
-    user.email_verified_at = utcnow()
+    user.email_verified_at = clock.now()
     return user
 
 

@@ -12,7 +12,9 @@ import enum
 import hashlib
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from app import clock
 
 
 class Purpose(enum.Enum):
@@ -34,8 +36,15 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps and ages tokens by the application's clock."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.timestamp())
+
+
 def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose.value)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose.value, signer=_ClockSigner)
 
 
 def make_token(purpose: Purpose, user_id: int, state: str) -> str:

@@ -10,13 +10,18 @@ import redis
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from app import clock
 from app.extensions import db
 from app.mail import transport
 from app.mail.outbox import enqueue_delivery
 from app.models import OutboxEmail, OutboxStatus
-from app.models.base import utcnow
+from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
+
+PERIODIC = (
+    PeriodicJob("outbox-sweep", "app.mail.jobs.sweep_outbox", "OUTBOX_SWEEP_SECONDS", queue="mail"),
+)
 
 # Backoff after the n-th failed attempt, in seconds; the last value repeats.
 BACKOFF = (10, 30, 60, 300, 900, 1800, 3600)
@@ -33,7 +38,7 @@ def _claim(email_id: int) -> bool:
     can never both send a row, and a row whose sender died is claimable again only
     once its lease has run out.
     """
-    now = utcnow()
+    now = clock.now()
     lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     result = db.session.execute(
         update(OutboxEmail)
@@ -83,7 +88,7 @@ def deliver_email(email_id: int) -> str:
         delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
         permanent = _is_permanent(exc) or attempts >= max_attempts
         row.status = OutboxStatus.FAILED if permanent else OutboxStatus.PENDING
-        row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        row.next_attempt_at = clock.now() + timedelta(seconds=delay)
         row.lease_until = None
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         db.session.commit()
@@ -92,7 +97,7 @@ def deliver_email(email_id: int) -> str:
             return "failed"
         raise DeliveryDeferred(row.last_error) from exc
     row.status = OutboxStatus.SENT
-    row.sent_at = utcnow()
+    row.sent_at = clock.now()
     row.lease_until = None
     row.last_error = None
     db.session.commit()
@@ -116,7 +121,7 @@ def deliver_batch(email_ids: list[int]) -> dict:
 def sweep_outbox(limit: int = 500) -> int:
     """Enqueue every row that is due: never enqueued (Redis was down), due for a retry,
     or abandoned by a worker that died mid-send. Returns how many were enqueued."""
-    now = utcnow()
+    now = clock.now()
     ids = db.session.scalars(
         select(OutboxEmail.id)
         .where(

@@ -2,7 +2,6 @@
 
 from app.models.audit import AuditEntry
 from app.models.base import Base
-from app.models.bench import BenchInsert
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
 from app.models.geo import BodyLevel, Region, RegionKind, StateBody, ThresholdRule
 from app.models.mail import OutboxEmail, OutboxStatus
@@ -27,7 +26,6 @@ __all__ = [
     "DigestFrequency",
     "DigestPreference",
     "DigestRecord",
-    "BenchInsert",
     "CaseState",
     "PetitionRegionCount",
     "ReviewCase",

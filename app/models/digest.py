@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app import clock
+from app.models.base import Base, UTCDateTime
 from app.models.types import enum_column
 from app.models.user import User
 
@@ -29,7 +30,7 @@ class DigestPreference(Base):
     frequency: Mapped[DigestFrequency] = mapped_column(enum_column(DigestFrequency, "digest_frequency"),
                                                        default=DigestFrequency.DAILY)
     language: Mapped[str | None] = mapped_column(String(2))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
 
 class DigestRecord(Base):
@@ -43,7 +44,7 @@ class DigestRecord(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id"))
     period: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, index=True)
     items: Mapped[int] = mapped_column(default=0)
     # None when there was nothing to say: the period is done, and no email went out.
     outbox_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_emails.id", ondelete="SET NULL"))

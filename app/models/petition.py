@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app import clock
+from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
 from app.models.types import enum_column
 from app.models.user import User
@@ -108,8 +109,8 @@ class Petition(Base):
     signature_count: Mapped[int] = mapped_column(default=0)
     sponsor_count: Mapped[int] = mapped_column(default=0)
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     moderation_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     moderation_due_on: Mapped[date | None]
@@ -156,7 +157,7 @@ class Signature(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # The signer's region when they signed: moving later does not move the signature.
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     sponsor: Mapped[bool] = mapped_column(default=False)
     show_name: Mapped[bool] = mapped_column(default=False)
     notify: Mapped[bool] = mapped_column(default=True)
@@ -191,7 +192,7 @@ class ModerationDecision(Base):
     action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction, "decision_action"))
     reason_code: Mapped[RejectionCode | None] = mapped_column(enum_column(RejectionCode, "decision_reason"))
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     moderator: Mapped[User] = relationship()
 
@@ -217,7 +218,7 @@ class Report(Base):
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason, "report_reason"))
     comment: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -239,7 +240,7 @@ class SignatureDelta(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     sponsor: Mapped[bool] = mapped_column(default=False)
     n: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class PetitionRegionCount(Base):

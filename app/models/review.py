@@ -8,11 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app import clock
+from app.models.base import Base, UTCDateTime
 from app.models.geo import StateBody
 from app.models.petition import Petition
 from app.models.types import enum_column
 from app.models.user import User
+from app.workdays import working_days_between
 
 
 class CaseState(enum.Enum):
@@ -34,7 +36,7 @@ class ReviewCase(Base):
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), unique=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id"))
     state: Mapped[CaseState] = mapped_column(enum_column(CaseState, "case_state"), default=CaseState.QUEUED)
-    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     due_on: Mapped[date]
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -51,3 +53,9 @@ class ReviewCase(Base):
     petition: Mapped[Petition] = relationship(lazy="joined", backref=backref("review_case", uselist=False))
     body: Mapped[StateBody] = relationship(lazy="joined")
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+    def overdue_days(self, today: date) -> int:
+        """Working days past the due date on `today` (0 if not late, or answered)."""
+        if self.state is CaseState.ANSWERED:
+            return 0
+        return max(0, -working_days_between(today, self.due_on))

@@ -9,7 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app import clock
+from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
 from app.models.types import enum_column
 
@@ -48,7 +49,7 @@ class User(UserMixin, Base):
     # Bumped on password change/reset: every other session and remember-me cookie dies.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     region: Mapped[Region | None] = relationship()
@@ -106,7 +107,7 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     body_id: Mapped[int | None] = mapped_column(ForeignKey("state_bodies.id"), index=True)
-    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     user: Mapped[User] = relationship(back_populates="roles")
     body: Mapped[StateBody | None] = relationship(lazy="joined")

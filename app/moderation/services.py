@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from app import clock
 from app.audit.services import record
 from app.extensions import db
 from app.models import (
@@ -19,7 +20,6 @@ from app.models import (
     StateBody,
     User,
 )
-from app.models.base import utcnow
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
 from app.petitions.services import PetitionError, residency_problem
@@ -113,7 +113,7 @@ def dismiss_reports(moderator: User, petition: Petition, note: str | None) -> in
     """Mark the petition's open reports resolved. Returns how many."""
     result = db.session.execute(
         update(Report).where(Report.petition_id == petition.id, Report.resolved_at.is_(None))
-        .values(resolved_at=utcnow(), resolved_by_id=moderator.id)
+        .values(resolved_at=clock.now(), resolved_by_id=moderator.id)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount:

@@ -6,13 +6,18 @@ import logging
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Petition, PetitionState
-from app.models.base import utcnow
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
+from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
+
+PERIODIC = (
+    PeriodicJob("close-expired-petitions", "app.petitions.jobs.close_expired", "CLOSE_SWEEP_SECONDS"),
+)
 
 
 def close_expired(batch: int = 200) -> int:
@@ -20,7 +25,7 @@ def close_expired(batch: int = 200) -> int:
     Each petition is closed in its own transaction; one that another run closed
     first is skipped. Returns how many this run closed."""
     ids = db.session.scalars(
-        select(Petition.id).where(Petition.state == PetitionState.OPEN, Petition.closes_at <= utcnow())
+        select(Petition.id).where(Petition.state == PetitionState.OPEN, Petition.closes_at <= clock.now())
         .order_by(Petition.closes_at).limit(batch)
     ).all()
     db.session.rollback()

@@ -16,10 +16,11 @@ from datetime import timedelta
 
 from flask import current_app
 
+from app import clock
+from app.clock import local_date
 from app.guards import move_state
 from app.models import Petition, PetitionState, RejectionCode
-from app.models.base import utcnow
-from app.workdays import add_working_days, local_date
+from app.workdays import add_working_days
 
 S = PetitionState
 
@@ -35,13 +36,13 @@ class IllegalTransition(ValueError):
 
 def _move(petition: Petition, action: str, sources: tuple[PetitionState, ...],
           target: PetitionState, **values) -> None:
-    if not move_state(petition, sources, state=target, updated_at=utcnow(), **values):
+    if not move_state(petition, sources, state=target, updated_at=clock.now(), **values):
         raise IllegalTransition(action, petition.state)
 
 
 def submit(petition: Petition) -> None:
     """draft -> collecting_sponsors, or straight to moderation when no sponsors are needed."""
-    now = utcnow()
+    now = clock.now()
     if current_app.config["SPONSORS_REQUIRED"] == 0:
         _move(petition, "submit", (S.DRAFT,), S.PENDING_MODERATION, submitted_at=now,
               **_moderation_clock(now))
@@ -57,18 +58,18 @@ def _moderation_clock(now) -> dict:
 def enter_moderation(petition: Petition) -> None:
     """collecting_sponsors -> pending_moderation, once enough sponsors have signed."""
     _move(petition, "enter moderation", (S.COLLECTING_SPONSORS,), S.PENDING_MODERATION,
-          **_moderation_clock(utcnow()))
+          **_moderation_clock(clock.now()))
 
 
 def resubmit(petition: Petition) -> None:
     """returned -> pending_moderation (sponsors are not gathered again)."""
     _move(petition, "resubmit", (S.RETURNED,), S.PENDING_MODERATION, return_note=None,
-          **_moderation_clock(utcnow()))
+          **_moderation_clock(clock.now()))
 
 
 def approve(petition: Petition) -> None:
     """pending_moderation -> open, for PETITION_DURATION_DAYS."""
-    now = utcnow()
+    now = clock.now()
     days = current_app.config["PETITION_DURATION_DAYS"]
     _move(petition, "approve", (S.PENDING_MODERATION,), S.OPEN, opened_at=now,
           closes_at=now + timedelta(days=days), decided_at=now)
@@ -76,26 +77,26 @@ def approve(petition: Petition) -> None:
 
 def return_to_author(petition: Petition, note: str) -> None:
     _move(petition, "return", (S.PENDING_MODERATION,), S.RETURNED, return_note=note,
-          decided_at=utcnow())
+          decided_at=clock.now())
 
 
 def reject(petition: Petition, code: RejectionCode, explanation: str) -> None:
     """pending_moderation -> rejected, shown with its reason."""
     _move(petition, "reject", (S.PENDING_MODERATION,), S.REJECTED, rejection_code=code,
-          rejection_explanation=explanation, decided_at=utcnow())
+          rejection_explanation=explanation, decided_at=clock.now())
 
 
 def hide(petition: Petition, code: RejectionCode) -> None:
     """pending_moderation -> hidden: rejected for a reason that must not be shown."""
     _move(petition, "hide", (S.PENDING_MODERATION,), S.HIDDEN, rejection_code=code,
-          rejection_explanation=None, hidden_from=S.PENDING_MODERATION, decided_at=utcnow())
+          rejection_explanation=None, hidden_from=S.PENDING_MODERATION, decided_at=clock.now())
 
 
 def take_down(petition: Petition, code: RejectionCode) -> None:
     """open or closed -> hidden."""
     source = petition.state
     _move(petition, "take down", (S.OPEN, S.CLOSED), S.HIDDEN, rejection_code=code,
-          hidden_from=source if source in (S.OPEN, S.CLOSED) else None, decided_at=utcnow())
+          hidden_from=source if source in (S.OPEN, S.CLOSED) else None, decided_at=clock.now())
 
 
 def restore(petition: Petition) -> None:
@@ -104,12 +105,12 @@ def restore(petition: Petition) -> None:
         raise IllegalTransition("restore", petition.state)
     target = petition.hidden_from
     values = {"hidden_from": None, "rejection_code": None}
-    if target is S.OPEN and petition.closes_at is not None and petition.closes_at <= utcnow():
+    if target is S.OPEN and petition.closes_at is not None and petition.closes_at <= clock.now():
         target = S.CLOSED
-        values["closed_at"] = utcnow()
+        values["closed_at"] = clock.now()
     _move(petition, "restore", (S.HIDDEN,), target, **values)
 
 
 def close(petition: Petition) -> None:
     """open -> closed: its signing period has ended."""
-    _move(petition, "close", (S.OPEN,), S.CLOSED, closed_at=utcnow())
+    _move(petition, "close", (S.OPEN,), S.CLOSED, closed_at=clock.now())

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from sqlalchemy import Select, and_, desc, func, literal_column, or_, select
 
+from app import clock
 from app.extensions import db
-from app.models import Category, Petition, PetitionRegionCount, PetitionState, Region, Signature, StateBody
-from app.models.base import utcnow
+from app.models import Category, Petition, PetitionRegionCount, PetitionState, Region, Signature, StateBody, User
 from app.models.petition import PUBLIC_STATES
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -89,7 +89,7 @@ def list_query(f: ListFilters) -> Select:
     elif f.sort == "closing":
         query = query.order_by(Petition.closes_at.is_(None), Petition.closes_at, Petition.id)
     else:
-        since = utcnow() - timedelta(hours=24)
+        since = clock.now() - timedelta(hours=24)
         recent = (
             select(Signature.petition_id, func.count().label("n"))
             .where(Signature.created_at >= since, Signature.valid.is_(True))
@@ -135,8 +135,6 @@ def regional_breakdown(petition_id: int) -> list[tuple[Region, int]]:
 
 def public_signers(petition_id: int, limit: int = 20) -> list[str]:
     """Names of the latest signers who chose to show them (first name + initial)."""
-    from app.models import User
-
     users = db.session.scalars(
         select(User).join(Signature, Signature.user_id == User.id)
         .where(Signature.petition_id == petition_id, Signature.show_name.is_(True),

@@ -7,13 +7,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import clock
 from app.accounts.identity import provider
 from app.accounts.iin import make_iin
 from app.accounts.passwords import hash_password
 from app.admin.services import grant_role
 from app.extensions import db
 from app.models import Region, Role, User
-from app.models.base import utcnow
+from app.reference.demo_petitions import seed_demo_petitions
 
 DEMO_ACCOUNTS = [
     # email, full name, role, body, region, birth date
@@ -42,7 +43,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
             region=db.session.scalar(select(Region).where(Region.code == region_code)),
             iin_hmac=claim.person_key,
             birth_date=claim.birth_date,
-            email_verified_at=utcnow(),
+            email_verified_at=clock.now(),
             language="kk",
         )
         db.session.add(user)
@@ -50,8 +51,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
         if role is not Role.CITIZEN:
             grant_role(None, user, role, body, channel="cli")
         created.append((email, role.value, password))
-    from app.reference.demo_petitions import seed_demo_petitions
-
     citizen = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
     admin = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[3][0]))
     seed_demo_petitions(citizen, admin)

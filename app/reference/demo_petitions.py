@@ -10,9 +10,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.accounts.identity import provider
 from app.accounts.iin import make_iin
 from app.accounts.passwords import hash_password
+from app.admin.services import set_body_rule
+from app.clock import local_date
 from app.extensions import db
 from app.models import (
     Category,
@@ -22,11 +25,12 @@ from app.models import (
     RejectionCode,
     Signature,
     StateBody,
+    ThresholdRule,
     User,
 )
-from app.models.base import utcnow
 from app.petitions import counting
-from app.workdays import add_working_days, local_date
+from app.review import engine, services
+from app.workdays import add_working_days
 
 S = PetitionState
 
@@ -97,7 +101,7 @@ def _demo_citizens(count: int) -> list[User]:
         claim = ident.claim(make_iin(born, male=n % 2 == 0, serial=5000 + n * 7))
         user = User(email=f"signer{n:02d}@demo.dauys.kz", full_name=f"Demo Citizen{n:02d} Signer",
                     password_hash=unusable, region=regions[n % len(regions)], iin_hmac=claim.person_key,
-                    birth_date=claim.birth_date, email_verified_at=utcnow(), language="kk")
+                    birth_date=claim.birth_date, email_verified_at=clock.now(), language="kk")
         db.session.add(user)
         users.append(user)
     db.session.flush()
@@ -110,7 +114,7 @@ def seed_demo_petitions(author: User, admin: User) -> int:
         return 0
     citizens = _demo_citizens(60)
     rng = random.Random(2026)  # the same demo every time
-    now = utcnow()
+    now = clock.now()
     for state, lang, body_code, category, title, summary, details, n_signatures, days_open in PETITIONS:
         body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
         p = Petition(author=author, body=body, category=category, language=lang, title=title, summary=summary,
@@ -156,10 +160,6 @@ def seed_demo_petitions(author: User, admin: User) -> int:
 def _demo_review(admin: User) -> None:
     """Two bodies get a low threshold (recorded in the audit log as demo settings) so
     that the demo shows a petition queued for review and one with an official answer."""
-    from app.admin.services import set_body_rule
-    from app.models import ThresholdRule
-    from app.review import engine, services
-
     for code in ("MIN-ECOLOGY", "MIN-TOURISM"):
         body = db.session.scalar(select(StateBody).where(StateBody.code == code))
         set_body_rule(admin, body, rule=ThresholdRule.FIXED, fixed=20, percent=None, fallback=None,

@@ -14,7 +14,9 @@ import logging
 from flask import current_app
 from sqlalchemy import select, update
 
+from app import clock
 from app.bodies.thresholds import threshold_for
+from app.clock import local_date
 from app.extensions import db
 from app.models import (
     CaseState,
@@ -26,11 +28,10 @@ from app.models import (
     User,
     UserRole,
 )
-from app.models.base import utcnow
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
 from app.review import notifications
-from app.workdays import add_working_days, local_date
+from app.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 CROSSABLE = (PetitionState.OPEN, PetitionState.CLOSED)
@@ -50,7 +51,7 @@ def check_crossing(petition: Petition) -> ReviewCase | None:
     if petition.state not in CROSSABLE or petition.threshold_reached_at is not None:
         return None
     threshold = threshold_for(petition.body).signatures
-    now = utcnow()
+    now = clock.now()
     moved = db.session.execute(
         update(Petition)
         .where(Petition.id == petition.id, Petition.threshold_reached_at.is_(None),

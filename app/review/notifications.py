@@ -9,11 +9,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import queue
+from app import clock, queue
 from app.extensions import db
 from app.mail.outbox import prefetch_dedupe_keys, queue_email
 from app.models import ReviewCase, Signature, User
-from app.models.base import utcnow
 from app.net import absolute_url
 
 FANOUT_CHUNK = 200
@@ -88,7 +87,7 @@ def fan_out_chunk(case: ReviewCase, kind: str, size: int = FANOUT_CHUNK) -> int:
         .limit(size)
     ).all()
     if not rows:
-        setattr(case, done_attr, utcnow())
+        setattr(case, done_attr, clock.now())
         db.session.flush()
         return 0
     link = absolute_url("petitions.show", petition_id=case.petition_id)

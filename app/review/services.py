@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
+from app import clock
 from app.audit.services import record
+from app.clock import local_date
 from app.extensions import db
 from app.guards import move_state
 from app.models import CaseState, ReviewCase, Role, StateBody, User
-from app.models.base import utcnow
 from app.review import notifications
-from app.workdays import add_working_days, local_date, working_days_between
+from app.workdays import add_working_days
 
 MAX_RESPONSE = 20_000
 
@@ -33,13 +32,6 @@ def may_handle(user: User, case: ReviewCase) -> bool:
     return body is not None and body.id == case.body_id
 
 
-def overdue_days(case: ReviewCase, today: date | None = None) -> int:
-    """Working days past the due date (0 if not late or already answered)."""
-    if case.state is CaseState.ANSWERED:
-        return 0
-    return max(0, -working_days_between(today or date.today(), case.due_on))
-
-
 def _move(case: ReviewCase, sources: tuple[CaseState, ...], **values) -> None:
     if not move_state(case, sources, **values):
         raise CaseError("wrong_state")
@@ -47,7 +39,7 @@ def _move(case: ReviewCase, sources: tuple[CaseState, ...], **values) -> None:
 
 def acknowledge(official: User, case: ReviewCase) -> None:
     """queued -> acknowledged. Raises CaseError("wrong_state")."""
-    _move(case, (CaseState.QUEUED,), state=CaseState.ACKNOWLEDGED, acknowledged_at=utcnow(),
+    _move(case, (CaseState.QUEUED,), state=CaseState.ACKNOWLEDGED, acknowledged_at=clock.now(),
           acknowledged_by_id=official.id)
     record(official, "case.acknowledge", "review_case", case.id, before={"state": "queued"},
            after={"state": "acknowledged"})
@@ -68,7 +60,7 @@ def publish_response(official: User, case: ReviewCase, text: str) -> None:
     the author and the signers who asked for news. Raises CaseError."""
     text = clean_response(text)
     before = {"state": case.state.value}
-    now = utcnow()
+    now = clock.now()
     _move(case, (CaseState.QUEUED, CaseState.ACKNOWLEDGED), state=CaseState.ANSWERED, answered_at=now,
           answered_by_id=official.id, response_text=text,
           acknowledged_at=case.acknowledged_at or now, acknowledged_by_id=case.acknowledged_by_id or official.id)

@@ -69,6 +69,17 @@ def test_reset_bad_inputs(client, mailbox, citizen, app, monkeypatch):
     assert reload(citizen).password_hash == citizen.password_hash
 
 
+def test_a_reset_link_works_for_an_hour_by_the_clock(client, mailbox, citizen, clock):
+    post(client, "/reset", {"email": "citizen@example.kz"})
+    link = link_in(mailbox.to("citizen@example.kz")[0], "/reset/")
+    clock.advance(minutes=59)
+    assert client.get(link).status_code == 200
+    clock.advance(minutes=2)
+    expired = client.get(link)
+    assert expired.status_code == 400
+    assert translated(ERRORS[("token", "expired")], "kk") in page_text(expired)
+
+
 def test_reset_empty_email_is_422(client):
     response = post(client, "/reset", {"email": ""})
     assert response.status_code == 422

@@ -6,6 +6,7 @@ import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import clock as app_clock
 from app.accounts.messages import ERRORS
 from app.extensions import db
 from app.models import User
@@ -97,17 +98,38 @@ def test_impossible_birth_date(client):
     _expect_refused(client, form(iin="900231300011"), ERRORS[("iin", "date")])
 
 
-def test_under_eighteen(client):
-    today = date.today()
-    born = today.replace(year=today.year - 18) + timedelta(days=1)
+def eighteenth_birthday_today(today: date) -> date:
+    """The birth date of someone who turns 18 today (born on 29 February: the 28th,
+    whose 18th birthday in a leap year is yesterday, so they are 18 as well)."""
+    try:
+        return today.replace(year=today.year - 18)
+    except ValueError:
+        return date(today.year - 18, 2, 28)
+
+
+# Today in Almaty, not in UTC: 23:30 on 31 December is already next year there.
+AGE_DAYS = ["2026-11-23T12:00+05:00", "2028-02-29T12:00+05:00", "2026-12-31T19:30+00:00", "2027-03-01T00:10+05:00"]
+
+
+@pytest.mark.parametrize("now", AGE_DAYS)
+def test_under_eighteen(client, clock, now):
+    clock.set(now)
+    born = eighteenth_birthday_today(app_clock.today()) + timedelta(days=1)
     _expect_refused(client, form(iin=valid_iin(born)),
                     _l("You must be at least %(age)d years old to register.", age=18))
 
 
-def test_exactly_eighteen_today_is_allowed(client):
-    today = date.today()
-    born = today.replace(year=today.year - 18) if not (today.month == 2 and today.day == 29) else date(today.year - 18, 2, 28)
+@pytest.mark.parametrize("now", AGE_DAYS)
+def test_exactly_eighteen_today_is_allowed(client, clock, now):
+    clock.set(now)
+    born = eighteenth_birthday_today(app_clock.today())
     response = post(client, "/register", form(iin=valid_iin(born)), token_from="/register")
+    assert response.status_code == 302
+
+
+def test_eighteen_in_almaty_though_not_yet_in_utc(client, clock):
+    clock.set("2026-12-31T20:30+00:00")  # 01:30 on 1 January 2027 in Almaty
+    response = post(client, "/register", form(iin=valid_iin(date(2009, 1, 1))), token_from="/register")
     assert response.status_code == 302
 
 

@@ -1,13 +1,13 @@
 """The moderators' queue and actions, through the pages a moderator uses."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, Role
-from app.models.base import utcnow
 from tests.support import login, make_petition, make_user, page_text, post
 
 
@@ -31,9 +31,10 @@ def act(client, petition, action, data=None):
 def test_queue_is_oldest_first_with_due_marks(client, moderator):
     old = make_petition(state="pending_moderation", title="Oldest petition waiting in the queue")
     new = make_petition(state="pending_moderation", title="Newest petition waiting in the queue")
-    old.moderation_started_at = utcnow() - timedelta(days=30)
-    old.moderation_due_on = date.today() - timedelta(days=3)
-    new.moderation_due_on = date.today() + timedelta(days=1)
+    old.moderation_started_at = clock.now() - timedelta(days=30)
+    # Any day of the year: a month holds working days; tomorrow is at most one away.
+    old.moderation_due_on = clock.today() - timedelta(days=30)
+    new.moderation_due_on = clock.today() + timedelta(days=1)
     db.session.commit()
     text = page_text(client.get("/moderation/"))
     assert text.index(old.title) < text.index(new.title)

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from app import queue
+from app import clock, queue
 from app.extensions import db
 from app.models import Petition, PetitionState, RejectionCode
-from app.models.base import utcnow
 from app.petitions import lifecycle
 from app.petitions.jobs import close_expired
 from tests.support import make_petition, make_user
@@ -47,7 +46,7 @@ def test_transition_matrix(app, name, state):
 
 def test_restore_of_an_expired_open_petition_closes_it(app):
     petition = make_petition(state="hidden")
-    petition.closes_at = utcnow() - timedelta(days=1)
+    petition.closes_at = clock.now() - timedelta(days=1)
     db.session.commit()
     lifecycle.restore(petition)
     assert petition.state is S.CLOSED
@@ -56,7 +55,7 @@ def test_restore_of_an_expired_open_petition_closes_it(app):
 def test_close_expired_job_closes_and_tells_the_author(app, mailbox):
     author = make_user("closing@example.kz")
     due = make_petition(author, state="open", signatures=1)
-    due.closes_at = utcnow() - timedelta(minutes=1)
+    due.closes_at = clock.now() - timedelta(minutes=1)
     still_open = make_petition(state="open")
     db.session.commit()
     assert close_expired() == 1
@@ -72,11 +71,9 @@ def test_closing_runs_as_a_periodic_job(app):
     from app.queue import Scheduler
 
     due = make_petition(state="open")
-    due.closes_at = utcnow() - timedelta(minutes=1)
+    due.closes_at = clock.now() - timedelta(minutes=1)
     db.session.commit()
-    import time
-
-    start_of_minute = (time.time() // 60) * 60 + 1  # the job runs at the start of its period
+    start_of_minute = (clock.timestamp() // 60) * 60 + 1  # the job runs at the start of its period
     enqueued = Scheduler(app, tick=1).run_once(now=start_of_minute)
     assert any("close-expired-petitions" in job_id for job_id in enqueued)
     queue.drain(app)

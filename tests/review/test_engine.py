@@ -52,10 +52,9 @@ def test_crossing_creates_one_case_and_tells_each_recipient_once(app, small_thre
     assert "/review/cases/" in text_part(official_mail)
 
 
-def test_due_date_in_working_days_with_a_controlled_clock(app, small_threshold, monkeypatch):
+def test_due_date_in_working_days_with_a_controlled_clock(app, small_threshold, clock):
     # Queued on Friday 20 March 2026: Nauryz (21-25 March) and weekends are skipped.
-    frozen = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)
-    monkeypatch.setattr(engine, "utcnow", lambda: frozen)
+    clock.set(datetime(2026, 3, 20, 6, 0, tzinfo=UTC))
     petition = make_petition(body="MIN-HEALTH", signatures=3)
     small_threshold.review_period_days = 20
     db.session.commit()
@@ -69,9 +68,8 @@ def test_due_date_in_working_days_with_a_controlled_clock(app, small_threshold, 
     db.session.commit()
 
 
-def test_due_date_across_independence_day_and_new_year(app, small_threshold, monkeypatch):
-    frozen = datetime(2026, 12, 10, 6, 0, tzinfo=UTC)  # Thursday
-    monkeypatch.setattr(engine, "utcnow", lambda: frozen)
+def test_due_date_across_independence_day_and_new_year(app, small_threshold, clock):
+    clock.set(datetime(2026, 12, 10, 6, 0, tzinfo=UTC))  # Thursday
     make_petition(body="MIN-HEALTH", signatures=3)
     engine.after_counting(list(db.session.scalars(select(Petition.id))))
     db.session.commit()

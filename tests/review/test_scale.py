@@ -5,7 +5,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import date
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from app import queue
+from app import clock, queue
 from app.extensions import db
 from app.models import (
     OutboxEmail,
@@ -27,13 +26,15 @@ from app.models import (
     SignatureDelta,
     User,
 )
-from app.models.base import utcnow
 from app.petitions import services
 from app.petitions.services import PetitionError
 from app.review.jobs import aggregate_counts, sweep_thresholds
+from tests import timeshift
 from tests.support import _hash, make_petition, make_user, settle, text_part, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+# Minutes on PostgreSQL; CI runs them on both full lanes (`-m "not slow"` skips them locally).
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def postgres(app):
 def bulk_users(n: int, prefix: str) -> list[int]:
     regions = db.session.scalars(select(Region.id).order_by(Region.id)).all()
     password = _hash("correct horse battery")
-    now = utcnow()
+    now = clock.now()
     rows = [{"email": f"{prefix}{i}@load.kz", "full_name": f"Load User{i} Test", "password_hash": password,
              "region_id": regions[i % len(regions)], "iin_hmac": secrets.token_bytes(32),
              "birth_date": date(1980, 1, 1), "email_verified_at": now, "language": "kk", "session_version": 1,
@@ -135,7 +136,7 @@ def test_worker_killed_mid_fanout_sends_each_email_once(app, small_threshold):
     petition = make_petition(author, body="MIN-HEALTH", signatures=1)
     fans = bulk_users(2000, "fanout")
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(fans)))}
-    now = utcnow()
+    now = clock.now()
     db.session.execute(insert(Signature), [
         {"petition_id": petition.id, "user_id": uid, "region_id": users[uid].region_id, "created_at": now,
          "sponsor": False, "show_name": False, "notify": True, "valid": True} for uid in fans])
@@ -150,7 +151,7 @@ def test_worker_killed_mid_fanout_sends_each_email_once(app, small_threshold):
     env.pop("SMTP_HOST", None)
 
     def start_worker():
-        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
+        return subprocess.Popen(timeshift.command("flask", "--app", "wsgi", "worker"), cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     settle()  # crosses; the fan-out job is enqueued on commit

@@ -28,13 +28,15 @@ def official(client):
 
 def test_official_sees_own_body_cases_overdue_first(client, official, crossed):
     gov_petition = make_petition(signatures=1, title="A petition for the Government body")
-    from datetime import date, timedelta
+    from datetime import timedelta
+
+    from app import clock
 
     other = ReviewCase(petition_id=gov_petition.id, body_id=db.session.scalar(
-        select(StateBody.id).where(StateBody.code == "GOV")), due_on=date.today())
+        select(StateBody.id).where(StateBody.code == "GOV")), due_on=clock.today())
     db.session.add(other)
     late = make_petition(body="MIN-HEALTH", signatures=1, title="An overdue petition for health")
-    db.session.add(ReviewCase(petition_id=late.id, body_id=crossed.body_id, due_on=date.today() - timedelta(days=10)))
+    db.session.add(ReviewCase(petition_id=late.id, body_id=crossed.body_id, due_on=clock.today() - timedelta(days=10)))
     db.session.commit()
     text = page_text(client.get("/review/"))
     assert crossed.petition.title in text and "An overdue petition for health" in text
