@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.bodies.thresholds import threshold_for
+from app.clock import local_date
 from app.extensions import db
 from app.models import CaseState, Petition, PetitionState, ReviewCase, Role, StateBody, User, UserRole
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
@@ -98,8 +99,11 @@ def last_sent(user_ids: list[int]) -> dict[int, datetime]:
     return {user_id: created for user_id, created in rows}
 
 
-def compose(items: list[tuple[Recipient, datetime]], today: date) -> list[Digest]:
-    """Digests for (recipient, since) pairs, grouped by body."""
+def compose(items: list[tuple[Recipient, datetime]], now: datetime) -> list[Digest]:
+    """Digests at `now` for (recipient, since) pairs, grouped by body. What is "new" in
+    a digest happened after its `since` (the previous digest) and at or before `now`, so
+    two digests never report the same event and none reports what happens after it."""
+    today = local_date(now)
     by_body: dict[int, list[tuple[Recipient, datetime]]] = defaultdict(list)
     for recipient, since in items:
         by_body[recipient.body.id].append((recipient, since))
@@ -123,7 +127,8 @@ def compose(items: list[tuple[Recipient, datetime]], today: date) -> list[Digest
         ).all()
         opened = db.session.scalars(
             select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
-                                   Petition.opened_at > earliest).order_by(Petition.opened_at)
+                                   Petition.opened_at > earliest, Petition.opened_at <= now)
+            .order_by(Petition.opened_at)
             .options(lazyload(Petition.author), lazyload(Petition.body))
         ).all()
         open_lines = sorted(
@@ -133,10 +138,10 @@ def compose(items: list[tuple[Recipient, datetime]], today: date) -> list[Digest
         for recipient, since in group:
             digests.append(Digest(
                 official=recipient.official, body=body, language=recipient.language, since=since,
-                new_cases=sorted((c for c in cases if c.queued_at > since), key=lambda c: c.queued_at),
+                new_cases=sorted((c for c in cases if since < c.queued_at <= now), key=lambda c: c.queued_at),
                 open_cases=open_lines,
                 near_threshold=[(p, min(99, math.floor(p.signature_count * 100 / threshold))) for p in near],
-                newly_opened=[p for p in opened if p.opened_at > since],
+                newly_opened=[p for p in opened if since < p.opened_at],
             ))
     return digests
 
@@ -145,11 +150,11 @@ def default_since(frequency: DigestFrequency, now: datetime) -> datetime:
     return now - (timedelta(days=7) if frequency is DigestFrequency.WEEKLY else timedelta(days=1))
 
 
-def preview(official: User, now: datetime, today: date) -> Digest | None:
+def preview(official: User, now: datetime) -> Digest | None:
     """What this official's next digest would hold now (nothing is recorded)."""
     mine = [r for r in recipients() if r.official.id == official.id]
     if not mine:
         return None
     recipient = mine[0]
     since = last_sent([official.id]).get(official.id) or default_since(recipient.frequency, now)
-    return compose([(recipient, since)], today)[0]
+    return compose([(recipient, since)], now)[0]

@@ -1,11 +1,39 @@
 """The digest job: the scheduler starts it every few minutes; from 09:00 Asia/Almaty
 it sends the day's digests (Mondays: the weekly ones too), and later runs find
-nothing left to do."""
+nothing left to do. Commits per official, so one failure costs one digest."""
 
+from __future__ import annotations
+
+import logging
+
+from app import clock
 from app.digests import services
-from app.models.base import utcnow
+from app.extensions import db
+from app.queue import PeriodicJob
+
+log = logging.getLogger(__name__)
+
+PERIODIC = (
+    PeriodicJob("digests", "app.digests.jobs.send_digests", "DIGEST_CHECK_SECONDS", timeout=1800),
+)
 
 
 def send_digests() -> dict:
-    result = services.run(utcnow())
+    """Compose and queue every digest due now. Safe to run any number of times.
+    Returns the counts of services.RunResult."""
+    now = clock.now()
+    session = db.session()
+    # The digests are a snapshot taken at `now`; committing one must not expire the
+    # objects the next ones are rendered from (a reload per object and official).
+    session.expire_on_commit = False
+    try:
+        result, pending = services.due(now)
+        for digest, period in pending:
+            outcome = services.record(digest, period, now)
+            session.commit()
+            setattr(result, outcome, getattr(result, outcome) + 1)
+        session.rollback()
+    finally:
+        session.expire_on_commit = True
+    log.info("digests at %s: %s", now.isoformat(), result)
     return result.__dict__

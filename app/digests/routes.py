@@ -7,10 +7,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.accounts import tokens
 from app.accounts.messages import ERRORS
 from app.digests import forms, services
+from app.digests.compose import preview as compose_preview
 from app.extensions import db
+from app.mail.outbox import render_email
 from app.models import Role, User
 from app.models.digest import DigestFrequency
 from app.security import roles_required
@@ -67,13 +70,7 @@ def account_preferences():
 @bp.route("/review/digest")
 @roles_required(Role.OFFICIAL)
 def preview():
-    from app.digests.compose import preview as compose_preview
-    from app.mail.outbox import render_email
-    from app.models.base import utcnow
-    from app.workdays import ALMATY
-
-    now = utcnow()
-    digest = compose_preview(current_user._get_current_object(), now, now.astimezone(ALMATY).date())
+    digest = compose_preview(current_user._get_current_object(), clock.now())
     if digest is None:
         abort(404)
     rendered = None if digest.is_empty else render_email(

@@ -1,9 +1,8 @@
 """Sending digests: who is due for which period, and one record per official and
-period. Flushes and commits per official (this is job code)."""
+period. Flushes, never commits: app.digests.jobs commits per official."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -12,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import tokens
+from app.clock import ALMATY
 from app.digests.compose import Digest, Recipient, compose, default_since, last_sent, recipients
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
 from app.net import absolute_url
-from app.workdays import ALMATY
 
-log = logging.getLogger(__name__)
 SEND_AT = time(9, 0)  # Asia/Almaty
 
 
@@ -60,49 +58,48 @@ def _queue(digest: Digest, period: str):
     )
 
 
-def run(now: datetime) -> RunResult:
-    """Compose and queue every digest due at `now`. Safe to run any number of times:
-    a (user, period) record is unique, so a period is sent at most once."""
+def due(now: datetime) -> tuple[RunResult, list[tuple[Digest, str]]]:
+    """The digests due at `now`, composed, each with its period; `result` counts the
+    officials due and those already served for their period. Reads only."""
     result = RunResult()
-    due: list[tuple[Recipient, str]] = []
-    everyone = recipients()
+    pending: list[tuple[Recipient, str]] = []
     done = set(db.session.execute(select(DigestRecord.user_id, DigestRecord.period)).all())
-    for r in everyone:
+    for r in recipients():
         period = period_for(r.frequency, now)
         if period is None:
             continue
         if (r.official.id, period) in done:
             result.already += 1
             continue
-        due.append((r, period))
-    result.due = len(due)
-    if not due:
-        db.session.rollback()
-        return result
-    sent_before = last_sent([r.official.id for r, _ in due])
-    periods = {r.official.id: p for r, p in due}
-    pairs = [(r, sent_before.get(r.official.id) or default_since(r.frequency, now)) for r, _ in due]
-    today = now.astimezone(ALMATY).date()
-    for digest in compose(pairs, today):
-        period = periods[digest.official.id]
-        try:
-            with db.session.begin_nested():
-                record = DigestRecord(user_id=digest.official.id, body_id=digest.body.id, period=period,
-                                      items=digest.items, created_at=now)
-                db.session.add(record)
-                db.session.flush()
-        except IntegrityError:
-            result.already += 1  # another run got here first
-            continue
-        if digest.is_empty:
-            result.empty += 1
-        else:
-            email = _queue(digest, period)
-            record.outbox_email_id = email.id if email is not None else None
-            result.sent += 1
-        db.session.commit()
-    log.info("digests at %s: %s", now.isoformat(), result)
-    return result
+        pending.append((r, period))
+    result.due = len(pending)
+    if not pending:
+        return result, []
+    sent_before = last_sent([r.official.id for r, _ in pending])
+    periods = {r.official.id: p for r, p in pending}
+    pairs = [(r, sent_before.get(r.official.id) or default_since(r.frequency, now)) for r, _ in pending]
+    return result, [(digest, periods[digest.official.id]) for digest in compose(pairs, now)]
+
+
+def record(digest: Digest, period: str, now: datetime) -> str:
+    """Record this official's digest for `period` and queue its email (none when it is
+    empty). Returns "sent", "empty", or "already" when another run recorded the period
+    first: the (official, period) record is unique, so a period is sent at most once.
+    Flushes, never commits."""
+    try:
+        with db.session.begin_nested():
+            entry = DigestRecord(user_id=digest.official.id, body_id=digest.body.id, period=period,
+                                 items=digest.items, created_at=now)
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        return "already"
+    if digest.is_empty:
+        return "empty"
+    email = _queue(digest, period)
+    entry.outbox_email_id = email.id if email is not None else None
+    db.session.flush()
+    return "sent"
 
 
 def set_preferences(user_id: int, frequency: DigestFrequency, language: str | None) -> None:
