@@ -9,11 +9,19 @@ import sys
 import time
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from app import clock, queue
+from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_common
+from app.accounts.services import email_taken, find_by_email, normalize_email
+from app.admin.services import RoleError, grant_role, revoke_role
 from app.extensions import db
+from app.models import Role, User, UserRole
+from app.queue import Scheduler, shutdown_embedded
+from app.reference.seed import seed_reference
 
 
 def register(app: Flask) -> None:
@@ -30,12 +38,12 @@ def register(app: Flask) -> None:
 @with_appcontext
 def seed(demo: bool) -> None:
     """Load regions and state bodies (idempotent); with --demo, demo data too."""
-    from app.reference.seed import seed_reference
-
     added = seed_reference()
     db.session.commit()
     click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}")
     if demo:
+        # Demo code (and the job code it drives) is loaded only when asked for: every
+        # process, the web's too, loads this module to register the commands.
         from app.reference.demo import seed_demo
 
         created = seed_demo()
@@ -50,8 +58,6 @@ users = AppGroup("users", help="Manage accounts and staff roles.")
 
 
 def _get_user(email: str):
-    from app.accounts.services import find_by_email
-
     user = find_by_email(email)
     if user is None:
         raise click.ClickException(f"no account with email {email}")
@@ -59,8 +65,6 @@ def _get_user(email: str):
 
 
 def _role(value: str):
-    from app.models import Role
-
     try:
         return Role(value)
     except ValueError:
@@ -76,14 +80,6 @@ def _role(value: str):
 def users_create(email, full_name, role_name, body_code, language):
     """Create a verified account. The password is read from a prompt, or from stdin
     when stdin is not a terminal."""
-    from email_validator import EmailNotValidError, validate_email
-
-    from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_common
-    from app.accounts.services import email_taken, normalize_email
-    from app.admin.services import RoleError, grant_role
-    from app.models import Role, User
-    from app.models.base import utcnow
-
     role = _role(role_name)
     try:
         validate_email(email, check_deliverability=False)
@@ -101,7 +97,7 @@ def users_create(email, full_name, role_name, body_code, language):
         )
     user = User(email=normalize_email(email), full_name=full_name.strip(),
                 password_hash=hash_password(password), language=language,
-                email_verified_at=utcnow())
+                email_verified_at=clock.now())
     db.session.add(user)
     db.session.flush()
     if role is not Role.CITIZEN:
@@ -120,8 +116,6 @@ def users_create(email, full_name, role_name, body_code, language):
 @click.option("--body", "body_code", default=None)
 def users_grant(email, role_name, body_code):
     """Grant a staff role (official needs --body)."""
-    from app.admin.services import RoleError, grant_role
-
     user = _get_user(email)
     try:
         grant_role(None, user, _role(role_name), body_code, channel="cli")
@@ -137,8 +131,6 @@ def users_grant(email, role_name, body_code):
 @click.argument("role_name")
 def users_revoke(email, role_name):
     """Revoke a staff role."""
-    from app.admin.services import RoleError, revoke_role
-
     user = _get_user(email)
     try:
         revoke_role(None, user, _role(role_name), channel="cli")
@@ -153,8 +145,6 @@ def users_revoke(email, role_name):
 @click.option("--role", "role_name", default=None, help="Only users holding this role.")
 def users_list(role_name):
     """List accounts with their roles."""
-    from app.models import User, UserRole
-
     query = select(User).order_by(User.id)
     if role_name:
         query = query.join(UserRole).where(UserRole.role == _role(role_name))
@@ -173,22 +163,30 @@ def users_list(role_name):
 @with_appcontext
 def worker(burst: bool, name: str | None, queues: tuple[str, ...]) -> None:
     """Run an RQ worker for this app's queues."""
-    from app import queue
-
     unknown = set(queues) - set(current_app.config["RQ_QUEUES"])
     if unknown:
         raise click.BadParameter(f"unknown queue(s): {', '.join(sorted(unknown))}", param_hint="--queue")
+    _check_jobs()
     w = queue.make_worker(current_app._get_current_object(), name=name, queues=queues or None)
     w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
+
+
+def _check_jobs() -> None:
+    """Refuse to start with a periodic job that names no function."""
+    try:
+        queue.periodic_jobs(current_app._get_current_object())
+    except queue.JobConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command()
 @with_appcontext
 def scheduler() -> None:
     """Enqueue periodic jobs. Safe to run more than one: one is effective."""
-    from app.queue import Scheduler
-
-    s = Scheduler(current_app._get_current_object())
+    try:
+        s = Scheduler(current_app._get_current_object())
+    except queue.JobConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     signal.signal(signal.SIGTERM, lambda *_: s.stop())
     try:
         s.run()
@@ -226,14 +224,12 @@ def run_all(host: str, port: int) -> None:
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        deadline = time.time() + 10
+        deadline = time.monotonic() + 10
         for child in children:
             try:
-                child.wait(timeout=max(0.1, deadline - time.time()))
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
-        from app.queue import shutdown_embedded
-
         shutdown_embedded()
 
 
@@ -243,7 +239,7 @@ counts = AppGroup("counts", help="Signature counts.")
 @counts.command("reconcile")
 def counts_reconcile():
     """Recount every petition from its signatures; repair and report drift."""
-    from app.review.jobs import reconcile_counts
+    from app.review.jobs import reconcile_counts  # job code: never loaded by the web process
 
     drifted = reconcile_counts()
     click.echo(f"{drifted} petition(s) drifted and were repaired" if drifted else "no drift")
@@ -252,6 +248,6 @@ def counts_reconcile():
 @counts.command("aggregate")
 def counts_aggregate():
     """Fold recorded signatures into the counts now (the scheduler does it every second)."""
-    from app.review.jobs import aggregate_counts
+    from app.review.jobs import aggregate_counts  # job code: never loaded by the web process
 
     click.echo(f"{aggregate_counts()} signature(s) folded")

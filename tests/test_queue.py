@@ -1,17 +1,20 @@
 """RQ on Redis: jobs run in the app context; the scheduler is effective once."""
 
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from rq import Queue
 
 from app import queue
 from app.mail.outbox import queue_email
 from app.models import OutboxEmail, OutboxStatus
-from app.queue import Scheduler
+from app.queue import PeriodicJob, Scheduler
+from tests import timeshift
 from tests.support import make_user, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +68,7 @@ def test_periodic_sweep_delivers_mail_that_was_never_enqueued(app):
                REDIS_URL=app.config["REDIS_URL_RESOLVED"], MAIL_DIR=app.config["MAIL_DIR"],
                OUTBOX_SWEEP_SECONDS="1", SCHEDULER_TICK_SECONDS="1", LOG_LEVEL="WARNING")
     env.pop("SMTP_HOST", None)
-    procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", cmd], cwd=ROOT, env=env,
+    procs = [subprocess.Popen(timeshift.command("flask", "--app", "wsgi", cmd), cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for cmd in ("scheduler", "scheduler", "worker")]
     try:
@@ -110,3 +113,50 @@ def test_a_late_scheduler_waits_for_the_next_boundary(app):
     mid = 100 * day + 5 * 3600
     assert not any("reconcile" in j for j in s.run_once(mid))
     assert any("reconcile" in j for j in s.run_once(101 * day + 1))
+
+
+def test_periodic_jobs_are_collected_from_each_domains_jobs_module(app):
+    names = {job.name: job for job in queue.periodic_jobs(app)}
+    assert set(names) == {"outbox-sweep", "close-expired-petitions", "aggregate-counts", "threshold-sweep",
+                          "digests", "reconcile-counts"}
+    assert names["aggregate-counts"].queue == "counts"
+    assert names["digests"].seconds(app.config) == app.config["DIGEST_CHECK_SECONDS"]
+
+
+@pytest.mark.parametrize("bad", [
+    PeriodicJob("typo", "app.mail.jobs.sweep_outbx", 30),                    # no such function
+    PeriodicJob("elsewhere", "app.mail.outbox.queue_email", 30),             # not a job module
+    PeriodicJob("no-module", "app.nothing.jobs.run", 30),
+    PeriodicJob("bad-queue", "app.mail.jobs.sweep_outbox", 30, queue="fast"),
+    PeriodicJob("bad-period", "app.mail.jobs.sweep_outbox", "NO_SUCH_SETTING"),
+    PeriodicJob("outbox-sweep", "app.mail.jobs.sweep_outbox", 30),           # the same name twice
+])
+def test_a_wrong_periodic_job_stops_the_scheduler_and_the_worker_at_start_up(app, runner, monkeypatch, bad):
+    import app.mail.jobs as mail_jobs
+
+    monkeypatch.setattr(mail_jobs, "PERIODIC", (*mail_jobs.PERIODIC, bad))
+    with pytest.raises(queue.JobConfigError):
+        Scheduler(app)
+    for command in ("scheduler", "worker"):
+        result = runner.invoke(args=[command])
+        assert result.exit_code == 1, result.output
+        assert bad.name in result.output or bad.func in result.output, result.output
+
+
+def test_enqueue_refuses_a_job_outside_the_job_modules(app):
+    with pytest.raises(queue.JobConfigError):
+        queue.enqueue("app.mail.outbox.queue_email")
+    with pytest.raises(queue.JobConfigError):
+        queue.after_commit("app.mail.jobz.sweep_outbox")
+    assert Queue("default", connection=queue.connection(app)).count == 0
+
+
+def test_every_job_the_code_names_exists():
+    """Jobs are enqueued by name (the web never imports job code): each name written
+    anywhere in app/ must name a function of a job module."""
+    names = set()
+    for path in (ROOT / "app").rglob("*.py"):
+        names.update(re.findall(r"[\"'](app\.\w+\.jobs\.\w+)[\"']", path.read_text()))
+    assert len(names) >= 8
+    for name in sorted(names):
+        assert callable(queue.resolve(name)), name

@@ -1,35 +1,51 @@
 """Writing email into the outbox, in the caller's transaction.
 
 `queue_email()` adds a row to the session and never commits. When the caller's
-transaction commits, a delivery job is enqueued for each new row; if Redis is down at
-that moment, the periodic sweep finds the row later. Nothing is lost either way.
+transaction commits, delivery jobs are enqueued for the new rows (app.queue's one
+after-commit path); if Redis is down at that moment, the periodic sweep finds the
+rows later. Nothing is lost either way.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
 from email.utils import make_msgid
 
-import redis
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from app import queue
 from app.extensions import db
 from app.models import OutboxEmail
 
-log = logging.getLogger(__name__)
-_SESSION_KEY = "dauys_new_outbox_ids"
-# Dedupe keys whose presence in the outbox this transaction already knows (key -> bool).
+DELIVERY_JOB = "app.mail.jobs.deliver_batch"
+# Rows per delivery job: a job per email would spend more time forking workers than sending.
+DELIVERY_BATCH = 50
+# Dedupe keys whose presence in the outbox the current transaction knows (key -> bool).
 _KNOWN_KEYS = "dauys_outbox_known_keys"
+
+
+def _known() -> dict[str, bool]:
+    """This transaction's knowledge of dedupe keys; a new transaction starts afresh
+    (another one may have written the key since)."""
+    db.session.connection()  # begin the transaction now, so that it has an identity
+    transaction = db.session().get_transaction()
+    held = db.session.info.get(_KNOWN_KEYS)
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        db.session.info[_KNOWN_KEYS] = held
+    return held[1]
+
+
+def _delivery() -> dict:
+    return {"queue": "mail", "batch_size": DELIVERY_BATCH, "timeout_each": current_app.config["SMTP_TIMEOUT"] * 3}
 
 
 def prefetch_dedupe_keys(keys: list[str]) -> None:
     """Look up many dedupe keys in one query, so that queueing a chunk of emails (a
     fan-out) does not cost a query per email. Valid for the current transaction."""
-    known = db.session.info.setdefault(_KNOWN_KEYS, {})
+    known = _known()
     wanted = [k for k in keys if k not in known]
     if not wanted:
         return
@@ -61,7 +77,7 @@ def queue_email(
     The subject is the template's `subject` block. Returns None when `dedupe_key`
     names an email already queued (the call is then a no-op). Flushes, never commits.
     """
-    known = db.session.info.setdefault(_KNOWN_KEYS, {})
+    known = _known()
     if dedupe_key is not None:
         if dedupe_key not in known:
             prefetch_dedupe_keys([dedupe_key])
@@ -82,54 +98,12 @@ def queue_email(
     )
     db.session.add(email)
     db.session.flush()
-    db.session.info.setdefault(_SESSION_KEY, set()).add(email.id)
+    queue.after_commit_batched(DELIVERY_JOB, email.id, **_delivery())
     if dedupe_key is not None:
         known[dedupe_key] = True
     return email
 
 
-DELIVERY_BATCH = 50
-
-
 def enqueue_delivery(email_ids: list[int]) -> None:
-    """Enqueue delivery of these rows, in jobs of up to DELIVERY_BATCH rows (a job per
-    email would spend more time forking workers than sending). Raises redis.RedisError."""
-    from app import queue
-
-    ids = sorted(email_ids)
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        chunk = ids[start:start + DELIVERY_BATCH]
-        queue.enqueue(
-            "app.mail.jobs.deliver_batch",
-            chunk,
-            queue="mail",
-            timeout=current_app.config["SMTP_TIMEOUT"] * 3 * len(chunk),
-        )
-
-
-_hooks_registered = False
-
-
-def register_session_hooks() -> None:
-    """Enqueue delivery after commit; forget new rows on rollback. Once per process:
-    the listeners are on the Session class, shared by every app instance."""
-    global _hooks_registered
-    if _hooks_registered:
-        return
-    _hooks_registered = True
-
-    @event.listens_for(Session, "after_commit")
-    def _after_commit(session: Session) -> None:
-        session.info.pop(_KNOWN_KEYS, None)
-        ids = session.info.pop(_SESSION_KEY, None)
-        if not ids:
-            return
-        try:
-            enqueue_delivery(list(ids))
-        except redis.RedisError as exc:
-            log.warning("%d outbox rows not enqueued (%s); the sweep will send them", len(ids), exc)
-
-    @event.listens_for(Session, "after_rollback")
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(_SESSION_KEY, None)
-        session.info.pop(_KNOWN_KEYS, None)
+    """Enqueue delivery of these rows now, DELIVERY_BATCH rows a job. Raises redis.RedisError."""
+    queue.enqueue_batched(DELIVERY_JOB, sorted(email_ids), **_delivery())

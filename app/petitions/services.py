@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Boolean, LargeBinary, String, and_, case, false, insert, literal, or_, select, true
+from sqlalchemy import Boolean, LargeBinary, String, and_, case, false, literal, or_, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.accounts.iin import age_on
 from app.extensions import db
 from app.models import (
@@ -30,7 +33,7 @@ from app.models import (
     StateBody,
     User,
 )
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime
 from app.petitions import counting, lifecycle
 from app.petitions.notifications import notify_author
 
@@ -66,7 +69,7 @@ def identity_problem(user: User, today: date | None = None) -> str | None:
         return "unverified"
     if user.birth_date is None or user.region_id is None:
         return "no_identity"
-    if age_on(user.birth_date, today or date.today()) < current_app.config["MIN_AGE_YEARS"]:
+    if age_on(user.birth_date, today or clock.today()) < current_app.config["MIN_AGE_YEARS"]:
         return "under_age"
     return None
 
@@ -215,9 +218,10 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
     closed or taken down a moment ago takes no more signatures, and the unique
-    constraint makes a second signature from the same person fail.
+    constraint makes a second signature from the same person insert nothing.
 
-    Raises PetitionError("not_open") or PetitionError("already_signed")."""
+    Raises PetitionError("not_open") when nothing was inserted, whatever the reason:
+    the caller finds out why only then."""
     fraud = fraud_fields((meta or {}).get("ip"), (meta or {}).get("user_agent"))
     petition_id = petition if isinstance(petition, int) else petition.id
     # The author's own signature counts, but not as a sponsor's.
@@ -227,7 +231,7 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
         Petition.id,
         literal(user.id),
         literal(user.region_id),
-        literal(utcnow(), UTCDateTime()),
+        literal(clock.now(), UTCDateTime()),
         sponsor,
         literal(show_name, Boolean()),
         literal(notify, Boolean()),
@@ -242,19 +246,18 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
             or_(StateBody.level == BodyLevel.NATIONAL, StateBody.region_id == user.region_id))
     columns = ["petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify", "valid",
                "ip_hmac", "network_hmac", "user_agent_hash"]
-    new_signature = insert(Signature).from_select(columns, source)
-    try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            # One round trip: the signature and its count delta in one statement.
-            inserted = db.session.execute(counting.with_delta(new_signature)).scalar_one_or_none()
-        else:
-            inserted = db.session.execute(new_signature.returning(Signature.sponsor)).scalar_one_or_none()
-            if inserted is not None:
-                counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted))
-    except IntegrityError:
-        # Signing is the first write of its transaction, so nothing else is lost.
-        db.session.rollback()
-        raise PetitionError("already_signed") from None
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    dialect_insert = pg_insert if postgresql else sqlite_insert
+    # A second signature of the same person meets the unique constraint and inserts
+    # nothing, without an error that would spoil the caller's transaction.
+    new_signature = dialect_insert(Signature).from_select(columns, source).on_conflict_do_nothing()
+    if postgresql:
+        # One round trip: the signature and its count delta in one statement.
+        inserted = db.session.execute(counting.with_delta(new_signature)).scalar_one_or_none()
+    else:
+        inserted = db.session.execute(new_signature.returning(Signature.sponsor)).scalar_one_or_none()
+        if inserted is not None:
+            counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted))
     if inserted is None:
         raise PetitionError("not_open")
     return bool(inserted)

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import select
 
+from app import queue
 from app.extensions import db
-from app.models import ReviewCase
+from app.models import Petition, ReviewCase
 from app.petitions import counting
+from app.queue import PeriodicJob
 from app.review import engine
 from app.review.notifications import fan_out_chunk
 
 log = logging.getLogger(__name__)
+
+PERIODIC = (
+    PeriodicJob("aggregate-counts", "app.review.jobs.aggregate_counts", "COUNT_AGGREGATE_SECONDS",
+                queue="counts", timeout=120),
+    PeriodicJob("threshold-sweep", "app.review.jobs.sweep_thresholds", "THRESHOLD_SWEEP_SECONDS"),
+    PeriodicJob("reconcile-counts", "app.review.jobs.reconcile_counts", 24 * 3600, timeout=3600),
+)
 
 
 def aggregate_counts(batch_size: int = 5000, max_batches: int = 50) -> int:
@@ -38,8 +48,6 @@ def sweep_thresholds() -> dict:
     yet recorded, sponsored petitions not yet moved, fan-outs not finished."""
     crossed = len(engine.after_counting(engine.overdue_transitions()))
     db.session.commit()
-    from app import queue
-
     fanouts = engine.pending_fanouts()
     db.session.rollback()
     for case_id, kind in fanouts:
@@ -56,8 +64,6 @@ def fan_out(case_id: int, kind: str) -> int:
     mid-way leaves a cursor the next run starts from. After a few chunks the job
     enqueues its own continuation and ends, so a fan-out to a whole country never
     keeps a worker from counting signatures. Returns emails written."""
-    from app import queue
-
     written = 0
     for _ in range(FANOUT_CHUNKS_PER_JOB):
         # Lock the case row only (its eager joins must stay unlocked).
@@ -78,10 +84,6 @@ def reconcile_counts(wait_seconds: float = 30.0) -> int:
     """Nightly: recount, repair and log any drift. One petition per transaction, each
     under the aggregator's lock, so counting pauses for one petition's recount at a
     time, never for the whole run. Returns how many petitions drifted."""
-    import time
-
-    from app.models import Petition
-
     drifted = 0
     ids = db.session.scalars(select(Petition.id).order_by(Petition.id)).all()
     db.session.rollback()
