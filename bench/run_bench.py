@@ -84,11 +84,13 @@ def prepare_database(users: int):
         from app.accounts.passwords import hash_password
         from app.extensions import db
         from app.models import Region, User
-        from app.models.base import utcnow
+        from app.bench import create_table
+        from app.clock import now as clock_now
 
         regions = db.session.scalars(select(Region.id).order_by(Region.id)).all()
         pw = hash_password(secrets.token_urlsafe(16))
-        now = utcnow()
+        now = clock_now()
+        create_table(db.engine)
         for start in range(0, users, 5000):
             db.session.execute(insert(User), [
                 {"email": f"bench{i}@bench.kz", "full_name": f"Bench User{i} Load", "password_hash": pw,
@@ -110,7 +112,8 @@ def make_petition(app, title: str, body_code: str = "GOV") -> int:
     with app.app_context():
         author = db.session.scalar(select(User).where(User.email == "bench0@bench.kz"))
         body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
-        now = utcnow()
+        now = clock_now()
+        create_table(db.engine)
         from datetime import timedelta
 
         p = Petition(author=author, body=body, category=Category.OTHER, language="en", title=title,
@@ -265,7 +268,8 @@ def crossing_delays(app, identities, samples: int, threshold: int, background) -
     for n, (cookie, token) in zip(range(samples), identities, strict=False):
         pid = make_petition(app, f"Crossing sample {n}", "MIN-HEALTH")
         with app.app_context():
-            now = utcnow()
+            now = clock_now()
+        create_table(db.engine)
             db.session.execute(insert(Signature), [
                 {"petition_id": pid, "user_id": u.id, "region_id": u.region_id, "created_at": now, "sponsor": False,
                  "show_name": False, "notify": False, "valid": True} for u in fillers])

@@ -44,5 +44,5 @@ def test_production_refuses_benchmark_endpoints():
 
 
 def test_benchmark_endpoint_exists_only_when_enabled():
-    assert "bench.insert" not in create_app("development").view_functions
-    assert "bench.insert" in create_app("development", BENCHMARK_ENDPOINTS=True).view_functions
+    assert "bench.insert_one" not in create_app("development").view_functions
+    assert "bench.insert_one" in create_app("development", BENCHMARK_ENDPOINTS=True).view_functions
