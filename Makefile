@@ -27,8 +27,10 @@ test: translations
 	scripts/bootstrap.sh --browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## ruff, and the import contracts of pyproject.toml (arrows point down)
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## Refresh the message catalogues after changing user-facing strings
 extract-messages: $(BIN)/activate

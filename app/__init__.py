@@ -1,4 +1,10 @@
-"""The application factory."""
+"""The application factory.
+
+Its imports live inside the register_* steps, not at the top: every module of the
+application is inside this package, so importing `app.anything` runs this file first,
+and a top-level import of the blueprints here would load (and circularly import) the
+whole application for a script that only wants, say, `app.clock`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config
+from config import CONFIGS, Config, ConfigError
 
 
 def create_app(config: str | type[Config] = "development", **overrides) -> Flask:
@@ -37,7 +44,6 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
 def _check_threshold_profile(config) -> None:
     """Raises ConfigError for a THRESHOLD_PROFILE no profile in app.bodies.thresholds has."""
     from app.bodies.thresholds import PROFILES
-    from config import ConfigError
 
     if config.get("THRESHOLD_PROFILE") not in PROFILES:
         raise ConfigError(f"THRESHOLD_PROFILE must be one of {', '.join(PROFILES)}")
@@ -55,7 +61,6 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import queue
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from app.mail.outbox import register_session_hooks
     from app.main.routes import select_locale
     from app.sqlite_functions import register as register_sqlite_functions
 
@@ -74,8 +79,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.login_message_category = "info"
 
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Please log in to open this page.")
 
     @login_manager.user_loader
@@ -90,7 +93,6 @@ def register_extensions(app: Flask) -> None:
             return None
         return user
 
-    register_session_hooks()
     queue.register_session_hooks()
 
 

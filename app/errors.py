@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -51,7 +53,5 @@ def register(app: Flask) -> None:
             return http_error(exc)
         # Log without the request body: forms carry passwords and IINs.
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from app.extensions import db
-
         db.session.rollback()
         return render_error(InternalServerError.code)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 MAX_PAGE = 10_000
@@ -63,8 +63,6 @@ def absolute_url(endpoint: str, **values) -> str:
     would otherwise put an attacker's domain into a password-reset email), and jobs
     build links with no request at all.
     """
-    from flask import current_app
-
     parts = urlsplit(current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme

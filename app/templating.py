@@ -11,7 +11,9 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app.main.forms import LanguageForm
+from app.models import Role
 from app.net import absolute_url
+from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, STATE_NAMES
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 ROLE_NAMES = {
@@ -58,17 +60,12 @@ def paragraphs(text: str | None) -> Markup:
 
 
 def register(app: Flask) -> None:
-    from app.models import Role
-
     app.jinja_env.add_extension("jinja2.ext.do")
     # Flask-Babel's lazy strings claim to be HTML (__html__), so Jinja would print a
     # translated message with a user's text inside it unescaped. Make them plain text.
     app.jinja_env.finalize = lambda value: str(value) if isinstance(value, LazyString) else value
     app.jinja_env.globals["role_enum"] = Role
     app.jinja_env.globals["absolute_url"] = absolute_url
-    from app.moderation.forms import REJECTION_NAMES
-    from app.petitions.forms import CATEGORY_NAMES, STATE_NAMES
-
     app.jinja_env.globals["state_names"] = STATE_NAMES
     app.jinja_env.globals["category_names"] = CATEGORY_NAMES
     app.jinja_env.globals["rejection_names"] = REJECTION_NAMES

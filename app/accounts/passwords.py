@@ -26,6 +26,8 @@ _LOCAL_COMMON = {
 
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
+    # Loaded on first use: 30,000 words that a process that never checks a password
+    # (a worker) need not hold.
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     return frozenset(FREQUENCY_LISTS["passwords"]) | _LOCAL_COMMON

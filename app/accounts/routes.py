@@ -25,7 +25,7 @@ from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
 from app.extensions import db, limiter
 from app.formerrors import show_error
-from app.models import Region
+from app.models import Petition, PetitionState, Region, Signature
 from app.net import client_address, safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -229,8 +229,6 @@ def reset_password(token: str):
 @bp.route("/account")
 @login_required
 def account():
-    from app.models import Petition, PetitionState, Signature
-
     petitions = db.session.scalars(
         select(Petition).where(Petition.author_id == current_user.id).order_by(Petition.id.desc())).all()
     signatures = db.session.execute(

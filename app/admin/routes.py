@@ -11,9 +11,10 @@ from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import forms
-from app.admin.services import RoleError, grant_role, revoke_role
+from app.admin.services import RoleError, grant_role, revoke_role, set_body_rule
+from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db
-from app.models import OutboxEmail, OutboxStatus, Role, StateBody, ThresholdRule, User
+from app.models import DigestRecord, OutboxEmail, OutboxStatus, Role, StateBody, ThresholdRule, User
 from app.net import page_arg
 from app.security import roles_required
 
@@ -88,8 +89,6 @@ def user_detail(user_id: int):
 @bp.route("/bodies")
 @roles_required(Role.ADMIN)
 def bodies():
-    from app.bodies.thresholds import describe_threshold
-
     items = db.session.scalars(
         select(StateBody).order_by(StateBody.sort_order, StateBody.code)
     ).all()
@@ -99,9 +98,6 @@ def bodies():
 @bp.route("/bodies/<id:body_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def body_detail(body_id: int):
-    from app.admin.services import set_body_rule
-    from app.bodies.thresholds import describe_threshold, threshold_for
-
     body = db.session.get(StateBody, body_id) or abort(404)
     form = forms.BodyRuleForm(obj=None)
     if request.method == "GET":
@@ -129,8 +125,6 @@ def body_detail(body_id: int):
 @bp.route("/digests")
 @roles_required(Role.ADMIN)
 def digests():
-    from app.models import DigestRecord
-
     query = select(DigestRecord).order_by(DigestRecord.created_at.desc(), DigestRecord.id.desc())
     page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     email_ids = [r.outbox_email_id for r in page.items if r.outbox_email_id]

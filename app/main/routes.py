@@ -4,15 +4,17 @@ import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from app import queue
 from app.accounts.services import set_language
+from app.bodies.queries import active_bodies
 from app.bodies.thresholds import describe_threshold, profile, threshold_for
 from app.extensions import db
 from app.main.forms import LanguageForm
-from app.models import BodyLevel, StateBody
+from app.models import BodyLevel
 from app.net import safe_next_url
+from app.petitions import queries
 
 bp = Blueprint("main", __name__)
 LANGUAGE_COOKIE = "lang"
@@ -21,17 +23,13 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 @bp.route("/")
 def home():
-    from app.petitions import queries
-
     return render_template("main/home.html", profile=profile(), totals=queries.totals(),
                            popular=queries.popular_open(), recently_closed=queries.recently_closed())
 
 
 @bp.route("/bodies")
 def bodies():
-    items = db.session.scalars(
-        select(StateBody).where(StateBody.active.is_(True)).order_by(StateBody.sort_order, StateBody.code)
-    ).all()
+    items = active_bodies()
     national = [b for b in items if b.level is BodyLevel.NATIONAL]
     regional = [b for b in items if b.level is BodyLevel.REGIONAL]
     return render_template(

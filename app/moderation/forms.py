@@ -5,20 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models import HIDING_CODES, RejectionCode
-from app.petitions.forms import CATEGORY_NAMES
-
-REJECTION_NAMES = {
-    RejectionCode.DUPLICATE: _l("Duplicate of an existing petition"),
-    RejectionCode.OUTSIDE_COMPETENCE: _l("Outside the competence of the state body"),
-    RejectionCode.EXCLUDED_TOPIC: _l("A topic the law excludes from petitions"),
-    RejectionCode.UNCLEAR_REQUEST: _l("The request is unclear"),
-    RejectionCode.OFFENSIVE: _l("Offensive language"),
-    RejectionCode.DEFAMATORY: _l("Defamatory"),
-    RejectionCode.PERSONAL_DATA: _l("Contains personal data"),
-    RejectionCode.ADVERTISING: _l("Advertising"),
-    RejectionCode.ILLEGAL: _l("Illegal content"),
-    RejectionCode.OTHER: _l("Other reason"),
-}
+from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES
 
 
 def _strip(value):

@@ -11,17 +11,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import desc, func, select
 
+from app import clock
+from app.bodies.queries import body_choices
 from app.extensions import db
 from app.formerrors import show_error
-from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, RejectionCode, Report, Role
+from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, RejectionCode, Report, ReviewCase, Role
 from app.moderation import forms, services
 from app.net import page_arg
 from app.petitions import queries
-from app.petitions.forms import REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import message_for
-from app.petitions.routes import _body_choices
+from app.petitions.names import REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.services import PetitionError
+from app.review import services as review_services
+from app.review.forms import ReassignForm
 from app.security import roles_required
 from app.workdays import working_days_between
 
@@ -38,7 +41,7 @@ def due_mark(due: date | None, today: date | None = None) -> tuple[str, int] | N
     """("overdue" | "nearly" | "ok", working days left) for a moderation due date."""
     if due is None:
         return None
-    left = working_days_between(today or date.today(), due)
+    left = working_days_between(today or clock.today(), due)
     if left < 0:
         return "overdue", left
     if left <= current_app.config["MODERATION_NEARLY_OVERDUE_DAYS"]:
@@ -62,7 +65,7 @@ def queue():
 
 def _forms(petition: Petition, posted: str | None = None) -> dict:
     metadata = forms.MetadataForm(prefix="meta")
-    metadata.body.choices = _body_choices()
+    metadata.body.choices = body_choices(str(get_locale()))
     if posted != "metadata":
         metadata.category.data = petition.category.value
         metadata.body.data = petition.body.code
@@ -78,11 +81,9 @@ def _forms(petition: Petition, posted: str | None = None) -> dict:
 
 
 def _page(petition: Petition, all_forms: dict, status: int = 200, reassign_form=None):
-    from app.review.forms import ReassignForm
-
     if reassign_form is None:
         reassign_form = ReassignForm(prefix="reassign")
-        reassign_form.body.choices = _body_choices()
+        reassign_form.body.choices = body_choices(str(get_locale()))
     decisions = db.session.scalars(select(ModerationDecision).where(ModerationDecision.petition_id == petition.id)
                                    .order_by(desc(ModerationDecision.id))).all()
     case_id = petition.review_case.id if petition.review_case else None
@@ -167,13 +168,9 @@ def act(petition_id: int, action: str):
 @bp.route("/cases/<id:case_id>/reassign", methods=["POST"])
 @roles_required(*MODERATORS)
 def reassign_case(case_id: int):
-    from app.models import ReviewCase
-    from app.review import services as review_services
-    from app.review.forms import ReassignForm
-
     case = db.session.get(ReviewCase, case_id) or abort(404)
     form = ReassignForm(prefix="reassign")
-    form.body.choices = _body_choices()
+    form.body.choices = body_choices(str(get_locale()))
     p = case.petition
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:

@@ -6,43 +6,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.models import Category, PetitionState, ReportReason
-
-CATEGORY_NAMES = {
-    Category.EDUCATION: _l("Education"),
-    Category.HEALTH: _l("Health"),
-    Category.ENVIRONMENT: _l("Environment"),
-    Category.TRANSPORT: _l("Transport and roads"),
-    Category.HOUSING: _l("Housing and utilities"),
-    Category.SOCIAL: _l("Social protection"),
-    Category.ECONOMY: _l("Economy and business"),
-    Category.CULTURE: _l("Culture and language"),
-    Category.DIGITAL: _l("Digital services"),
-    Category.SAFETY: _l("Public safety"),
-    Category.GOVERNANCE: _l("Governance"),
-    Category.OTHER: _l("Other"),
-}
-
-REPORT_REASON_NAMES = {
-    ReportReason.OFFENSIVE: _l("Offensive or hateful"),
-    ReportReason.DEFAMATORY: _l("Defamatory"),
-    ReportReason.PERSONAL_DATA: _l("Reveals personal data"),
-    ReportReason.ADVERTISING: _l("Advertising"),
-    ReportReason.ILLEGAL: _l("Illegal content"),
-    ReportReason.DUPLICATE: _l("Duplicate of another petition"),
-    ReportReason.OTHER: _l("Other"),
-}
-
-STATE_NAMES = {
-    PetitionState.DRAFT: _l("Draft"),
-    PetitionState.COLLECTING_SPONSORS: _l("Collecting sponsors"),
-    PetitionState.PENDING_MODERATION: _l("In moderation"),
-    PetitionState.RETURNED: _l("Returned to the author"),
-    PetitionState.REJECTED: _l("Rejected"),
-    PetitionState.HIDDEN: _l("Hidden"),
-    PetitionState.OPEN: _l("Open for signatures"),
-    PetitionState.CLOSED: _l("Closed"),
-}
+from app.petitions.names import CATEGORY_NAMES, REPORT_REASON_NAMES
 
 LANGUAGE_CHOICES = [SelectChoice("kk", "Қазақша"), SelectChoice("ru", "Русский"), SelectChoice("en", "English")]
 

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import Petition
 from app.net import absolute_url
+from app.petitions.names import REJECTION_NAMES
 
 SUBJECTS = {
     "submitted": _l("Your petition has been submitted"),
@@ -23,8 +24,6 @@ SUBJECTS = {
 
 
 def _message(stage: str, petition: Petition, code=None):
-    from app.moderation.forms import REJECTION_NAMES
-
     title = petition.title
     if stage == "submitted":
         return _l("Your petition “%(title)s” has been submitted. It now needs %(n)d citizens to support it as "

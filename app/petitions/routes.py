@@ -11,19 +11,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
+from app import clock
+from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db, limiter
 from app.formerrors import show_error
-from app.models import BodyLevel, Petition, PetitionState, Region, StateBody
-from app.models.base import utcnow
+from app.models import Petition, PetitionState, Region
 from app.net import absolute_url, client_address, page_arg
 from app.petitions import forms, queries, services
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
 from app.petitions.services import PetitionData, PetitionError
-from app.review.services import overdue_days
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 PAGE_SIZE = 20
@@ -32,18 +31,6 @@ S = PetitionState
 
 def _lang() -> str:
     return str(get_locale())
-
-
-def _body_choices() -> list[SelectChoice]:
-    lang = _lang()
-    bodies = db.session.scalars(
-        select(StateBody).where(StateBody.active.is_(True)).order_by(StateBody.sort_order, StateBody.code)
-    ).all()
-    national, regional = str(_l("National bodies")), str(_l("Regional akimats"))
-    return [SelectChoice("", _("Choose a state body"))] + [
-        SelectChoice(b.code, b.name(lang), optgroup=national if b.level is BodyLevel.NATIONAL else regional)
-        for b in bodies
-    ]
 
 
 def _get_visible(petition_id: int) -> Petition:
@@ -80,8 +67,7 @@ def index():
         abort(400)
     page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     lang = _lang()
-    bodies = db.session.scalars(select(StateBody).where(StateBody.active.is_(True))
-                                .order_by(StateBody.sort_order, StateBody.code)).all()
+    bodies = active_bodies()
     regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(lang))
     return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions,
                            lang=lang, threshold_for=threshold_for)
@@ -134,7 +120,7 @@ def _petition_form(form, save, done_message: str, petition: Petition | None):
 @login_required
 def create():
     form = forms.PetitionForm()
-    form.body.choices = _body_choices()
+    form.body.choices = body_choices(_lang())
     if request.method == "GET":
         form.title.data = request.args.get("idea", "")[:120]
         form.language.data = _lang()
@@ -149,7 +135,7 @@ def edit(petition_id: int):
     if petition.state not in (S.DRAFT, S.RETURNED):
         abort(409)
     form = forms.PetitionForm(obj=None if request.method == "POST" else petition)
-    form.body.choices = _body_choices()
+    form.body.choices = body_choices(_lang())
     if request.method == "GET":
         form.body.data = petition.body.code
         form.category.data = petition.category.value
@@ -207,7 +193,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
     bar_width = 0 if count == 0 else min(100, max(exact, 0.75))
     days_left = None
     if petition.state is S.OPEN and petition.closes_at:
-        days_left = max(0, math.ceil((petition.closes_at - utcnow()) / timedelta(days=1)))
+        days_left = max(0, math.ceil((petition.closes_at - clock.now()) / timedelta(days=1)))
     user = current_user if current_user.is_authenticated else None
     problem = services.signing_problem(petition, user) if petition.state in (S.OPEN, S.COLLECTING_SPONSORS) else None
     signed = problem == "already_signed"
@@ -233,7 +219,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         sponsors_required=current_app.config["SPONSORS_REQUIRED"],
         lang=lang,
         is_author=user is not None and user.id == petition.author_id,
-        review_overdue=bool(petition.review_case and overdue_days(petition.review_case)),
+        review_overdue=bool(petition.review_case and petition.review_case.overdue_days(clock.today())),
     ), status
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 
+from app import clock
 from app.bodies.thresholds import threshold_for
 from app.extensions import db
 from app.models import CaseState, ReviewCase, Role
@@ -51,7 +52,7 @@ def index():
         body = current_user.official_body
         query = query.where(ReviewCase.body_id == body.id)
     cases = db.session.scalars(query).all()
-    return render_template("review/index.html", cases=cases, overdue_days=services.overdue_days,
+    return render_template("review/index.html", cases=cases, today=clock.today(),
                            case_state_names=CASE_STATE_NAMES, lang=str(get_locale()))
 
 
@@ -60,7 +61,7 @@ def _render_case(case: ReviewCase, *, form=None, preview: str | None = None, sta
     return render_template(
         "review/case.html", case=case, petition=petition, form=form or forms.ResponseForm(),
         ack_form=forms.AcknowledgeForm(), preview=preview, breakdown=queries.regional_breakdown(petition.id),
-        threshold=threshold_for(petition.body), overdue=services.overdue_days(case),
+        threshold=threshold_for(petition.body), overdue=case.overdue_days(clock.today()),
         case_state_names=CASE_STATE_NAMES, lang=str(get_locale()),
     ), status
 
