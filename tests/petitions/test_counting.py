@@ -1,0 +1,101 @@
+"""The one place counts change (app/petitions/counting.py): deltas folded exactly
+once into totals and regional counts, and a recount that proves and repairs them."""
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Petition, PetitionRegionCount, Region, Signature, SignatureDelta
+from app.petitions import counting
+from tests.support import make_petition, make_user, sign_as
+
+
+def region_id(code: str) -> int:
+    return db.session.scalar(select(Region.id).where(Region.code == code))
+
+
+def regional(petition_id: int) -> dict[int, int]:
+    return dict(db.session.execute(select(PetitionRegionCount.region_id, PetitionRegionCount.count)
+                                   .where(PetitionRegionCount.petition_id == petition_id)).all())
+
+
+def totals(petition_id: int) -> tuple[int, int]:
+    db.session.expire_all()
+    p = db.session.get(Petition, petition_id)
+    return p.signature_count, p.sponsor_count
+
+
+def test_aggregate_folds_each_delta_once_into_totals_and_regions(app):
+    a, b = make_petition(title="First petition to count"), make_petition(title="Second petition to count")
+    almaty, astana = region_id("KZ-75"), region_id("KZ-71")
+    for petition_id, region, sponsor in [(a.id, almaty, False), (a.id, astana, True), (a.id, astana, False),
+                                         (b.id, almaty, False)]:
+        counting.add_signature(petition_id, region, sponsor=sponsor)
+    db.session.flush()
+    assert counting.pending() == 4 and counting.pending(a.id) == 3
+    batch = counting.aggregate()
+    db.session.commit()
+    assert batch.petitions == {a.id: 3, b.id: 1} and batch.folded == 4
+    assert totals(a.id) == (3, 1) and totals(b.id) == (1, 0)
+    assert regional(a.id) == {almaty: 1, astana: 2}
+    assert counting.pending() == 0
+    assert counting.aggregate().folded == 0  # nothing is folded twice
+
+
+def test_a_batch_takes_the_oldest_deltas_and_leaves_the_rest(app):
+    petition = make_petition()
+    for _ in range(5):
+        counting.add_signature(petition.id, region_id("KZ-75"), sponsor=False)
+    db.session.commit()
+    assert counting.aggregate(batch_size=3).folded == 3
+    db.session.commit()
+    assert counting.pending(petition.id) == 2 and totals(petition.id)[0] == 3
+    assert counting.aggregate(batch_size=3).folded == 2
+    db.session.commit()
+    assert totals(petition.id)[0] == 5
+
+
+def test_a_rolled_back_aggregation_counts_nothing(app):
+    petition = make_petition()
+    counting.add_signature(petition.id, region_id("KZ-75"), sponsor=False)
+    db.session.commit()
+    counting.aggregate()
+    db.session.rollback()  # e.g. the crossing that followed failed
+    assert counting.pending(petition.id) == 1 and totals(petition.id)[0] == 0
+
+
+def test_reconcile_finds_no_drift_in_honest_counts(app):
+    petition = make_petition(signatures=3)
+    assert counting.reconcile_petition(petition.id) is None
+
+
+def test_reconcile_repairs_totals_and_regions_from_valid_rows(app):
+    petition = make_petition(signatures=4)
+    invalid = db.session.scalars(select(Signature).where(Signature.petition_id == petition.id)).first()
+    invalid.valid = False
+    db.session.execute(update(Petition).where(Petition.id == petition.id).values(signature_count=99, sponsor_count=5))
+    db.session.execute(update(PetitionRegionCount).where(PetitionRegionCount.petition_id == petition.id)
+                       .values(count=40))
+    db.session.commit()
+    drift = counting.reconcile_petition(petition.id)
+    db.session.commit()
+    assert (drift.stored, drift.counted) == (99, 3)
+    assert totals(petition.id) == (3, 0)
+    assert regional(petition.id) == {region_id("KZ-75"): 3}
+    assert counting.reconcile_petition(petition.id) is None
+
+
+def test_reconcile_counts_deltas_not_yet_folded(app):
+    petition = make_petition(signatures=2)
+    sign_as(petition, make_user())  # a row and a delta, not folded yet
+    assert counting.pending(petition.id) == 1
+    assert counting.reconcile_petition(petition.id) is None  # 3 rows = 2 counted + 1 pending
+    counting.aggregate()
+    db.session.commit()
+    assert totals(petition.id)[0] == 3
+    rows = db.session.scalar(select(func.count()).select_from(Signature).where(Signature.petition_id == petition.id))
+    assert rows == 3 == sum(regional(petition.id).values())
+
+
+def test_reconcile_of_a_missing_petition_is_none(app):
+    assert counting.reconcile_petition(2**31 - 1) is None
+    assert db.session.scalar(select(func.count()).select_from(SignatureDelta)) == 0
