@@ -42,7 +42,7 @@ def build(petitions: int, officials: int):
     subprocess.run([*flask, "seed"], cwd=ROOT, check=True, capture_output=True)
     from sqlalchemy import insert, select
 
-    from app import create_app
+    from app import clock, create_app
     from app.accounts.passwords import hash_password
     from app.extensions import db
     from app.models import (
@@ -56,11 +56,10 @@ def build(petitions: int, officials: int):
         User,
         UserRole,
     )
-    from app.models.base import utcnow
 
     app = create_app("development")
     with app.app_context():
-        now = utcnow()
+        now = clock.now()
         bodies = db.session.scalars(select(StateBody).order_by(StateBody.id)).all()
         region = db.session.scalar(select(Region.id))
         pw = hash_password(secrets.token_urlsafe(12))
@@ -100,10 +99,10 @@ def build(petitions: int, officials: int):
 def measure(app):
     from sqlalchemy import event
 
+    from app import clock
     from app.digests.compose import compose, default_since, recipients
     from app.extensions import db
     from app.mail.outbox import render_email
-    from app.models.base import utcnow
 
     with app.app_context():
         statements = []
@@ -113,7 +112,7 @@ def measure(app):
 
         event.listen(db.engine, "before_cursor_execute", count)
         start = time.perf_counter()
-        now = utcnow()
+        now = clock.now()
         people = recipients()
         digests = compose([(r, default_since(r.frequency, now)) for r in people], now.date())
         composed = time.perf_counter()

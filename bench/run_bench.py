@@ -81,15 +81,15 @@ def prepare_database(users: int):
 
         from sqlalchemy import insert, select
 
+        from app import clock
         from app.accounts.passwords import hash_password
+        from app.bench import create_table
         from app.extensions import db
         from app.models import Region, User
-        from app.bench import create_table
-        from app.clock import now as clock_now
 
         regions = db.session.scalars(select(Region.id).order_by(Region.id)).all()
         pw = hash_password(secrets.token_urlsafe(16))
-        now = clock_now()
+        now = clock.now()
         create_table(db.engine)
         for start in range(0, users, 5000):
             db.session.execute(insert(User), [
@@ -105,15 +105,14 @@ def prepare_database(users: int):
 def make_petition(app, title: str, body_code: str = "GOV") -> int:
     from sqlalchemy import select
 
+    from app import clock
     from app.extensions import db
     from app.models import Category, Petition, PetitionState, StateBody, User
-    from app.models.base import utcnow
 
     with app.app_context():
         author = db.session.scalar(select(User).where(User.email == "bench0@bench.kz"))
         body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
-        now = clock_now()
-        create_table(db.engine)
+        now = clock.now()
         from datetime import timedelta
 
         p = Petition(author=author, body=body, category=Category.OTHER, language="en", title=title,
@@ -253,9 +252,9 @@ def crossing_delays(app, identities, samples: int, threshold: int, background) -
     measured until the review case row exists."""
     from sqlalchemy import insert, select
 
+    from app import clock
     from app.extensions import db
     from app.models import Petition, ReviewCase, Signature, SignatureDelta, StateBody, ThresholdRule, User
-    from app.models.base import utcnow
     from app.review.jobs import aggregate_counts
 
     with app.app_context():
@@ -268,8 +267,7 @@ def crossing_delays(app, identities, samples: int, threshold: int, background) -
     for n, (cookie, token) in zip(range(samples), identities, strict=False):
         pid = make_petition(app, f"Crossing sample {n}", "MIN-HEALTH")
         with app.app_context():
-            now = clock_now()
-        create_table(db.engine)
+            now = clock.now()
             db.session.execute(insert(Signature), [
                 {"petition_id": pid, "user_id": u.id, "region_id": u.region_id, "created_at": now, "sponsor": False,
                  "show_name": False, "notify": False, "valid": True} for u in fillers])
@@ -397,6 +395,8 @@ WHY = (
 
 
 def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, regional, pending, drifted):
+    from app import clock
+
     cpu = os.cpu_count()
     lines = [
         "## Signing at scale and the threshold engine (`bench/run_bench.py`)",
@@ -410,7 +410,7 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
         "",
         f"Machine: {cpu} cores; gunicorn {args.workers} workers x {args.threads} threads (gthread), one RQ worker, "
         "one scheduler, PostgreSQL 15 and Redis 7 on the same machine, and the load generator too "
-        f"({args.clients} client threads, keep-alive). Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"({args.clients} client threads, keep-alive). Run on {clock.now():%Y-%m-%d %H:%M} UTC.",
         "",
         "### (a) / (b) signing vs. a plain INSERT, alternated",
         "",

@@ -14,8 +14,10 @@ from app import clock
 from tests import timeshift
 
 ROOT = Path(__file__).resolve().parents[1]
-# Application code, and the test factories that stamp rows as the application would.
-SCANNED = [*sorted((ROOT / "app").rglob("*.py")), ROOT / "config.py", ROOT / "wsgi.py", ROOT / "tests" / "support.py"]
+# Application code, the benchmarks' data, and the test factories that stamp rows as the
+# application would.
+SCANNED = [*sorted((ROOT / "app").rglob("*.py")), *sorted((ROOT / "bench").glob("*.py")),
+           ROOT / "config.py", ROOT / "wsgi.py", ROOT / "tests" / "support.py"]
 CLOCK = ROOT / "app" / "clock.py"
 WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
               ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"),
