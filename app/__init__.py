@@ -61,7 +61,7 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import queue
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from app.main.routes import select_locale
+    from app.language import select_locale
     from app.sqlite_functions import register as register_sqlite_functions
 
     register_sqlite_functions()
@@ -103,26 +103,28 @@ def _limits_uri(redis_url: str) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.net import IdConverter, reject_control_characters
-
-    app.url_map.converters["id"] = IdConverter
-    app.before_request(reject_control_characters)
-
+    from app import language
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.digests.routes import bp as digests_bp
     from app.main.routes import bp as main_bp
+    from app.main.routes import root as root_bp
     from app.moderation.routes import bp as moderation_bp
+    from app.net import IdConverter, reject_control_characters
     from app.petitions.routes import bp as petitions_bp
     from app.review.routes import bp as review_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(petitions_bp)
-    app.register_blueprint(moderation_bp, url_prefix="/moderation")
-    app.register_blueprint(review_bp, url_prefix="/review")
-    app.register_blueprint(digests_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(reject_control_characters)
+    language.init_app(app)
+    # Every page lives under its language: /kk/..., /ru/..., /en/...
+    prefix = language.url_prefix(app)
+    for blueprint, path in ((main_bp, ""), (accounts_bp, ""), (petitions_bp, "/petitions"),
+                            (moderation_bp, "/moderation"), (review_bp, "/review"), (digests_bp, ""),
+                            (admin_bp, "/admin")):
+        app.register_blueprint(blueprint, url_prefix=prefix + path)
+    # /health and the redirect of addresses that name no language.
+    app.register_blueprint(root_bp)
     if app.config["BENCHMARK_ENDPOINTS"]:
         from app.bench import bp as bench_bp
 

@@ -57,7 +57,8 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """An absolute URL on PUBLIC_BASE_URL, with or without a request.
+    """An absolute URL on PUBLIC_BASE_URL, with or without a request. A page's URL is
+    in the current language unless `lang=` names another (an email: the recipient's).
 
     Links in email must never come from the request's Host header (a forged Host
     would otherwise put an attacker's domain into a password-reset email), and jobs
@@ -67,4 +68,14 @@ def absolute_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
     )
+    current_app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def share_url(endpoint: str, **values) -> str:
+    """An absolute URL that names no language, for links people pass on: whoever opens
+    it is sent on to the page in their own language."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    some = current_app.config["LANGUAGES"][0]
+    url = absolute_url(endpoint, **values, lang=some)
+    return base + url[len(base):].removeprefix(f"/{some}")

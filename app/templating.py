@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
+from app.language import LANG, swap_language
 from app.main.forms import LanguageForm
 from app.models import Role
-from app.net import absolute_url
+from app.net import absolute_url, share_url
 from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, STATE_NAMES
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -59,6 +60,21 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
+def page_in(language: str) -> str:
+    """This page's address in another language (with its query), or that language's
+    home page when this address has no language (an error on an unknown address)."""
+    if has_request_context() and request.url_rule is not None and LANG in request.url_rule.arguments:
+        path = swap_language(request.path, language)
+        query = request.query_string.decode("latin-1")
+        return f"{path}?{query}" if query else path
+    return url_for("main.home", lang=language)
+
+
+def public_url(path: str) -> str:
+    """A local path on PUBLIC_BASE_URL (never the request's Host header)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     # Flask-Babel's lazy strings claim to be HTML (__html__), so Jinja would print a
@@ -66,6 +82,9 @@ def register(app: Flask) -> None:
     app.jinja_env.finalize = lambda value: str(value) if isinstance(value, LazyString) else value
     app.jinja_env.globals["role_enum"] = Role
     app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.globals["share_url"] = share_url
+    app.jinja_env.globals["page_in"] = page_in
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["state_names"] = STATE_NAMES
     app.jinja_env.globals["category_names"] = CATEGORY_NAMES
     app.jinja_env.globals["rejection_names"] = REJECTION_NAMES
@@ -77,7 +96,6 @@ def register(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "language_form": LanguageForm,
             "role_names": ROLE_NAMES,
-            "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
 
     app.jinja_env.filters["paragraphs"] = paragraphs

@@ -18,14 +18,17 @@ from app.extensions import db
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_token(client, path: str = "/") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_RE.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+def csrf_token(client, path: str | None = None) -> str:
+    """The session's CSRF token, read from `path` (by default: the home page when
+    signed in, the log-in form otherwise, since anonymous public pages carry none)."""
+    for candidate in [path, "/kk/login"] if path else ["/kk/", "/kk/login"]:
+        match = CSRF_RE.search(client.get(candidate).get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no CSRF token on {path or '/ or /login'}")
 
 
-def post(client, path: str, data: dict | None = None, *, token_from: str = "/", **kwargs):
+def post(client, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
     """POST a form the way a browser would: with the CSRF token of this session."""
     payload = {"csrf_token": csrf_token(client, token_from), **(data or {})}
     return client.post(path, data=payload, **kwargs)

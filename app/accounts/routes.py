@@ -55,12 +55,8 @@ def _token_problem(exc: Exception) -> str:
 
 
 def _login(user, remember: bool) -> None:
-    # A fresh session at log-in: nothing planted before it survives (session fixation),
-    # except the visitor's language choice.
-    language = session.get("lang")
+    # A fresh session at log-in: nothing planted before it survives (session fixation).
     session.clear()
-    if language:
-        session["lang"] = language
     login_user(user, remember=remember)
 
 
@@ -184,10 +180,7 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     logout_user()
-    language = session.get("lang")
     session.clear()
-    if language:
-        session["lang"] = language
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
 

@@ -105,7 +105,7 @@ def send_verification(user: User) -> None:
         "verify_email",
         user.language,
         user=user,
-        link=absolute_url("accounts.verify_email", token=token),
+        link=absolute_url("accounts.verify_email", token=token, lang=user.language),
     )
 
 
@@ -159,7 +159,7 @@ def request_password_reset(email: str) -> None:
         "reset_password",
         user.language,
         user=user,
-        link=absolute_url("accounts.reset_password", token=token),
+        link=absolute_url("accounts.reset_password", token=token, lang=user.language),
     )
 
 
@@ -216,7 +216,7 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
         "confirm_new_email",
         user.language,
         user=user,
-        link=absolute_url("accounts.confirm_email_change", token=token),
+        link=absolute_url("accounts.confirm_email_change", token=token, lang=user.language),
     )
     queue_email(user.email, "email_change_requested", user.language, user=user, new_email=new_email)
 

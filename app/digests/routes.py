@@ -75,5 +75,5 @@ def preview():
         abort(404)
     rendered = None if digest.is_empty else render_email(
         "digest", digest.language, digest=digest, user=current_user, body_name=digest.body.name(digest.language),
-        preferences_link=services.preferences_link(current_user.id), subject="")
+        preferences_link=services.preferences_link(current_user.id, digest.language), subject="")
     return render_template("digests/preview.html", digest=digest, rendered=rendered)

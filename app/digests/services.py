@@ -43,9 +43,9 @@ class RunResult:
     already: int = 0
 
 
-def preferences_link(user_id: int) -> str:
+def preferences_link(user_id: int, language: str) -> str:
     token = tokens.make_token(tokens.Purpose.DIGEST_PREFERENCES, user_id, "digest")
-    return absolute_url("digests.preferences", token=token)
+    return absolute_url("digests.preferences", token=token, lang=language)
 
 
 def _queue(digest: Digest, period: str):
@@ -53,7 +53,7 @@ def _queue(digest: Digest, period: str):
         digest.official.email, "digest", digest.language, dedupe_key=f"digest:{digest.official.id}:{period}",
         subject=_l("Dauys digest for %(body)s: %(items)d items", body=digest.body.name(digest.language),
                    items=digest.items),
-        digest=digest, user=digest.official, preferences_link=preferences_link(digest.official.id),
+        digest=digest, user=digest.official, preferences_link=preferences_link(digest.official.id, digest.language),
         body_name=digest.body.name(digest.language),
     )
 

@@ -1,24 +1,30 @@
+"""Home, /bodies, the language form; and, outside the language prefix, /health and
+the redirect of addresses that name no language."""
+
 from __future__ import annotations
 
 import redis
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import RequestRedirect
 
 from app import queue
 from app.accounts.services import set_language
 from app.bodies.queries import active_bodies
 from app.bodies.thresholds import describe_threshold, profile, threshold_for
 from app.extensions import db
+from app.language import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, preferred_language, swap_language
 from app.main.forms import LanguageForm
 from app.models import BodyLevel
 from app.net import safe_next_url
 from app.petitions import queries
 
 bp = Blueprint("main", __name__)
-LANGUAGE_COOKIE = "lang"
-LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# Outside the language prefix.
+root = Blueprint("root", __name__)
 
 
 @bp.route("/")
@@ -44,14 +50,16 @@ def bodies():
 
 @bp.route("/language", methods=["POST"])
 def set_language_view():
+    """The language form (signed-in readers see it; others get plain links): saves
+    the choice on the account and in a cookie, then shows the same page in it."""
     form = LanguageForm()
     if not form.validate_on_submit() or form.lang.data not in current_app.config["LANGUAGES"]:
         abort(400)
-    session["lang"] = form.lang.data
     if current_user.is_authenticated:
         set_language(current_user, form.lang.data)
         db.session.commit()
-    response = redirect(safe_next_url(form.next.data) or url_for("main.home"))
+    target = safe_next_url(form.next.data) or url_for("main.home")
+    response = redirect(swap_language(target, form.lang.data), 303)
     response.set_cookie(
         LANGUAGE_COOKIE,
         form.lang.data,
@@ -63,7 +71,7 @@ def set_language_view():
     return response
 
 
-@bp.route("/health")
+@root.route("/health")
 def health():
     """For load balancers: 200 when the database and Redis answer, else 503."""
     checks = {}
@@ -83,15 +91,21 @@ def health():
     return checks, status
 
 
-def select_locale() -> str:
-    """Explicit choice (session, cookie, account) first, then Kazakh: the state
-    language is the default, not the browser's preference."""
-    languages = current_app.config["LANGUAGES"]
-    for candidate in (
-        session.get("lang"),
-        current_user.language if current_user and current_user.is_authenticated else None,
-        request.cookies.get(LANGUAGE_COOKIE),
-    ):
-        if candidate in languages:
-            return candidate
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+@root.route("/", methods=["GET", "HEAD", "POST"])
+@root.route("/<oldpath:old>", methods=["GET", "HEAD", "POST"])
+def without_language(old: str = ""):
+    """An address that names no language (`/`, an old link, a link in an email sent
+    before the prefixes): the same address in the reader's language, if it exists
+    there. A form sent to an old address keeps its method and body (307)."""
+    target = f"/{preferred_language()}{request.path}"
+    try:
+        current_app.url_map.bind("localhost").match(target, method=request.method)
+    except RequestRedirect as moved:  # e.g. a missing trailing slash
+        target = moved.new_url.removeprefix("http://localhost")
+    except NotFound:
+        abort(404)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    response = redirect(target, 307 if request.method == "POST" else 302)
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response

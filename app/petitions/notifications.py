@@ -62,5 +62,5 @@ def notify_author(petition: Petition, stage: str, *, code=None, note: str | None
         message=_message(stage, petition, code),
         note=note,
         user=author,
-        link=absolute_url("petitions.show", petition_id=petition.id),
+        link=absolute_url("petitions.show", petition_id=petition.id, lang=author.language),
     )

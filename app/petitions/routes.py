@@ -18,13 +18,13 @@ from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db, limiter
 from app.formerrors import show_error
 from app.models import Petition, PetitionState, Region
-from app.net import absolute_url, client_address, page_arg
+from app.net import client_address, page_arg, share_url
 from app.petitions import forms, queries, services
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
 from app.petitions.services import PetitionData, PetitionError
 
-bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
 PAGE_SIZE = 20
 S = PetitionState
 
@@ -259,7 +259,7 @@ def signed(petition_id: int):
     if not services.has_signed(petition, current_user):
         return redirect(url_for("petitions.show", petition_id=petition.id))
     return render_template("petitions/signed.html", petition=petition,
-                           link=absolute_url("petitions.show", petition_id=petition.id))
+                           link=share_url("petitions.show", petition_id=petition.id))
 
 
 @bp.route("/<id:petition_id>/report", methods=["POST"])

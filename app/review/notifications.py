@@ -44,8 +44,13 @@ def _key(kind: str, audience: str, case: ReviewCase, user: User) -> str:
     return f"{kind}:{case.petition_id}:{audience}:{user.id}"
 
 
-def _send(user: User, kind: str, audience: str, case: ReviewCase, link: str) -> None:
-    """Queue one notice; a no-op if this recipient already has it (the outbox's dedupe key)."""
+def _send(user: User, kind: str, audience: str, case: ReviewCase) -> None:
+    """Queue one notice, its link in the recipient's language; a no-op if this
+    recipient already has it (the outbox's dedupe key)."""
+    if audience == "official":
+        link = absolute_url("review.case", case_id=case.id, lang=user.language)
+    else:
+        link = absolute_url("petitions.show", petition_id=case.petition_id, lang=user.language)
     queue_email(user.email, "review_notice", user.language, dedupe_key=_key(kind, audience, case, user),
                 subject=_subject(kind),
                 message=_message(kind, audience, case), user=user, link=link,
@@ -54,21 +59,17 @@ def _send(user: User, kind: str, audience: str, case: ReviewCase, link: str) -> 
 
 def threshold_reached(case: ReviewCase, officials: list[User]) -> None:
     """The author and the officials now, in this transaction; signers by fan-out."""
-    petition_link = absolute_url("petitions.show", petition_id=case.petition_id)
-    case_link = absolute_url("review.case", case_id=case.id)
     author = case.petition.author
     prefetch_dedupe_keys([_key("threshold", "author", case, author)]
                          + [_key("threshold", "official", case, o) for o in officials])
-    _send(author, "threshold", "author", case, petition_link)
+    _send(author, "threshold", "author", case)
     for official in officials:
-        _send(official, "threshold", "official", case, case_link)
+        _send(official, "threshold", "official", case)
     queue.after_commit("app.review.jobs.fan_out", case.id, "threshold", queue="mail")
 
 
 def response_published(case: ReviewCase) -> None:
-    author = case.petition.author
-    link = absolute_url("petitions.show", petition_id=case.petition_id)
-    _send(author, "response", "author", case, link)
+    _send(case.petition.author, "response", "author", case)
     queue.after_commit("app.review.jobs.fan_out", case.id, "response", queue="mail")
 
 
@@ -90,10 +91,9 @@ def fan_out_chunk(case: ReviewCase, kind: str, size: int = FANOUT_CHUNK) -> int:
         setattr(case, done_attr, clock.now())
         db.session.flush()
         return 0
-    link = absolute_url("petitions.show", petition_id=case.petition_id)
     prefetch_dedupe_keys([_key(kind, "signer", case, u) for _, u in rows])
     for _, user in rows:
-        _send(user, kind, "signer", case, link)
+        _send(user, kind, "signer", case)
     setattr(case, cursor_attr, rows[-1][0])
     db.session.flush()
     return len(rows)

@@ -117,11 +117,11 @@ def test_remember_me_survives_a_new_browser_session(client, auth, citizen):
 @pytest.mark.parametrize(
     ("next_url", "expected"),
     [
-        ("/bodies", "/bodies"),
-        ("//evil.example/steal", "/account"),
-        ("https://evil.example/", "/account"),
-        ("/\\evil.example", "/account"),
-        ("javascript:alert(1)", "/account"),
+        ("/kk/bodies", "/kk/bodies"),
+        ("//evil.example/steal", "/kk/account"),
+        ("https://evil.example/", "/kk/account"),
+        ("/\\evil.example", "/kk/account"),
+        ("javascript:alert(1)", "/kk/account"),
     ],
 )
 def test_next_redirect_is_local_only(client, citizen, next_url, expected):

@@ -178,7 +178,7 @@ def test_long_password_up_to_128_is_accepted(client):
 
 
 def test_messages_follow_the_chosen_language(client):
-    post(client, "/language", {"lang": "ru", "next": "/register"})
+    client.language = "ru"
     response = _expect_refused(client, form(confirm="different-pass-1"),
                                _l("The two passwords do not match."), language="ru")
     assert "Пароли не совпадают." in page_text(response)

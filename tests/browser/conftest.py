@@ -21,7 +21,8 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="en-US")
+    # A browser in Kazakhstan set to Kazakh: addresses without a language open in Kazakh.
+    context = browser.new_context(base_url=live_server, locale="kk-KZ")
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg

@@ -13,17 +13,20 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def test_language_switcher_persists(page):
+def test_language_switcher_keeps_the_page(page):
     page.goto("/")
+    assert page.url.endswith("/kk/")
     assert page.locator("html").get_attribute("lang") == "kk"
     assert page.get_by_role("heading", level=1).inner_text() == "Сіздің үніңіз — мемлекетке"
-    page.get_by_role("button", name="Русский").click()
+    page.get_by_role("link", name="Русский").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Ваш голос — государству"
-    page.goto("/bodies")
+    page.get_by_role("navigation", name="Главное меню").get_by_role("link", name="Государственные органы").click()
+    assert page.url.endswith("/ru/bodies")
     assert page.get_by_role("heading", level=1).inner_text() == "Государственные органы"
     page.reload()
     assert page.locator("html").get_attribute("lang") == "ru"
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
+    assert page.url.endswith("/en/bodies")
     assert page.get_by_role("heading", level=1).inner_text() == "State bodies"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "bodies-en.png"), full_page=True)

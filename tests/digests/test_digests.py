@@ -107,7 +107,7 @@ def test_contents_are_the_right_petitions_of_the_body_overdue_first(app, client,
     assert "Ministry of Health" not in text and far.title not in text
     assert text.index(late.petition.title) < text.index(soon.petition.title)  # overdue first
     html = html_part(message)
-    assert "<script" not in html and "http://localhost/review/cases/" in html
+    assert "<script" not in html and "http://localhost/kk/review/cases/" in html
     assert "/digest/preferences/" in text
     # Every link opens the right page for the official.
     login(client, "daily@gov.kz")
@@ -138,7 +138,7 @@ def test_preference_link_works_without_logging_in(app, client, officials, mailbo
     queue.drain(app)
     import re
 
-    link = re.search(r"http://localhost(/digest/preferences/\S+)", text_part(mailbox.to("daily@gov.kz")[0])).group(1)
+    link = re.search(r"http://localhost(/kk/digest/preferences/\S+)", text_part(mailbox.to("daily@gov.kz")[0])).group(1)
     assert client.get(link).status_code == 200
     assert post(client, link, {"frequency": "off", "language": ""}, token_from=link).status_code == 302
     assert services.get_preferences(daily.id)[0] is DigestFrequency.OFF
@@ -149,7 +149,7 @@ def test_preference_link_works_without_logging_in(app, client, officials, mailbo
 @pytest.mark.parametrize("kind", ["tampered", "expired", "other-purpose"])
 def test_bad_preference_links_change_nothing(app, client, officials, kind, monkeypatch):
     daily = officials[0]
-    link = services.preferences_link(daily.id).replace("http://localhost", "")
+    link = services.preferences_link(daily.id, "kk").replace("http://localhost", "")
     if kind == "tampered":
         link = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
     elif kind == "expired":
@@ -157,7 +157,7 @@ def test_bad_preference_links_change_nothing(app, client, officials, kind, monke
     else:
         from app.accounts import tokens
 
-        link = "/digest/preferences/" + tokens.make_token(tokens.Purpose.RESET_PASSWORD, daily.id, "digest")
+        link = "/kk/digest/preferences/" + tokens.make_token(tokens.Purpose.RESET_PASSWORD, daily.id, "digest")
     response = client.get(link)
     assert response.status_code == 400
     assert "Ештеңе өзгертілмеді" in page_text(response) or "Nothing was changed" in page_text(response)
