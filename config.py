@@ -91,6 +91,13 @@ class Config:
     # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
+    # Public pages (home, the list, a petition, /bodies) for readers not signed in:
+    # Cache-Control: public, max-age=CACHE_MAX_AGE, stale-while-revalidate=CACHE_STALE_SECONDS,
+    # and kept that long in the shared cache in Redis (PAGE_CACHE).
+    CACHE_MAX_AGE = _env_int("CACHE_MAX_AGE", 10)
+    CACHE_STALE_SECONDS = _env_int("CACHE_STALE_SECONDS", 30)
+    PAGE_CACHE = _env_bool("PAGE_CACHE", True)
+
     LANGUAGES = ("kk", "ru", "en")
     BABEL_DEFAULT_LOCALE = "kk"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
@@ -137,6 +144,8 @@ class TestingConfig(Config):
     REDIS_URL = _env("TEST_REDIS_URL")
     SMTP_HOST = None
     OUTBOX_LEASE_SECONDS = 2
+    # Tests read what they just wrote; the cache's own tests turn it on.
+    PAGE_CACHE = False
     PUBLIC_BASE_URL = "http://localhost"
 
 

@@ -103,7 +103,7 @@ def _limits_uri(redis_url: str) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import language
+    from app import http_cache, language
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.digests.routes import bp as digests_bp
@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint, url_prefix=prefix + path)
     # /health and the redirect of addresses that name no language.
     app.register_blueprint(root_bp)
+    http_cache.init_app(app)
     if app.config["BENCHMARK_ENDPOINTS"]:
         from app.bench import bp as bench_bp
 

@@ -76,6 +76,8 @@ def test_role_matrix(app, people, who):
                 assert response.status_code < 500
             else:
                 assert response.status_code == 403, (who, method, url, response.status_code)
+            # No cache in between may keep a staff page, whatever the answer.
+            assert response.headers["Cache-Control"] == "private, no-store", (who, method, url)
             checked += 1
     assert checked > 0
 

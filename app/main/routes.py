@@ -16,6 +16,7 @@ from app.accounts.services import set_language
 from app.bodies.queries import active_bodies
 from app.bodies.thresholds import describe_threshold, profile, threshold_for
 from app.extensions import db
+from app.http_cache import public
 from app.language import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, preferred_language, swap_language
 from app.main.forms import LanguageForm
 from app.models import BodyLevel
@@ -28,12 +29,14 @@ root = Blueprint("root", __name__)
 
 
 @bp.route("/")
+@public
 def home():
     return render_template("main/home.html", profile=profile(), totals=queries.totals(),
                            popular=queries.popular_open(), recently_closed=queries.recently_closed())
 
 
 @bp.route("/bodies")
+@public
 def bodies():
     items = active_bodies()
     national = [b for b in items if b.level is BodyLevel.NATIONAL]

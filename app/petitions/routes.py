@@ -17,6 +17,7 @@ from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db, limiter
 from app.formerrors import show_error
+from app.http_cache import public
 from app.models import Petition, PetitionState, Region
 from app.net import client_address, page_arg, share_url
 from app.petitions import forms, queries, services
@@ -52,6 +53,7 @@ def _flash_problem(exc: PetitionError) -> None:
 
 
 @bp.route("")
+@public
 def index():
     f = queries.ListFilters(
         q=request.args.get("q", "").strip()[:200],
@@ -209,9 +211,11 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         breakdown=queries.regional_breakdown(petition.id),
         signers=queries.public_signers(petition.id),
         timeline=_timeline(petition),
-        sign_form=sign_form or forms.SignForm(),
-        report_form=report_form or forms.ReportForm(),
-        confirm_form=forms.ConfirmForm(),
+        # Forms (and their CSRF tokens, which live in the session) only for the signed
+        # in: a reader who is not gets a page that any cache may keep.
+        sign_form=sign_form or (forms.SignForm() if user else None),
+        report_form=report_form or (forms.ReportForm() if user else None),
+        confirm_form=forms.ConfirmForm() if user else None,
         problem=problem,
         problem_message=message_for(problem, region=petition.body.region, language=lang)
         if problem and problem not in ("login", "already_signed") else None,
@@ -224,6 +228,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
 
 
 @bp.route("/<id:petition_id>")
+@public
 def show(petition_id: int):
     return render_petition(_get_visible(petition_id))
 

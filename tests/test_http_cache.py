@@ -1,0 +1,153 @@
+"""Public pages any cache can serve; personal and staff pages that none may keep; the
+shared cache inside the application (app/http_cache.py)."""
+
+import re
+
+import pytest
+import redis
+
+from app import queue
+from app.models import Role
+from tests.support import login, make_petition, make_user, page_text, post, settle, sign_as
+
+PUBLIC_PAGES = ["/", "/petitions", "/petitions?sort=newest&state=open", "/bodies", "/petitions/{id}"]
+PUBLIC = "public, max-age=10, stale-while-revalidate=30"
+
+
+@pytest.fixture
+def petition(app):
+    return make_petition(title="A petition the whole country reads", signatures=1)
+
+
+@pytest.fixture
+def page_cache(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE", True)
+    monkeypatch.setitem(app.config, "CACHE_MAX_AGE", 10)
+    monkeypatch.setitem(app.config, "CACHE_STALE_SECONDS", 30)
+
+
+def count_on(response) -> str:
+    return re.search(r'data-testid="signature-count">([^<]+)<', response.get_data(as_text=True)).group(1)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_an_anonymous_public_page_is_public_with_a_validator(client, petition, path, language):
+    client.language = language
+    response = client.get(path.format(id=petition.id))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Cache-Control"] == PUBLIC
+    etag = response.headers["ETag"]
+    again = client.get(path.format(id=petition.id), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert "csrf_token" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_a_signed_in_reader_gets_the_same_pages_private(client, petition, path):
+    make_user("reader@example.kz")
+    login(client, "reader@example.kz")
+    response = client.get(path.format(id=petition.id))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in response.headers
+
+
+@pytest.mark.parametrize(("role", "path"), [
+    (None, "/account"), (Role.MODERATOR, "/moderation/"), (Role.OFFICIAL, "/review/"), (Role.ADMIN, "/admin/users"),
+    (None, "/login"), (None, "/register"), (None, "/petitions/new"),
+])
+def test_personal_and_staff_pages_are_never_stored(client, role, path):
+    if path not in ("/login", "/register"):
+        make_user("staff@example.kz", roles=(role,) if role else (), body="GOV" if role is Role.OFFICIAL else None)
+        login(client, "staff@example.kz")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_reader_with_a_flash_message_gets_a_private_page(client, petition, auth):
+    make_user("leaving@example.kz")
+    login(client, "leaving@example.kz")
+    auth.logout()  # "You have logged out." waits in the session for the next page
+    response = client.get(f"/petitions/{petition.id}")
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_no_one_gets_a_cached_page_with_someone_elses_session(app, petition, page_cache):
+    signed_in = app.test_client()
+    make_user("aigerim@example.kz")
+    login(signed_in, "aigerim@example.kz")
+    mine = signed_in.get(f"/petitions/{petition.id}")
+    assert mine.headers["Cache-Control"] == "private, no-store"
+    stranger = app.test_client().get(f"/petitions/{petition.id}")
+    text = page_text(stranger)
+    assert "Set-Cookie" not in stranger.headers and "csrf_token" not in stranger.get_data(as_text=True)
+    assert "aigerim" not in text.lower()
+    # And the signed-in reader, after the anonymous copy is cached, still gets their own page.
+    again = signed_in.get(f"/petitions/{petition.id}")
+    assert "Age" not in again.headers and again.headers["Cache-Control"] == "private, no-store"
+    assert 'name="csrf_token"' in again.get_data(as_text=True)
+
+
+def test_the_count_on_a_cached_page_catches_up_within_max_age(app, petition, page_cache, clock):
+    reader = app.test_client()
+    assert count_on(reader.get(f"/petitions/{petition.id}")) == "1"
+    sign_as(petition, make_user())
+    settle()
+    cached = reader.get(f"/petitions/{petition.id}")
+    assert count_on(cached) == "1" and cached.headers["Age"] == "0"  # served from the shared cache
+    clock.advance(seconds=10)
+    assert count_on(reader.get(f"/petitions/{petition.id}")) == "1"  # still within max-age
+    clock.advance(seconds=1)
+    fresh = reader.get(f"/petitions/{petition.id}")
+    assert count_on(fresh) == "2" and "Age" not in fresh.headers
+    assert fresh.headers["Cache-Control"] == PUBLIC
+
+
+def test_a_stale_copy_is_served_while_one_request_renders_the_next(app, petition, page_cache, clock):
+    reader = app.test_client()
+    reader.get(f"/petitions/{petition.id}")
+    sign_as(petition, make_user())
+    settle()
+    clock.advance(seconds=15)  # stale, within stale-while-revalidate
+    queue.connection(app).set(f"dauys:page:/kk/petitions/{petition.id}?:renderer", 1)  # another is rendering
+    stale = reader.get(f"/petitions/{petition.id}")
+    assert count_on(stale) == "1" and stale.headers["Age"] == "15"
+    clock.advance(seconds=30)  # past stale-while-revalidate: nobody gets it any more
+    assert count_on(reader.get(f"/petitions/{petition.id}")) == "2"
+
+
+def test_cache_keys_hold_the_language_and_the_query(app, petition, page_cache):
+    reader = app.test_client()
+    kk = reader.get("/kk/petitions?sort=newest")
+    ru = reader.get("/ru/petitions?sort=newest")
+    assert '<html lang="ru">' in ru.get_data(as_text=True) and '<html lang="kk">' in kk.get_data(as_text=True)
+    assert ru.headers.get("Age") is None  # not the Kazakh copy
+    assert reader.get("/kk/petitions?state=open&sort=newest").headers.get("Age") is None
+    assert reader.get("/kk/petitions?sort=newest").headers["Age"] == "0"
+
+
+def test_a_cached_copy_answers_a_conditional_request(app, petition, page_cache):
+    reader = app.test_client()
+    etag = reader.get("/bodies").headers["ETag"]
+    again = reader.get("/bodies", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["Age"] == "0"
+
+
+def test_pages_are_served_while_redis_is_down(app, petition, page_cache, monkeypatch):
+    monkeypatch.setitem(app.extensions, "redis", redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2))
+    response = app.test_client().get(f"/petitions/{petition.id}")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == PUBLIC
+
+
+def test_signing_from_a_cached_page_works(app, petition, page_cache):
+    """The cached page has no form: the reader logs in (a private page) and signs there."""
+    reader = app.test_client()
+    page = reader.get(f"/petitions/{petition.id}").get_data(as_text=True)
+    assert "/login?next=" in page
+    make_user("late@example.kz")
+    login(reader, "late@example.kz")
+    response = post(reader, f"/petitions/{petition.id}/sign", {}, token_from=f"/petitions/{petition.id}")
+    assert response.status_code == 302
