@@ -160,14 +160,17 @@ def users_list(role_name):
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--name", default=None, help="Worker name (default: host and pid).")
 @click.option("--queue", "queues", multiple=True, help="Only these queues (repeatable); default: all, in priority order.")
+@click.option("--no-fork", is_flag=True,
+              help="Run jobs in this process instead of a forked child each (for the counts queue: a short "
+                   "job every second, where forking costs more than the job).")
 @with_appcontext
-def worker(burst: bool, name: str | None, queues: tuple[str, ...]) -> None:
+def worker(burst: bool, name: str | None, queues: tuple[str, ...], no_fork: bool) -> None:
     """Run an RQ worker for this app's queues."""
     unknown = set(queues) - set(current_app.config["RQ_QUEUES"])
     if unknown:
         raise click.BadParameter(f"unknown queue(s): {', '.join(sorted(unknown))}", param_hint="--queue")
     _check_jobs()
-    w = queue.make_worker(current_app._get_current_object(), name=name, queues=queues or None)
+    w = queue.make_worker(current_app._get_current_object(), name=name, queues=queues or None, simple=no_fork)
     w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
 
 

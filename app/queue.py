@@ -156,7 +156,8 @@ class AppWorker(_AppContextMixin, Worker):
 
 
 class AppSimpleWorker(_AppContextMixin, SimpleWorker):
-    """Same, without fork: used by tests to drain queues in-process."""
+    """Same, without a fork per job: tests drain queues in-process with it, and
+    `flask worker --no-fork --queue counts` runs the every-second count aggregator with it."""
 
     def __init__(self, *args, app: Flask, **kwargs):
         self.app = app

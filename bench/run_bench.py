@@ -278,7 +278,7 @@ def crossing_delays(app, identities, samples: int, threshold: int, background) -
             aggregate_counts()
             assert db.session.get(Petition, pid).threshold_reached_at is None
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        conn.request("POST", f"/petitions/{pid}/sign", body=urlencode({"csrf_token": token}), headers={
+        conn.request("POST", f"/kk/petitions/{pid}/sign", body=urlencode({"csrf_token": token}), headers={
             "Cookie": f"session={cookie}", "User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
         response.read()
@@ -323,12 +323,12 @@ def main():
     used = 0
     try:
         # Warm-up, not measured: connection pools, statement caches, forked workers.
-        warm = Load(lambda: f"/petitions/{hot}/sign", identities[used:], args.clients)
+        warm = Load(lambda: f"/kk/petitions/{hot}/sign", identities[used:], args.clients)
         warm.run(3)
         used += warm.next
         Load(lambda: "/bench/insert", identities[:20000], args.clients).run(3)
         for round_ in range(args.rounds):
-            sign = Load(lambda: f"/petitions/{hot}/sign", identities[used:], args.clients)
+            sign = Load(lambda: f"/kk/petitions/{hot}/sign", identities[used:], args.clients)
             a = sign.run(args.seconds)
             used += sign.next
             base = Load(lambda: "/bench/insert", identities[:20000], args.clients)
@@ -337,7 +337,7 @@ def main():
             print(f"round {round_ + 1}: sign {a:.0f}/s, baseline {b:.0f}/s, ratio {a / b:.2f}, "
                   f"errors {sign.errors} {base.errors}", flush=True)
         print("measuring threshold crossings ...", flush=True)
-        background = Load(lambda: f"/petitions/{hot}/sign", identities[used:used + 100000], 4)
+        background = Load(lambda: f"/kk/petitions/{hot}/sign", identities[used:used + 100000], 4)
         bg_thread = threading.Thread(target=background.run, args=(args.samples * 1.5,))
         bg_thread.start()
         # Crossing signers: users neither the load nor the fillers (the last 199) use.

@@ -68,3 +68,17 @@ def test_grant_revoke_list(runner):
     assert missing.exit_code != 0 and "not_held" in missing.output
     nobody = runner.invoke(args=["users", "grant", "ghost@dauys.kz", "admin"])
     assert nobody.exit_code != 0 and "no account" in nobody.output
+
+
+def test_a_worker_without_fork_counts_signatures(app, runner):
+    """`flask worker --no-fork --queue counts`: the aggregator in the worker's own process."""
+    from app import queue
+    from tests.support import make_petition, make_user, sign_as
+
+    petition = make_petition(signatures=1)
+    sign_as(petition, make_user())
+    queue.enqueue("app.review.jobs.aggregate_counts", queue="counts")
+    result = runner.invoke(args=["worker", "--burst", "--no-fork", "--queue", "counts"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(type(petition), petition.id).signature_count == 2
