@@ -25,6 +25,9 @@ def local_config(directory: Path, listen: int, upstream: int) -> Path:
     site = site.replace("/srv/dauys/app/static/", f"{ROOT / 'app' / 'static'}/")
     for sub in ("cache", "logs", "tmp"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
+    # nginx's workers run as another user: they must reach the cache and temp files.
+    for path in (directory, directory / "cache", directory / "tmp"):
+        path.chmod(0o755)
     temp = directory / "tmp"
     main = directory / "nginx.conf"
     main.write_text(f"""worker_processes 2;
@@ -33,6 +36,10 @@ error_log {directory}/logs/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
   include /etc/nginx/mime.types;
+  # As in Debian's /etc/nginx/nginx.conf, which the production recipe runs under.
+  sendfile on;
+  tcp_nopush on;
+  types_hash_max_size 2048;
   access_log off;
   client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy; fastcgi_temp_path {temp}/fcgi;
   uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;

@@ -42,6 +42,7 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 PORT = 8766
 NGINX_PORT = 8090
 SIGNERS = 20_000  # accounts that have not signed the hot petition yet
+UA = "dauys-read-bench/1"
 ENV = dict(
     os.environ,
     DAUYS_CONFIG="development",
@@ -127,9 +128,23 @@ def prepare(signatures: int, others: int) -> int:
     return hot
 
 
-def signer_identities(count: int) -> list[tuple[str, str]]:
-    """(session cookie, CSRF token) for citizens who have not signed yet, made directly
-    (the benchmark measures signing, not argon2)."""
+def reuse() -> int:
+    """The previous run's database, its deltas folded and its page cache emptied."""
+    import redis
+    from sqlalchemy import create_engine, text
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    sh(sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", capture_output=True)
+    engine = create_engine(DB_URL)
+    with engine.connect() as conn:
+        hot = conn.execute(text("SELECT min(id) FROM petitions")).scalar_one()
+    engine.dispose()
+    return hot
+
+
+def signer_identities(count: int, hot: int) -> list[tuple[str, str]]:
+    """(session cookie, CSRF token) for citizens who have not signed the hot petition,
+    made directly (the benchmark measures signing, not argon2)."""
     from flask import session
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
@@ -137,18 +152,23 @@ def signer_identities(count: int) -> list[tuple[str, str]]:
 
     from app import create_app
     from app.extensions import db
-    from app.models import User
+    from app.models import Signature, User
 
     app = create_app("development")
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
-        users = db.session.scalars(select(User).order_by(User.id.desc()).limit(count)).all()
+        signed = select(Signature.id).where(Signature.petition_id == hot, Signature.user_id == User.id).exists()
+        users = db.session.scalars(select(User).where(~signed).order_by(User.id.desc()).limit(count)).all()
         db.session.expunge_all()
     out = []
     for user in users:
-        with app.app_context(), app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        # The same User-Agent as the requests: Flask-Login's strong session protection
+        # binds a session to its address and browser.
+        with app.app_context(), app.test_request_context(headers={"User-Agent": UA},
+                                                          environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             login_user(user)
-            out.append((serializer.dumps(dict(session)), generate_csrf()))
+            token = generate_csrf()  # first: it puts its secret into the session
+            out.append((serializer.dumps(dict(session)), token))
     return out
 
 
@@ -245,7 +265,7 @@ class Signers:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             conn.request("POST", self.path, body=urlencode({"csrf_token": token}), headers={
-                "Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"})
+                "Cookie": f"session={cookie}", "User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"})
             ok = conn.getresponse().status in (302, 303)
             conn.close()
         except (OSError, http.client.HTTPException):
@@ -410,34 +430,45 @@ def main() -> None:
     parser.add_argument("--signatures", type=int, default=1_000_000)
     parser.add_argument("--others", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--surge-seconds", type=float, default=60)
     parser.add_argument("--sign-rate", type=float, default=35)
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing RESULTS.md")
+    parser.add_argument("--reuse-database", action="store_true", help="keep the database of the previous run")
+    parser.add_argument("--surge-only", action="store_true", help="skip (a); print (b) and (d) only")
     args = parser.parse_args()
 
-    print(f"preparing {args.signatures:,} signatures ...", flush=True)
-    hot = prepare(args.signatures, args.others)
-    identities = signer_identities(int(args.surge_seconds * args.sign_rate) + 100)
+    if args.reuse_database:
+        hot = reuse()
+    else:
+        print(f"preparing {args.signatures:,} signatures ...", flush=True)
+        hot = prepare(args.signatures, args.others)
+    identities = signer_identities(int(args.surge_seconds * args.sign_rate) + 100, hot)
     procs = start_stack(args.workers, args.threads)
     nginx_config = None
     try:
         pages = {"petition": f"/kk/petitions/{hot}", "home": "/kk/", "list": "/kk/petitions"}
-        print("(a) without nginx ...", flush=True)
-        direct = alternated(f"http://127.0.0.1:{PORT}", "/static/dauys.css", pages, args.seconds, args.rounds,
-                            args.connections)
+        direct = proxied = {}
+        if not args.surge_only:
+            print("(a) without nginx ...", flush=True)
+            direct = alternated(f"http://127.0.0.1:{PORT}", "/static/dauys.css", pages, args.seconds, args.rounds,
+                                args.connections)
         nginx_config = start_nginx(Path(tempfile.mkdtemp(prefix="dauys-nginx-")))
-        print("(a) through nginx ...", flush=True)
-        proxied = alternated(f"http://127.0.0.1:{NGINX_PORT}", "/static/dauys.css", pages, args.seconds,
-                             args.rounds, args.connections)
+        if not args.surge_only:
+            print("(a) through nginx ...", flush=True)
+            proxied = alternated(f"http://127.0.0.1:{NGINX_PORT}", "/static/dauys.css", pages, args.seconds,
+                                 args.rounds, args.connections)
         print("(b) surge ...", flush=True)
         mix = surge(hot, args.others, args.surge_seconds, args.sign_rate, args.connections, identities)
         after = counts_after(hot)
     finally:
         stop(procs, nginx_config)
+    if args.surge_only:
+        print(mix, after)
+        return
     text = render(args, hot, direct, proxied, mix, after)
     print(text)
     if not args.no_write:

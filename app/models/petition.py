@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -146,10 +147,12 @@ class Signature(Base):
     __tablename__ = "signatures"
     __table_args__ = (
         # Also the index for "this petition's signatures". Each index here is paid on every
-        # signature of a national surge, so there are few: regional counts live in
-        # petition_region_counts, and "trending" reads signatures by time.
+        # signature of a national surge, so there are few: regional and hourly counts live
+        # in their own tables, kept by the aggregator; the names shown on a petition's page
+        # come from a partial index that holds only the signers who chose to show them.
         UniqueConstraint("petition_id", "user_id"),
-        Index("ix_signatures_created_at", "created_at"),
+        Index("ix_signatures_shown", "petition_id", "id", postgresql_where=text("show_name"),
+              sqlite_where=text("show_name")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +244,19 @@ class SignatureDelta(Base):
     sponsor: Mapped[bool] = mapped_column(default=False)
     n: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class PetitionHourlyCount(Base):
+    """Valid signatures per petition and UTC hour of signing, kept by the aggregator:
+    "trending" (and the signatures-over-time chart) read these, never signature rows."""
+
+    __tablename__ = "petition_hourly_counts"
+    __table_args__ = (CheckConstraint("count >= 0", name="count_non_negative"),
+                      Index("ix_petition_hourly_counts_hour", "hour"))
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)  # the start of the hour
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class PetitionRegionCount(Base):

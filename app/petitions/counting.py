@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
-from app.models import Petition, PetitionRegionCount, Signature, SignatureDelta
+from app.models import Petition, PetitionHourlyCount, PetitionRegionCount, Signature, SignatureDelta
 
 ADVISORY_LOCK_KEY = 0x6461_7579  # "dauy": any constant shared by every aggregator
 
@@ -75,7 +76,8 @@ def aggregate(batch_size: int = 5000) -> Batch:
     rows = db.session.execute(
         delete(SignatureDelta)
         .where(SignatureDelta.id.in_(oldest.scalar_subquery()))
-        .returning(SignatureDelta.petition_id, SignatureDelta.region_id, SignatureDelta.sponsor, SignatureDelta.n)
+        .returning(SignatureDelta.petition_id, SignatureDelta.region_id, SignatureDelta.sponsor, SignatureDelta.n,
+                   SignatureDelta.created_at)
         .execution_options(synchronize_session=False)
     ).all()
     if not rows:
@@ -83,11 +85,13 @@ def aggregate(batch_size: int = 5000) -> Batch:
     totals: Counter = Counter()
     sponsors: Counter = Counter()
     regions: dict[tuple[int, int], int] = defaultdict(int)
-    for petition_id, region_id, sponsor, n in rows:
+    hours: dict[tuple[int, datetime], int] = defaultdict(int)
+    for petition_id, region_id, sponsor, n, created_at in rows:
         totals[petition_id] += n
         if sponsor:
             sponsors[petition_id] += n
         regions[(petition_id, region_id)] += n
+        hours[(petition_id, hour_of(created_at))] += n
     petitions = Petition.__table__
     # Core executemany, one statement per petition, in id order (no deadlocks between
     # aggregators on PostgreSQL even if the lock were ever bypassed).
@@ -106,8 +110,21 @@ def aggregate(batch_size: int = 5000) -> Batch:
         index_elements=["petition_id", "region_id"],
         set_={"count": PetitionRegionCount.count + stmt.excluded.count},
     ))
+    stmt = insert(PetitionHourlyCount).values(
+        [{"petition_id": p, "hour": h, "count": n} for (p, h), n in sorted(hours.items())]
+    )
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["petition_id", "hour"],
+        set_={"count": PetitionHourlyCount.count + stmt.excluded.count},
+    ))
     result.petitions = dict(totals)
     return result
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The start of the UTC hour of an instant (a bucket of petition_hourly_counts)."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def pending(petition_id: int | None = None) -> int:
@@ -156,7 +173,11 @@ def reconcile_petition(pid: int) -> Drift | None:
     region_rows = {r: n for r, n in db.session.execute(REGION_RECOUNT, {"pid": pid}) if n}
     stored_regions = {r.region_id: r.count for r in db.session.scalars(
         select(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid)) if r.count}
-    if expected == stored and expected_sponsors == stored_sponsors and region_rows == stored_regions:
+    hour_rows = _hourly_recount(pid)
+    stored_hours = {h.hour: h.count for h in db.session.scalars(
+        select(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == pid)) if h.count}
+    if (expected == stored and expected_sponsors == stored_sponsors and region_rows == stored_regions
+            and hour_rows == stored_hours):
         return None
     db.session.execute(update(Petition).where(Petition.id == pid)
                        .values(signature_count=expected, sponsor_count=expected_sponsors)
@@ -164,5 +185,28 @@ def reconcile_petition(pid: int) -> Drift | None:
     db.session.execute(delete(PetitionRegionCount).where(PetitionRegionCount.petition_id == pid))
     for region_id, n in region_rows.items():
         db.session.add(PetitionRegionCount(petition_id=pid, region_id=region_id, count=n))
+    db.session.execute(delete(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == pid))
+    for hour, n in hour_rows.items():
+        db.session.add(PetitionHourlyCount(petition_id=pid, hour=hour, count=n))
     db.session.flush()
     return Drift(pid, stored, expected)
+
+
+def _hourly_recount(pid: int) -> dict[datetime, int]:
+    """Valid signature rows per UTC hour, less the deltas not yet folded: one statement,
+    so rows and deltas come from one snapshot."""
+    def hour(column):
+        if _dialect() == "postgresql":
+            return func.date_trunc("hour", func.timezone("UTC", column))
+        return func.strftime("%Y-%m-%d %H:00:00", column)
+
+    both = union_all(
+        select(hour(Signature.created_at).label("h"), literal(1).label("n"))
+        .where(Signature.petition_id == pid, Signature.valid.is_(True)),
+        select(hour(SignatureDelta.created_at).label("h"), (-SignatureDelta.n).label("n"))
+        .where(SignatureDelta.petition_id == pid),
+    ).subquery()
+    counted: Counter = Counter()
+    for h, n in db.session.execute(select(both.c.h, func.sum(both.c.n)).group_by(both.c.h)):
+        counted[hour_of(datetime.fromisoformat(h) if isinstance(h, str) else h)] += n
+    return {h: n for h, n in counted.items() if n}

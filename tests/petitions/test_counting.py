@@ -1,10 +1,12 @@
 """The one place counts change (app/petitions/counting.py): deltas folded exactly
 once into totals and regional counts, and a recount that proves and repairs them."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Petition, PetitionRegionCount, Region, Signature, SignatureDelta
+from app.models import Petition, PetitionHourlyCount, PetitionRegionCount, Region, Signature, SignatureDelta
 from app.petitions import counting
 from tests.support import make_petition, make_user, sign_as
 
@@ -99,3 +101,57 @@ def test_reconcile_counts_deltas_not_yet_folded(app):
 def test_reconcile_of_a_missing_petition_is_none(app):
     assert counting.reconcile_petition(2**31 - 1) is None
     assert db.session.scalar(select(func.count()).select_from(SignatureDelta)) == 0
+
+
+def hourly(petition_id: int) -> dict:
+    return {h.hour: h.count for h in db.session.scalars(
+        select(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == petition_id))}
+
+
+def test_aggregate_keeps_signatures_per_hour(app, clock):
+    clock.set("2027-03-20T22:59:59+05:00")  # 17:59:59 UTC, the eve of Nauryz in Almaty
+    petition = make_petition(title="Counted by the hour")
+    sign_as(petition, make_user())
+    clock.advance(seconds=1)  # 18:00:00 UTC: the next hour
+    sign_as(petition, make_user())
+    sign_as(petition, make_user())
+    counting.aggregate()
+    db.session.commit()
+    assert hourly(petition.id) == {datetime(2027, 3, 20, 17, tzinfo=UTC): 1, datetime(2027, 3, 20, 18, tzinfo=UTC): 2}
+    assert counting.reconcile_petition(petition.id) is None  # the hours agree with the rows
+
+
+def test_reconcile_repairs_the_hours(app, clock):
+    clock.set("2026-12-31T23:30+05:00")
+    petition = make_petition(title="Hours gone astray")
+    for _ in range(3):
+        sign_as(petition, make_user())
+    counting.aggregate()
+    db.session.execute(update(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == petition.id)
+                       .values(count=40))
+    db.session.commit()
+    assert counting.reconcile_petition(petition.id) is not None
+    db.session.commit()
+    assert hourly(petition.id) == {datetime(2026, 12, 31, 18, tzinfo=UTC): 3}
+
+
+def test_trending_reads_the_last_24_hours(client, clock):
+    """Trending: signatures of the last day, from the hourly counts."""
+    clock.set("2026-11-20T12:00+05:00")
+    old = make_petition(title="Many signatures, all two days ago")
+    for _ in range(4):
+        sign_as(old, make_user())
+    counting.aggregate()
+    db.session.commit()
+    clock.advance(hours=48)
+    recent = make_petition(title="Fewer signatures, all today")
+    for _ in range(2):
+        sign_as(recent, make_user())
+    counting.aggregate()
+    db.session.commit()
+    from tests.support import page_text
+
+    trending = page_text(client.get("/petitions?sort=trending"))
+    popular = page_text(client.get("/petitions?sort=popular"))
+    assert trending.index(recent.title) < trending.index(old.title)
+    assert popular.index(old.title) < popular.index(recent.title)
