@@ -383,14 +383,16 @@ WHY = (
     "Why it misses: both endpoints pay the same request costs (session, user and roles, CSRF, commit, redirect), "
     "so the gap is the signature's own database work on a 2-core machine that also runs PostgreSQL, the "
     "aggregator and the load generator: one statement that checks the petition's state and the signer's "
-    "region (a join) and inserts two rows, a signature with four index entries (primary key, the "
-    "one-per-person unique index, signer, time) and a count delta with two, against one row with one index "
-    "for the baseline; plus the aggregator folding about 300 deltas a second into the totals and the "
-    "per-region counts. Signing never waits on the petition row (the UK failure mode): throughput is flat "
-    "across rounds and no request failed. Next steps, in order of expected gain: a worker that only counts "
-    "and does not fork per job (`flask worker --queue counts` with a non-forking worker class), an UNLOGGED "
-    "delta table (the reconciliation repairs what a crash loses), and dropping the signer index in favour of "
-    "a (user_id, petition_id) unique index."
+    "region (a join) and inserts two rows, a signature with three index entries (primary key, the "
+    "one-per-person unique index, signer) and a count delta with two, against one row with one index "
+    "for the baseline; plus the aggregator folding about 300 deltas a second into the totals, the per-region "
+    "and the hourly counts. Signing never waits on the petition row (the UK failure mode): throughput is flat "
+    "across rounds and no request failed. What was tried: the time index of signatures is gone (hourly counts "
+    "replace it), which lifted the ratio from 0.65 to about 0.70; `INSERT ... ON CONFLICT DO NOTHING` (to "
+    "avoid a failed transaction on a second signature) cost a quarter of the throughput on PostgreSQL and was "
+    "taken back. Next, in order of expected gain: the counts queue on a worker that does not fork per job "
+    "(`flask worker --queue counts --no-fork`, now available), an UNLOGGED delta table (the reconciliation "
+    "repairs what a crash loses), and fewer round trips per request (the user and their roles in one query)."
 )
 
 
@@ -419,15 +421,15 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
     ]
     for i, ((a, b, _, _), r) in enumerate(zip(results, ratios, strict=True), 1):
         lines.append(f"| {i} | {a:.0f} | {b:.0f} | {r:.2f} |")
-    verdict_ratio = "meets" if median_ratio >= 0.8 else "misses"
+    verdict_ratio = "meets" if median_ratio >= 0.9 else "misses"
     lines += [
         "",
-        f"**Median ratio: {median_ratio:.2f}** (target >= 0.8: {verdict_ratio}). Every (a) request is a different "
+        f"**Median ratio: {median_ratio:.2f}** (target >= 0.9: {verdict_ratio}). Every (a) request is a different "
         "signed-in user (without \"email me\", so that no email fan-out runs during the A/B); a 3-second "
         "warm-up of each endpoint precedes the rounds. Non-redirect answers in (a): "
         f"{sum(sum(e.values()) for _, _, e, _ in results)}, in (b): {sum(sum(e.values()) for _, _, _, e in results)}.",
         "",
-        WHY if median_ratio < 0.8 else "",
+        WHY if median_ratio < 0.9 else "",
         "",
         "### (c) crossing signature -> review case",
         "",

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Boolean, LargeBinary, String, and_, case, false, literal, or_, select, true
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Boolean, LargeBinary, String, and_, case, false, insert, literal, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -218,10 +216,11 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
     closed or taken down a moment ago takes no more signatures, and the unique
-    constraint makes a second signature from the same person insert nothing.
+    constraint refuses a second signature from the same person.
 
-    Raises PetitionError("not_open") when nothing was inserted, whatever the reason:
-    the caller finds out why only then."""
+    Raises PetitionError("already_signed") for a second signature (the transaction is
+    then failed: the caller must roll it back) and PetitionError("not_open") when
+    nothing was inserted for another reason, which the caller finds out only then."""
     fraud = fraud_fields((meta or {}).get("ip"), (meta or {}).get("user_agent"))
     petition_id = petition if isinstance(petition, int) else petition.id
     # The author's own signature counts, but not as a sponsor's.
@@ -246,18 +245,19 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
             or_(StateBody.level == BodyLevel.NATIONAL, StateBody.region_id == user.region_id))
     columns = ["petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify", "valid",
                "ip_hmac", "network_hmac", "user_agent_hash"]
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    dialect_insert = pg_insert if postgresql else sqlite_insert
-    # A second signature of the same person meets the unique constraint and inserts
-    # nothing, without an error that would spoil the caller's transaction.
-    new_signature = dialect_insert(Signature).from_select(columns, source).on_conflict_do_nothing()
-    if postgresql:
-        # One round trip: the signature and its count delta in one statement.
-        inserted = db.session.execute(counting.with_delta(new_signature)).scalar_one_or_none()
-    else:
-        inserted = db.session.execute(new_signature.returning(Signature.sponsor)).scalar_one_or_none()
-        if inserted is not None:
-            counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted))
+    new_signature = insert(Signature).from_select(columns, source)
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            # One round trip: the signature and its count delta in one statement.
+            inserted = db.session.execute(counting.with_delta(new_signature)).scalar_one_or_none()
+        else:
+            inserted = db.session.execute(new_signature.returning(Signature.sponsor)).scalar_one_or_none()
+            if inserted is not None:
+                counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted))
+    except IntegrityError:
+        # The unique constraint: this person has signed. The transaction is spoilt; the
+        # caller, who owns it, rolls it back (the common case pays nothing for the check).
+        raise PetitionError("already_signed", transaction_failed=True) from None
     if inserted is None:
         raise PetitionError("not_open")
     return bool(inserted)
