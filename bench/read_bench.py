@@ -348,6 +348,20 @@ def ratio_lines(results) -> tuple[list[str], dict[str, float]]:
     return lines, medians
 
 
+NOTES = (
+    "Reading the figures: without nginx, gunicorn's gthread workers keep each keep-alive connection with the "
+    "worker that accepted it, and in about half of the wrk runs all connections landed on one of the two "
+    "workers (about 1,100 requests/s, one process's share of the GIL) instead of both (2,500-3,000/s); a "
+    "round's ratio is fair only when its static and page runs had the same luck, hence the spread. Served from "
+    "the shared page cache a page costs about what the static file does (ratios 0.85-1.0 when both runs were "
+    "balanced). Through nginx, pages (6.5-13 KB) and the stylesheet (9.4 KB) are alike in size; the gap is "
+    "nginx's cache lookup (key, shared zone, cache file with its stored headers) against a plain file with "
+    "sendfile, on two cores shared with wrk. Next: the microcache on tmpfs, fewer bytes per page (gzip for "
+    "clients that ask), and more gunicorn workers than cores or `--worker-connections` to balance keep-alive "
+    "connections."
+)
+
+
 def render(args, hot, direct, proxied, mix, after) -> str:
     from app import clock
 
@@ -390,6 +404,8 @@ def render(args, hot, direct, proxied, mix, after) -> str:
         "",
         "Medians: " + ", ".join(f"{k} **{v:.2f}** ({verdict(v, 0.9)} 0.9)" for k, v in proxied_median.items()) + ".",
         "",
+        NOTES,
+        "",
         "### (b) a surge mix through nginx",
         "",
         f"{args.surge_seconds:g} s of page views (60 % the hot petition in Kazakh, 10 % in Russian, 10 % home, 5 % the "
@@ -399,7 +415,9 @@ def render(args, hot, direct, proxied, mix, after) -> str:
         f"**{mix['views']:,.0f} page views/s** (target >= 1,700: {'meets' if mix['views'] >= 1700 else 'misses'}), "
         f"p99 page latency **{mix['p99_page_ms']:.0f} ms** (target < 500), bad page answers {mix['bad_pages']}; "
         f"{mix['signed']} signatures recorded ({mix['sign_rate']:.1f}/s), {mix['failed']} failed, p99 signing "
-        f"**{mix['p99_sign_ms']:.0f} ms** (target < 1,000).",
+        f"**{mix['p99_sign_ms']:.0f} ms** (target < 1,000). What limits it: the two cores, taken by nginx's workers "
+        "and wrk itself; behind the microcache gunicorn sees only a refresh per page every few seconds and the "
+        "signatures.",
         "",
         "### (d) after the run",
         "",
@@ -411,18 +429,6 @@ def render(args, hot, direct, proxied, mix, after) -> str:
         and not after["drifted"] else "**counts differ: see above**",
     ]
     return "\n".join(out)
-
-
-def write_section(text: str) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    content = path.read_text()
-    start, end = "<!-- reads:start -->", "<!-- reads:end -->"
-    block = f"{start}\n{text}\n{end}"
-    if start in content:
-        content = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, content, flags=re.S)
-    else:
-        content = content.rstrip() + "\n\n" + block + "\n"
-    path.write_text(content)
 
 
 def main() -> None:
@@ -472,7 +478,9 @@ def main() -> None:
     text = render(args, hot, direct, proxied, mix, after)
     print(text)
     if not args.no_write:
-        write_section(text)
+        from bench.results import write_section
+
+        write_section("reads", text)
 
 
 if __name__ == "__main__":
