@@ -19,11 +19,9 @@ Writes its section of bench/RESULTS.md. Needs wrk and nginx (apt-get install wrk
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -58,23 +56,14 @@ ENV = dict(
 )
 os.environ.update(ENV)
 
-
-def sh(*args, **kwargs):
-    return subprocess.run(args, check=True, cwd=ROOT, env=ENV, **kwargs)
+from bench import stack  # noqa: E402 (after the path and the environment are set)
 
 
 def prepare(signatures: int, others: int) -> int:
     """A fresh database: `signatures` citizens who all signed the hot petition, SIGNERS
     more who have not, `others` other open petitions with a few signatures each.
     Returns the hot petition's id."""
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {DB_NAME}")
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    sh(*flask, "db", "upgrade", capture_output=True)
-    sh(*flask, "seed", capture_output=True)
+    stack.fresh_database(ENV, DB_NAME, REDIS_URL)
     from sqlalchemy import create_engine, text
 
     from app import clock
@@ -134,7 +123,7 @@ def reuse() -> int:
     from sqlalchemy import create_engine, text
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    sh(sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", capture_output=True)
+    stack.sh(ENV, sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", capture_output=True)
     engine = create_engine(DB_URL)
     with engine.connect() as conn:
         hot = conn.execute(text("SELECT min(id) FROM petitions")).scalar_one()
@@ -143,11 +132,7 @@ def reuse() -> int:
 
 
 def signer_identities(count: int, hot: int) -> list[tuple[str, str]]:
-    """(session cookie, CSRF token) for citizens who have not signed the hot petition,
-    made directly (the benchmark measures signing, not argon2)."""
-    from flask import session
-    from flask_login import login_user
-    from flask_wtf.csrf import generate_csrf
+    """(session cookie, CSRF token) for citizens who have not signed the hot petition."""
     from sqlalchemy import select
 
     from app import create_app
@@ -155,65 +140,25 @@ def signer_identities(count: int, hot: int) -> list[tuple[str, str]]:
     from app.models import Signature, User
 
     app = create_app("development")
-    serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
         signed = select(Signature.id).where(Signature.petition_id == hot, Signature.user_id == User.id).exists()
         users = db.session.scalars(select(User).where(~signed).order_by(User.id.desc()).limit(count)).all()
         db.session.expunge_all()
-    out = []
-    for user in users:
-        # The same User-Agent as the requests: Flask-Login's strong session protection
-        # binds a session to its address and browser.
-        with app.app_context(), app.test_request_context(headers={"User-Agent": UA},
-                                                          environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-            login_user(user)
-            token = generate_csrf()  # first: it puts its secret into the session
-            out.append((serializer.dumps(dict(session)), token))
-    return out
-
-
-def start_stack(workers: int, threads: int) -> list[subprocess.Popen]:
-    bin_dir = Path(sys.executable).parent
-    procs = [
-        subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",
-                          "--threads", str(threads), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning",
-                          "wsgi:app"], cwd=ROOT, env=ENV, start_new_session=True),
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=ENV,
-                         start_new_session=True, stdout=subprocess.DEVNULL),
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT, env=ENV,
-                         start_new_session=True, stdout=subprocess.DEVNULL),
-    ]
-    for _ in range(150):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            c.request("GET", "/health")
-            if c.getresponse().status == 200:
-                return procs
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not come up")
+    return stack.identities(app, users, UA)
 
 
 def start_nginx(directory: Path) -> Path:
     from bench.nginx_local import local_config
 
     config = local_config(directory, NGINX_PORT, PORT)
-    sh("nginx", "-c", str(config))
+    stack.sh(ENV, "nginx", "-c", str(config))
     return config
 
 
 def stop(procs, nginx_config: Path | None) -> None:
     if nginx_config is not None:
         subprocess.run(["nginx", "-s", "stop", "-c", str(nginx_config)], check=False)
-    for p in procs:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(p.pid, signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+    stack.stop(procs)
 
 
 WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -453,7 +398,7 @@ def main() -> None:
         print(f"preparing {args.signatures:,} signatures ...", flush=True)
         hot = prepare(args.signatures, args.others)
     identities = signer_identities(int(args.surge_seconds * args.sign_rate) + 100, hot)
-    procs = start_stack(args.workers, args.threads)
+    procs = stack.start(ENV, PORT, args.workers, args.threads)
     nginx_config = None
     try:
         pages = {"petition": f"/kk/petitions/{hot}", "home": "/kk/", "list": "/kk/petitions"}

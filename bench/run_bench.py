@@ -21,12 +21,9 @@ Results are printed and written to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -58,20 +55,11 @@ ENV = dict(
 )
 os.environ.update(ENV)
 
-
-def sh(*args, **kwargs):
-    return subprocess.run(args, check=True, cwd=ROOT, env=ENV, **kwargs)
+from bench import stack  # noqa: E402 (after the path and the environment are set)
 
 
 def prepare_database(users: int):
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {DB_NAME}")
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    sh(*flask, "db", "upgrade", capture_output=True)
-    sh(*flask, "seed", capture_output=True)
+    stack.fresh_database(ENV, DB_NAME, REDIS_URL)
 
     from app import create_app
 
@@ -125,30 +113,17 @@ def make_petition(app, title: str, body_code: str = "GOV") -> int:
 
 
 def session_cookies(app, first: int, count: int) -> list[tuple[str, str]]:
-    """(session cookie, CSRF token) for bench users: what a browser holds after logging
-    in, made directly so that the benchmark measures signing, not argon2."""
-    from flask import session
-    from flask_login import login_user
-    from flask_wtf.csrf import generate_csrf
+    """(session cookie, CSRF token) for bench users `first` .. `first + count`."""
     from sqlalchemy import select
 
     from app.extensions import db
     from app.models import User
 
-    out = []
-    serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
         users = db.session.scalars(select(User).where(User.email.like("bench%@bench.kz")).order_by(User.id)
                                    .offset(first).limit(count)).all()
         db.session.expunge_all()
-    for user in users:
-        # A fresh app context each time: `g` caches the CSRF token per context.
-        with app.app_context(), app.test_request_context(headers={"User-Agent": UA},
-                                                          environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-            login_user(user)
-            token = generate_csrf()
-            out.append((serializer.dumps(dict(session)), token))
-    return out
+    return stack.identities(app, users, UA)
 
 
 class Load:
@@ -210,40 +185,6 @@ class Load:
             t.join()
         elapsed = time.monotonic() - start
         return self.ok / elapsed
-
-
-def start_processes(gunicorn_workers: int, threads: int):
-    bin_dir = Path(sys.executable).parent
-    procs = [
-        subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(gunicorn_workers), "--worker-class", "gthread",
-                          "--threads", str(threads), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning",
-                          "wsgi:app"], cwd=ROOT, env=ENV, start_new_session=True),
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=ENV,
-                         start_new_session=True, stdout=subprocess.DEVNULL),
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT, env=ENV,
-                         start_new_session=True, stdout=subprocess.DEVNULL),
-    ]
-    for _ in range(100):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            c.request("GET", "/health")
-            if c.getresponse().status == 200:
-                return procs
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not come up")
-
-
-def stop_processes(procs):
-    for p in procs:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(p.pid, signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
 
 
 def crossing_delays(app, identities, samples: int, threshold: int, background) -> list[float]:
@@ -318,7 +259,7 @@ def main():
     app = prepare_database(args.users)
     hot = make_petition(app, "The hot petition everybody signs")
     identities = session_cookies(app, 1, args.users - 1)
-    procs = start_processes(args.workers, args.threads)
+    procs = stack.start(ENV, PORT, args.workers, args.threads)
     results = []
     used = 0
     try:
@@ -347,7 +288,7 @@ def main():
         used += background.next
         time.sleep(4)  # let the aggregator fold the last signatures
     finally:
-        stop_processes(procs)
+        stack.stop(procs)
 
     from sqlalchemy import func, select
 
