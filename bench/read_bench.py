@@ -41,22 +41,9 @@ PORT = 8766
 NGINX_PORT = 8090
 SIGNERS = 20_000  # accounts that have not signed the hot petition yet
 UA = "dauys-read-bench/1"
-ENV = dict(
-    os.environ,
-    DAUYS_CONFIG="development",
-    DATABASE_URL=DB_URL,
-    REDIS_URL=REDIS_URL,
-    SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
-    IIN_HMAC_KEY="bench-iin-key",
-    RATELIMIT_ENABLED="false",
-    LOG_LEVEL="WARNING",
-    PAGE_CACHE="true",
-    MAIL_DIR=str(ROOT / "instance" / "bench-mail"),
-    FLASK_APP="wsgi",
-)
-os.environ.update(ENV)
+from bench import stack  # noqa: E402 (after the path is set)
 
-from bench import stack  # noqa: E402 (after the path and the environment are set)
+ENV = stack.environment(DB_NAME, REDIS_URL, PAGE_CACHE="true")
 
 
 def prepare(signatures: int, others: int) -> int:

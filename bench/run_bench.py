@@ -40,22 +40,9 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 PORT = 8765
 UA = "dauys-bench/1"
 
-ENV = dict(
-    os.environ,
-    DAUYS_CONFIG="development",
-    DATABASE_URL=DB_URL,
-    REDIS_URL=REDIS_URL,
-    SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
-    IIN_HMAC_KEY="bench-iin-key",
-    BENCHMARK_ENDPOINTS="true",
-    RATELIMIT_ENABLED="false",
-    LOG_LEVEL="WARNING",
-    MAIL_DIR=str(ROOT / "instance" / "bench-mail"),
-    FLASK_APP="wsgi",
-)
-os.environ.update(ENV)
+from bench import stack  # noqa: E402 (after the path is set)
 
-from bench import stack  # noqa: E402 (after the path and the environment are set)
+ENV = stack.environment(DB_NAME, REDIS_URL, BENCHMARK_ENDPOINTS="true")
 
 
 def prepare_database(users: int):

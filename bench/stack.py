@@ -16,6 +16,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def environment(db_name: str, redis_url: str, **settings: str) -> dict:
+    """The processes' environment: this machine's PostgreSQL database `db_name` and Redis,
+    development configuration with fixed bench secrets, no request limits, quiet logs;
+    `settings` adds or overrides variables. Returns it after putting it into os.environ
+    too (the benchmark's own process builds the app with it)."""
+    env = dict(
+        os.environ,
+        DAUYS_CONFIG="development",
+        DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{db_name}",
+        REDIS_URL=redis_url,
+        SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
+        IIN_HMAC_KEY="bench-iin-key",
+        RATELIMIT_ENABLED="false",
+        LOG_LEVEL="WARNING",
+        MAIL_DIR=str(ROOT / "instance" / "bench-mail"),
+        FLASK_APP="wsgi",
+        **settings,
+    )
+    os.environ.update(env)
+    return env
+
+
 def sh(env: dict, *args, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, check=True, cwd=ROOT, env=env, **kwargs)
 
