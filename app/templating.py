@@ -11,7 +11,6 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app.language import LANG, swap_language
-from app.main.forms import LanguageForm
 from app.models import Role
 from app.net import absolute_url, share_url
 from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, STATE_NAMES
@@ -94,7 +93,6 @@ def register(app: Flask) -> None:
         return {
             "current_language": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
-            "language_form": LanguageForm,
             "role_names": ROLE_NAMES,
         }
 
