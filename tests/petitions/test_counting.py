@@ -103,6 +103,16 @@ def test_reconcile_of_a_missing_petition_is_none(app):
     assert db.session.scalar(select(func.count()).select_from(SignatureDelta)) == 0
 
 
+def signed_now(title: str, signers: int):
+    """A petition that `signers` citizens sign at the clock's time, counted."""
+    petition = make_petition(title=title)
+    for _ in range(signers):
+        sign_as(petition, make_user())
+    counting.aggregate()
+    db.session.commit()
+    return petition
+
+
 def hourly(petition_id: int) -> dict:
     return {h.hour: h.count for h in db.session.scalars(
         select(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == petition_id))}
@@ -123,10 +133,7 @@ def test_aggregate_keeps_signatures_per_hour(app, clock):
 
 def test_reconcile_repairs_the_hours(app, clock):
     clock.set("2026-12-31T23:30+05:00")
-    petition = make_petition(title="Hours gone astray")
-    for _ in range(3):
-        sign_as(petition, make_user())
-    counting.aggregate()
+    petition = signed_now("Hours gone astray", 3)
     db.session.execute(update(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == petition.id)
                        .values(count=40))
     db.session.commit()
@@ -138,17 +145,9 @@ def test_reconcile_repairs_the_hours(app, clock):
 def test_trending_reads_the_last_24_hours(client, clock):
     """Trending: signatures of the last day, from the hourly counts."""
     clock.set("2026-11-20T12:00+05:00")
-    old = make_petition(title="Many signatures, all two days ago")
-    for _ in range(4):
-        sign_as(old, make_user())
-    counting.aggregate()
-    db.session.commit()
+    old = signed_now("Many signatures, all two days ago", 4)
     clock.advance(hours=48)
-    recent = make_petition(title="Fewer signatures, all today")
-    for _ in range(2):
-        sign_as(recent, make_user())
-    counting.aggregate()
-    db.session.commit()
+    recent = signed_now("Fewer signatures, all today", 2)
     from tests.support import page_text
 
     trending = page_text(client.get("/petitions?sort=trending"))
