@@ -59,14 +59,16 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
-def page_in(language: str) -> str:
-    """This page's address in another language (with its query), or that language's
+def page_in(language: str | None) -> str:
+    """This page's address in another language (with its query), or without one
+    (None: the address that sends each reader to their own language); that language's
     home page when this address has no language (an error on an unknown address)."""
     if has_request_context() and request.url_rule is not None and LANG in request.url_rule.arguments:
-        path = swap_language(request.path, language)
+        path = swap_language(request.path, language) if language else request.path.split("/", 2)[2]
+        path = path if path.startswith("/") else "/" + path
         query = request.query_string.decode("latin-1")
         return f"{path}?{query}" if query else path
-    return url_for("main.home", lang=language)
+    return url_for("main.home", lang=language) if language else "/"
 
 
 def public_url(path: str) -> str:
