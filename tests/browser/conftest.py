@@ -4,9 +4,13 @@ import os
 import threading
 
 import pytest
+from flask_babel import lazy_gettext as _l
 from werkzeug.serving import make_server
 
+from tests.support import translated
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+LANGUAGES = ("kk", "ru", "en")
 
 
 @pytest.fixture
@@ -29,13 +33,47 @@ def page(browser, live_server):
     context.close()
 
 
-def register_in_browser(page, *, name: str, email: str, password: str, region: str, iin: str) -> None:
-    """Fill and send the registration form, in Kazakh, as a person would."""
-    page.goto("/register")
-    page.get_by_label("Толық аты-жөні").fill(name)
-    page.get_by_label("Электрондық пошта").fill(email)
-    page.get_by_label("Құпиясөз", exact=True).fill(password)
-    page.get_by_label("Құпиясөзді қайталаңыз").fill(password)
-    page.get_by_label("Тұратын өңірі").select_option(region)
-    page.get_by_label("ЖСН").fill(iin)
-    page.get_by_role("button", name="Тіркелгі жасау").click()
+class Reader:
+    """A person reading the site in one language: `t("Sign")` is the words they see,
+    `url("/petitions/1")` the address in their language."""
+
+    def __init__(self, page, language: str):
+        self.page = page
+        self.language = language
+
+    def t(self, message: str, **values) -> str:
+        return translated(_l(message, **values), self.language)
+
+    def url(self, path: str) -> str:
+        return f"/{self.language}{path}"
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.url(path))
+
+    def log_in(self, email: str, password: str = "correct horse battery") -> None:
+        page, t = self.page, self.t
+        self.goto("/login")
+        page.get_by_label(t("Email")).fill(email)
+        page.get_by_label(t("Password"), exact=True).fill(password)
+        page.get_by_role("button", name=t("Log in")).click()
+        assert page.get_by_role("heading", level=1).inner_text() == t("My account")
+
+    def log_out(self) -> None:
+        self.page.get_by_role("button", name=self.t("Log out")).click()
+
+    def register(self, *, name: str, email: str, password: str, region: str, iin: str) -> None:
+        """Fill and send the registration form as a person would."""
+        page, t = self.page, self.t
+        self.goto("/register")
+        page.get_by_label(t("Full name")).fill(name)
+        page.get_by_label(t("Email")).fill(email)
+        page.get_by_label(t("Password"), exact=True).fill(password)
+        page.get_by_label(t("Repeat the password")).fill(password)
+        page.get_by_label(t("Region of residence")).select_option(region)
+        page.get_by_label(t("IIN")).fill(iin)
+        page.get_by_role("button", name=t("Create account")).click()
+
+
+@pytest.fixture(params=LANGUAGES)
+def reader(request, page):
+    return Reader(page, request.param)

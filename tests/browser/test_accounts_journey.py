@@ -1,12 +1,12 @@
-"""A new user in a real browser: language, registration, verification, log-in,
-password reset."""
+"""A new user in a real browser, in each of the three languages: registration, the
+confirmation email in their language, log-in, a wrong password, password reset; and the
+language switcher."""
 
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import register_in_browser
 from tests.support import link_in, valid_iin
 
 pytestmark = pytest.mark.browser
@@ -32,47 +32,55 @@ def test_language_switcher_keeps_the_page(page):
     page.screenshot(path=str(ARTIFACTS / "bodies-en.png"), full_page=True)
 
 
-def test_register_verify_login_and_reset(page, mailbox):
-    register_in_browser(page, name="Мадина Ахметова", email="madina@example.kz", password="tulip-garden-2026", region="KZ-35",
-                        iin=valid_iin(date(1992, 7, 1), male=False))
-    assert page.get_by_role("heading", level=1).inner_text() == "Электрондық поштаңызды растаңыз"
+def test_register_verify_login_and_reset(reader, mailbox):
+    page, t, language = reader.page, reader.t, reader.language
+    email = f"madina-{language}@example.kz"
+    reader.register(name="Мадина Ахметова", email=email, password="tulip-garden-2026", region="KZ-35",
+                    iin=valid_iin(date(1992, 7, 1), male=False))
+    assert page.get_by_role("heading", level=1).inner_text() == t("Confirm your email address")
 
-    link = link_in(mailbox.to("madina@example.kz")[0], "/verify/")
+    [message] = mailbox.to(email)
+    assert message["Content-Language"] == language
+    link = link_in(message, "/verify/")
+    assert link.startswith(f"/{language}/verify/")
     page.goto(link)
-    page.get_by_role("button", name="Электрондық поштамды растау").click()
-    assert "Рақмет: электрондық поштаңыз расталды." in page.content()
-    assert page.get_by_text("расталған").is_visible()
+    page.get_by_role("button", name=t("Confirm my email address")).click()
+    assert t("Thank you: your email address is confirmed.") in page.content()
+    assert page.get_by_text(t("confirmed"), exact=True).is_visible()
+    assert page.locator("html").get_attribute("lang") == language
 
-    page.get_by_role("button", name="Шығу").click()
-    page.goto("/login")
-    page.get_by_label("Электрондық пошта").fill("madina@example.kz")
-    page.get_by_label("Құпиясөз").fill("wrong-password-9")
-    page.get_by_role("button", name="Кіру").click()
-    assert page.get_by_text("Электрондық пошта немесе құпиясөз қате.", exact=True).is_visible()
+    reader.log_out()
+    reader.goto("/login")
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_label(t("Password"), exact=True).fill("wrong-password-9")
+    page.get_by_role("button", name=t("Log in")).click()
+    assert page.get_by_text(t("The email or password is wrong."), exact=True).is_visible()
 
-    page.get_by_role("link", name="Құпиясөзді ұмыттыңыз ба?").click()
-    page.get_by_label("Электрондық пошта").fill("madina@example.kz")
-    page.get_by_role("button", name="Сілтемені жіберу").click()
-    reset = link_in(mailbox.to("madina@example.kz")[-1], "/reset/")
+    page.get_by_role("link", name=t("Forgot your password?")).click()
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_role("button", name=t("Send the link")).click()
+    reset = link_in(mailbox.to(email)[-1], "/reset/")
+    assert reset.startswith(f"/{language}/reset/")
     page.goto(reset)
-    page.get_by_label("Жаңа құпиясөз").fill("new-tulip-garden-27")
-    page.get_by_label("Құпиясөзді қайталаңыз").fill("new-tulip-garden-27")
-    page.get_by_role("button", name="Жаңа құпиясөзді сақтау").click()
+    page.get_by_label(t("New password")).fill("new-tulip-garden-27")
+    page.get_by_label(t("Repeat the password")).fill("new-tulip-garden-27")
+    page.get_by_role("button", name=t("Save the new password")).click()
 
-    page.get_by_label("Электрондық пошта").fill("madina@example.kz")
-    page.get_by_label("Құпиясөз").fill("new-tulip-garden-27")
-    page.get_by_role("button", name="Кіру").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Менің тіркелгім"
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_label(t("Password"), exact=True).fill("new-tulip-garden-27")
+    page.get_by_role("button", name=t("Log in")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == t("My account")
 
 
-def test_form_errors_are_announced_next_to_fields(page):
-    page.goto("/register")
-    page.get_by_role("button", name="Тіркелгі жасау").click()
-    name = page.get_by_label("Толық аты-жөні")
+def test_form_errors_are_announced_next_to_fields(reader):
+    page, t = reader.page, reader.t
+    reader.goto("/register")
+    page.get_by_role("button", name=t("Create account")).click()
+    name = page.get_by_label(t("Full name"))
     assert name.get_attribute("aria-invalid") == "true"
     described_by = name.get_attribute("aria-describedby").split()
     assert "full_name-error" in described_by
-    assert page.locator("#full_name-error").inner_text() == "Толық аты-жөніңізді енгізіңіз."
+    assert page.locator("#full_name-error").inner_text() == t("Enter your full name.")
     # keyboard: the skip link is the first thing Tab reaches
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
