@@ -240,13 +240,15 @@ def main():
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--users", type=int, default=40000)
     parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--worker-layout", choices=sorted(stack.WORKER_LAYOUTS), default="split",
+                        help="one: one forking RQ worker; split: counts on a worker that does not fork (README)")
     args = parser.parse_args()
 
     print("preparing the database ...", flush=True)
     app = prepare_database(args.users)
     hot = make_petition(app, "The hot petition everybody signs")
     identities = session_cookies(app, 1, args.users - 1)
-    procs = stack.start(ENV, PORT, args.workers, args.threads)
+    procs = stack.start(ENV, PORT, args.workers, args.threads, args.worker_layout)
     results = []
     used = 0
     try:
@@ -307,20 +309,29 @@ def main():
     print(report)
 
 
+WHAT_WAS_DONE = (
+    "What moved the ratio, each measured with this script (medians of alternated rounds): the time index of "
+    "signatures gave way to hourly counts (0.65 -> about 0.70); the signing statement is built once per shape "
+    "with bound parameters and run through SQLAlchemy Core instead of being built, cache-keyed and run "
+    "through the ORM on every request (a profile showed a fifth of the request's own time there; about "
+    "0.71 -> 0.86); the transient count-delta table lost its two foreign keys (each signature checked the hot "
+    "petition's row and the region's row again, with share locks, although the signature it comes from had "
+    "just checked both; 0.86 -> about 0.9, within this machine's noise); the every-second aggregator runs on "
+    "a worker that does not fork per job (`--worker-layout split`, the README's production layout; no "
+    "difference above the noise, kept because it saves a fork a second). Tried and taken back: "
+    "`INSERT ... ON CONFLICT DO NOTHING` cost a quarter of the throughput on PostgreSQL. Not done: an UNLOGGED "
+    "delta table (a crash would lose the deltas not yet folded until the daily reconciliation, delaying a "
+    "threshold crossing by up to a day). Rounds on this 2-core machine vary by +-20 % (the load generator, "
+    "PostgreSQL and gunicorn share the cores), hence five rounds."
+)
 WHY = (
     "Why it misses: both endpoints pay the same request costs (session, user and roles, CSRF, commit, redirect), "
     "so the gap is the signature's own database work on a 2-core machine that also runs PostgreSQL, the "
     "aggregator and the load generator: one statement that checks the petition's state and the signer's "
-    "region (a join) and inserts two rows, a signature with three index entries (primary key, the "
-    "one-per-person unique index, signer) and a count delta with two, against one row with one index "
-    "for the baseline; plus the aggregator folding about 300 deltas a second into the totals, the per-region "
-    "and the hourly counts. Signing never waits on the petition row (the UK failure mode): throughput is flat "
-    "across rounds and no request failed. What was tried: the time index of signatures is gone (hourly counts "
-    "replace it), which lifted the ratio from 0.65 to about 0.70; `INSERT ... ON CONFLICT DO NOTHING` (to "
-    "avoid a failed transaction on a second signature) cost a quarter of the throughput on PostgreSQL and was "
-    "taken back. Next, in order of expected gain: the counts queue on a worker that does not fork per job "
-    "(`flask worker --queue counts --no-fork`, now available), an UNLOGGED delta table (the reconciliation "
-    "repairs what a crash loses), and fewer round trips per request (the user and their roles in one query)."
+    "region (a join) and inserts two rows, a signature with four index entries and three foreign keys and a "
+    "count delta with two index entries, against one row with one index for the baseline; plus the "
+    "aggregator folding some 300 deltas a second into the totals, the per-region and the hourly counts. "
+    "Signing never waits on the petition row (the UK failure mode): no request failed."
 )
 
 
@@ -335,11 +346,12 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
         "",
         "```sh",
         f".venv/bin/python bench/run_bench.py --seconds {args.seconds:g} --rounds {args.rounds} "
-        f"--clients {args.clients} --workers {args.workers} --threads {args.threads}",
+        f"--clients {args.clients} --workers {args.workers} --threads {args.threads} "
+        f"--worker-layout {args.worker_layout}",
         "```",
         "",
-        f"Machine: {cpu} cores; gunicorn {args.workers} workers x {args.threads} threads (gthread), one RQ worker, "
-        "one scheduler, PostgreSQL 15 and Redis 7 on the same machine, and the load generator too "
+        f"Machine: {cpu} cores; gunicorn {args.workers} workers x {args.threads} threads (gthread), "
+        f"RQ workers as `{args.worker_layout}`, one scheduler, PostgreSQL 15 and Redis 7 on the same machine, and the load generator too "
         f"({args.clients} client threads, keep-alive). Run on {clock.now():%Y-%m-%d %H:%M} UTC.",
         "",
         "### (a) / (b) signing vs. a plain INSERT, alternated",
@@ -356,6 +368,8 @@ def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, r
         "signed-in user (without \"email me\", so that no email fan-out runs during the A/B); a 3-second "
         "warm-up of each endpoint precedes the rounds. Non-redirect answers in (a): "
         f"{sum(sum(e.values()) for _, _, e, _ in results)}, in (b): {sum(sum(e.values()) for _, _, _, e in results)}.",
+        "",
+        WHAT_WAS_DONE,
         "",
         WHY if median_ratio < 0.9 else "",
         "",

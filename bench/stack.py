@@ -54,18 +54,27 @@ def fresh_database(env: dict, name: str, redis_url: str) -> None:
     sh(env, *flask, "seed", capture_output=True)
 
 
-def start(env: dict, port: int, workers: int, threads: int) -> list[subprocess.Popen]:
-    """gunicorn (gthread) on `port`, a worker and a scheduler; returns once /health answers.
-    Raises RuntimeError if gunicorn does not come up."""
+# The RQ workers: "one" forks per job for every queue; "split" is README's production
+# layout: the every-second count aggregator on a worker that does not fork, the rest forked.
+WORKER_LAYOUTS = {
+    "one": [[]],
+    "split": [["--queue", "counts", "--no-fork"], ["--queue", "default", "--queue", "mail"]],
+}
+
+
+def start(env: dict, port: int, workers: int, threads: int, layout: str = "split") -> list[subprocess.Popen]:
+    """gunicorn (gthread) on `port`, the RQ workers of `layout` and a scheduler; returns
+    once /health answers. Raises RuntimeError if gunicorn does not come up."""
     bin_dir = Path(sys.executable).parent
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     procs = [
         subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",
                           "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                           "wsgi:app"], cwd=ROOT, env=env, start_new_session=True),
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                         start_new_session=True, stdout=subprocess.DEVNULL),
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT, env=env,
-                         start_new_session=True, stdout=subprocess.DEVNULL),
+        *(subprocess.Popen([*flask, "worker", *args], cwd=ROOT, env=env, start_new_session=True,
+                           stdout=subprocess.DEVNULL) for args in WORKER_LAYOUTS[layout]),
+        subprocess.Popen([*flask, "scheduler"], cwd=ROOT, env=env, start_new_session=True,
+                         stdout=subprocess.DEVNULL),
     ]
     for _ in range(150):
         try:

@@ -33,12 +33,13 @@ def with_delta(signature_insert):
     """PostgreSQL: wrap an INSERT INTO signatures ... so that the same statement writes
     its count delta (a data-modifying CTE); returns the statement, which yields the
     new signature's sponsor flag, or no row if nothing was inserted."""
-    new = signature_insert.returning(Signature.petition_id, Signature.region_id, Signature.sponsor,
-                                     Signature.created_at).cte("new_signature")
-    return insert(SignatureDelta).from_select(
+    signatures, deltas = Signature.__table__, SignatureDelta.__table__
+    new = signature_insert.returning(signatures.c.petition_id, signatures.c.region_id, signatures.c.sponsor,
+                                     signatures.c.created_at).cte("new_signature")
+    return insert(deltas).from_select(
         ["petition_id", "region_id", "sponsor", "n", "created_at"],
         select(new.c.petition_id, new.c.region_id, new.c.sponsor, literal(1), new.c.created_at),
-    ).returning(SignatureDelta.sponsor)
+    ).returning(deltas.c.sponsor)
 
 
 @dataclass
