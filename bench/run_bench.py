@@ -21,8 +21,8 @@ Results are printed and written to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import math
 import http.client
+import math
 import os
 import statistics
 import sys
