@@ -10,10 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
+from app import clock
 from app.language import LANG, swap_language
 from app.models import Role
 from app.net import absolute_url, share_url
-from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, STATE_NAMES
+from app.petitions import status
+from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, STATE_NAMES, STATUS_NAMES
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 ROLE_NAMES = {
@@ -87,6 +89,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["page_in"] = page_in
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["state_names"] = STATE_NAMES
+    app.jinja_env.globals["status_names"] = STATUS_NAMES
+    app.jinja_env.globals["petition_status"] = status.public_status
+    app.jinja_env.globals["petition_progress"] = lambda petition: status.progress(petition, clock.now())
     app.jinja_env.globals["category_names"] = CATEGORY_NAMES
     app.jinja_env.globals["rejection_names"] = REJECTION_NAMES
 

@@ -32,7 +32,8 @@ root = Blueprint("root", __name__)
 @public
 def home():
     return render_template("main/home.html", profile=profile(), totals=queries.totals(),
-                           popular=queries.popular_open(), recently_closed=queries.recently_closed())
+                           popular=queries.popular_open(), recently_closed=queries.recently_closed(),
+                           latest_responses=queries.latest_responses())
 
 
 @bp.route("/bodies")

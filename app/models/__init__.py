@@ -20,7 +20,7 @@ from app.models.petition import (
     Signature,
     SignatureDelta,
 )
-from app.models.review import CaseState, ReviewCase
+from app.models.review import CaseReassignment, CaseState, ReviewCase
 from app.models.user import STAFF_ROLES, Role, User, UserRole
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "PetitionHourlyCount",
     "PetitionRegionCount",
     "ReviewCase",
+    "CaseReassignment",
     "SignatureDelta",
     "HIDING_CODES",
     "Category",

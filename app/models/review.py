@@ -59,3 +59,21 @@ class ReviewCase(Base):
         if self.state is CaseState.ANSWERED:
             return 0
         return max(0, -working_days_between(today, self.due_on))
+
+
+class CaseReassignment(Base):
+    """A case moved from one state body to another: the public timeline says so, and
+    the accountability figures know which body held it when."""
+
+    __tablename__ = "review_reassignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("review_cases.id", ondelete="CASCADE"), index=True)
+    from_body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id"))
+    to_body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    case: Mapped[ReviewCase] = relationship(backref=backref("reassignments", order_by="CaseReassignment.id",
+                                                            cascade="all, delete-orphan"))
+    from_body: Mapped[StateBody] = relationship(foreign_keys=[from_body_id], lazy="joined")
+    to_body: Mapped[StateBody] = relationship(foreign_keys=[to_body_id], lazy="joined")

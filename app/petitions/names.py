@@ -41,6 +41,15 @@ STATE_NAMES = {
     PetitionState.CLOSED: _l("Closed"),
 }
 
+# A petition's public status (app.petitions.status): its state, or where its review is.
+RESPONDED = "responded"
+AWAITING_RESPONSE = "awaiting_response"
+STATUS_NAMES = {
+    RESPONDED: _l("Responded"),
+    AWAITING_RESPONSE: _l("Awaiting response"),
+    **{state.value: name for state, name in STATE_NAMES.items()},
+}
+
 REJECTION_NAMES = {
     RejectionCode.DUPLICATE: _l("Duplicate of an existing petition"),
     RejectionCode.OUTSIDE_COMPETENCE: _l("Outside the competence of the state body"),

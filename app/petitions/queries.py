@@ -13,22 +13,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, and_, desc, func, literal_column, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.extensions import db
 from app.models import (
+    CaseState,
     Category,
     Petition,
     PetitionHourlyCount,
     PetitionRegionCount,
     PetitionState,
     Region,
+    ReviewCase,
     Signature,
     StateBody,
     User,
 )
 from app.models.petition import PUBLIC_STATES
 from app.petitions.counting import hour_of
+from app.petitions.names import AWAITING_RESPONSE, RESPONDED
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 SORTS = ("popular", "newest", "closing", "trending")
@@ -63,6 +67,24 @@ def search_filter(query: str):
     return and_(*[folded.like(f"%{t.casefold()}%") for t in terms])
 
 
+# The list's "state" filter: petition states, or where the review stands.
+LIST_STATES = {
+    "open": (PetitionState.OPEN,),
+    "closed": (PetitionState.CLOSED,),
+    "rejected": (PetitionState.REJECTED,),
+    AWAITING_RESPONSE: (PetitionState.OPEN, PetitionState.CLOSED),
+    RESPONDED: (PetitionState.OPEN, PetitionState.CLOSED),
+    "all": PUBLIC_STATES,
+}
+
+
+def for_cards(query: Select) -> Select:
+    """Load what a petition card shows (its review case, its body's region for the
+    threshold) with the petitions, not one query per card."""
+    return query.options(selectinload(Petition.review_case),
+                         joinedload(Petition.body).selectinload(StateBody.region))
+
+
 @dataclass
 class ListFilters:
     q: str = ""
@@ -77,11 +99,13 @@ def list_query(f: ListFilters) -> Select:
     """The public list: only open, closed and rejected petitions are ever listed.
 
     Raises ValueError for an unknown state, category or sort."""
-    states = {"open": (PetitionState.OPEN,), "closed": (PetitionState.CLOSED,),
-              "rejected": (PetitionState.REJECTED,), "all": PUBLIC_STATES}
-    if f.state not in states or f.sort not in SORTS:
+    if f.state not in LIST_STATES or f.sort not in SORTS:
         raise ValueError("unknown filter")
-    query = select(Petition).where(Petition.state.in_(states[f.state]))
+    query = for_cards(select(Petition).where(Petition.state.in_(LIST_STATES[f.state])))
+    if f.state in (AWAITING_RESPONSE, RESPONDED):
+        answered = ReviewCase.state == CaseState.ANSWERED
+        query = query.where(select(ReviewCase.id).where(
+            ReviewCase.petition_id == Petition.id, answered if f.state == RESPONDED else ~answered).exists())
     if f.category:
         query = query.where(Petition.category == Category(f.category))
     if f.body:
@@ -168,14 +192,23 @@ def totals() -> dict:
 
 
 def popular_open(limit: int = 6) -> list[Petition]:
-    return list(db.session.scalars(
+    return list(db.session.scalars(for_cards(
         select(Petition).where(Petition.state == PetitionState.OPEN)
         .order_by(desc(Petition.signature_count), desc(Petition.id)).limit(limit)
-    ))
+    )))
 
 
 def recently_closed(limit: int = 4) -> list[Petition]:
-    return list(db.session.scalars(
+    return list(db.session.scalars(for_cards(
         select(Petition).where(Petition.state == PetitionState.CLOSED)
         .order_by(desc(Petition.closed_at), desc(Petition.id)).limit(limit)
-    ))
+    )))
+
+
+def latest_responses(limit: int = 4) -> list[ReviewCase]:
+    """The review cases answered most recently, of petitions the public can see."""
+    return list(db.session.scalars(
+        select(ReviewCase).join(Petition, ReviewCase.petition_id == Petition.id)
+        .where(ReviewCase.state == CaseState.ANSWERED, Petition.state.in_(PUBLIC_STATES))
+        .order_by(desc(ReviewCase.answered_at), desc(ReviewCase.id)).limit(limit)
+    ).unique())

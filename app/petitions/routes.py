@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,6 +17,7 @@ from app.http_cache import public
 from app.models import Petition, PetitionState, Region
 from app.net import client_address, page_arg, share_url
 from app.petitions import forms, queries, services
+from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
 from app.petitions.services import PetitionData, PetitionError
@@ -177,25 +174,7 @@ def _origin() -> dict:
     return {"ip": client_address(), "user_agent": request.headers.get("User-Agent", "")[:500]}
 
 
-def _timeline(petition: Petition) -> list[tuple[str, object]]:
-    steps = [(_l("Created"), petition.created_at), (_l("Submitted"), petition.submitted_at),
-             (_l("Sent to moderation"), petition.moderation_started_at)]
-    if petition.state is S.REJECTED:
-        steps.append((_l("Rejected"), petition.decided_at))
-    steps += [(_l("Opened for signatures"), petition.opened_at), (_l("Closed"), petition.closed_at)]
-    return [(label, when) for label, when in steps if when is not None]
-
-
 def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None):
-    threshold = threshold_for(petition.body)
-    count = petition.signature_count
-    exact = count * 100 / threshold.signatures if threshold.signatures else 0
-    percent = min(100, math.floor(exact))
-    # A visible sliver as soon as there is one signature; the text keeps the true figure.
-    bar_width = 0 if count == 0 else min(100, max(exact, 0.75))
-    days_left = None
-    if petition.state is S.OPEN and petition.closes_at:
-        days_left = max(0, math.ceil((petition.closes_at - clock.now()) / timedelta(days=1)))
     user = current_user if current_user.is_authenticated else None
     problem = services.signing_problem(petition, user) if petition.state in (S.OPEN, S.COLLECTING_SPONSORS) else None
     signed = problem == "already_signed"
@@ -203,14 +182,12 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
     return render_template(
         "petitions/show.html",
         petition=petition,
-        threshold=threshold,
+        progress=standing.progress(petition, clock.now()),
+        public_status=standing.public_status(petition),
         threshold_reason=describe_threshold(petition.body, lang),
-        percent=percent,
-        bar_width=f"{bar_width:.2f}",
-        days_left=days_left,
         breakdown=queries.regional_breakdown(petition.id),
         signers=queries.public_signers(petition.id),
-        timeline=_timeline(petition),
+        timeline=standing.timeline(petition, lang),
         # Forms (and their CSRF tokens, which live in the session) only for the signed
         # in: a reader who is not gets a page that any cache may keep.
         sign_form=sign_form or (forms.SignForm() if user else None),

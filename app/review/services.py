@@ -9,7 +9,7 @@ from app.audit.services import record
 from app.clock import local_date
 from app.extensions import db
 from app.guards import move_state
-from app.models import CaseState, ReviewCase, Role, StateBody, User
+from app.models import CaseReassignment, CaseState, ReviewCase, Role, StateBody, User
 from app.review import notifications
 from app.workdays import add_working_days
 
@@ -81,6 +81,7 @@ def reassign(moderator: User, case: ReviewCase, body_code: str, note: str) -> No
     if not (note or "").strip():
         raise CaseError("note_required")
     before = {"body": case.body.code, "due_on": case.due_on.isoformat()}
+    db.session.add(CaseReassignment(case=case, from_body_id=case.body_id, to_body_id=body.id, at=clock.now()))
     case.body = body
     case.due_on = add_working_days(local_date(case.queued_at), body.review_period_days)
     db.session.flush()
