@@ -7,11 +7,11 @@ import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
-from app import queue
+from app import clock, queue
 from app.accounts.services import set_language
 from app.bodies.queries import active_bodies
 from app.bodies.thresholds import describe_threshold, profile, threshold_for
@@ -19,9 +19,10 @@ from app.extensions import db
 from app.http_cache import public
 from app.language import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, preferred_language, swap_language
 from app.main.forms import LanguageForm
-from app.models import BodyLevel
+from app.models import BodyLevel, StateBody
 from app.net import safe_next_url
 from app.petitions import queries
+from app.review import accountability as accountability_figures
 
 bp = Blueprint("main", __name__)
 # Outside the language prefix.
@@ -50,6 +51,30 @@ def bodies():
         describe=describe_threshold,
         lang=str(get_locale()),
     )
+
+
+@bp.route("/accountability")
+@public
+def accountability():
+    """The national table: how every state body keeps its legal deadlines."""
+    return render_template("main/accountability.html", rows=accountability_figures.national(clock.today()),
+                           lang=str(get_locale()))
+
+
+@bp.route("/bodies/<code>")
+@public
+def body(code: str):
+    """One state body: its threshold and review period, its figures, its overdue cases
+    and latest responses."""
+    state_body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+    if state_body is None:
+        abort(404)
+    lang = str(get_locale())
+    return render_template("main/body.html", body=state_body, lang=lang,
+                           figures=accountability_figures.for_body(state_body, clock.today()),
+                           latest=accountability_figures.latest_responses(state_body),
+                           on_time=accountability_figures.answered_on_time,
+                           threshold=threshold_for(state_body), threshold_reason=describe_threshold(state_body, lang))
 
 
 @bp.route("/language", methods=["POST"])
