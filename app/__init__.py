@@ -24,6 +24,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     app.config["INSTANCE_PATH"] = app.instance_path
+    app.json.ensure_ascii = False  # Kazakh and Russian as UTF-8 letters in JSON, not escapes
     app.config.update(overrides)
     config_class.validate(app.config)
     _check_threshold_profile(app.config)
@@ -102,11 +103,16 @@ def _limits_uri(redis_url: str) -> str:
     return redis_url
 
 
+API_PREFIX = "/api/v1"
+
+
 def register_blueprints(app: Flask) -> None:
     from app import http_cache, language
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.digests.routes import bp as digests_bp
+    from app.extensions import csrf
     from app.main.routes import bp as main_bp
     from app.main.routes import root as root_bp
     from app.moderation.routes import bp as moderation_bp
@@ -123,6 +129,10 @@ def register_blueprints(app: Flask) -> None:
                             (moderation_bp, "/moderation"), (review_bp, "/review"), (digests_bp, ""),
                             (admin_bp, "/admin")):
         app.register_blueprint(blueprint, url_prefix=prefix + path)
+    # The JSON API names no language: it gives names in all three.
+    app.register_blueprint(api_bp, url_prefix=API_PREFIX)
+    # Read-only: nothing in it takes a form, so a POST there is a 405, not a CSRF 400.
+    csrf.exempt(api_bp)
     # /health and the redirect of addresses that name no language.
     app.register_blueprint(root_bp)
     http_cache.init_app(app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.extensions import db
 
@@ -27,7 +27,15 @@ MESSAGES = {
 }
 
 
+API_MESSAGES = {400: "bad request", 404: "not found", 405: "method not allowed", 429: "too many requests",
+                500: "internal error"}
+
+
 def render_error(code: int, detail=None):
+    if request.path.startswith("/api/"):
+        # The API answers in JSON (its consumers are programs), in English.
+        message = detail if isinstance(detail, str) else API_MESSAGES.get(code, "error")
+        return jsonify({"error": code, "message": message}), code
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title,
                            message=detail or message), code
@@ -45,7 +53,12 @@ def register(app: Flask) -> None:
             return exc
         if exc.code >= 500:
             log.error("HTTP %s on %s %s", exc.code, request.method, request.path)
-        return render_error(exc.code)
+        body, code = render_error(exc.code, exc.description if request.path.startswith("/api/")
+                                  and exc.description != type(exc).description else None)
+        response = make_response(body, code)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110
+        return response
 
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):

@@ -30,8 +30,9 @@ def old_path_converter(languages) -> type[BaseConverter]:
     """`<oldpath:old>`: a path whose first segment is not a language code, i.e. an
     address from before the prefixes (/petitions/5, /moderation/, /reset/<token>)."""
     # The first character must not start a language segment: "kk" followed by "/" or
-    # by the end of the path.
-    pattern = "(?!(?:{})(?![^/]))[^/].*?".format("|".join(re.escape(code) for code in languages))
+    # by the end of the path; nor the JSON API's (an unsupported method there is a 405).
+    names = [re.escape(code) for code in languages] + ["api"]
+    pattern = "(?!(?:{})(?![^/]))[^/].*?".format("|".join(names))
     return type("OldPathConverter", (BaseConverter,), {"regex": pattern, "part_isolating": False})
 
 

@@ -138,7 +138,7 @@ class FreshContextClient(FlaskClient):
     """
 
     language: str | None = "kk"
-    UNPREFIXED = ("/static/", "/health")
+    UNPREFIXED = ("/static/", "/health", "/api/")
 
     def open(self, *args, **kwargs):
         if args and isinstance(args[0], str):
@@ -260,3 +260,18 @@ def browser():
         )
         yield b
         b.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a free local port, served by werkzeug in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

@@ -138,6 +138,23 @@ def list_query(f: ListFilters) -> Select:
     return query
 
 
+def trending(limit: int = 20) -> list[tuple[Petition, int]]:
+    """Open petitions with signatures in the last 24 hours, most first, with that number."""
+    since = hour_of(clock.now() - timedelta(hours=24))
+    recent = (
+        select(PetitionHourlyCount.petition_id, func.sum(PetitionHourlyCount.count).label("n"))
+        .where(PetitionHourlyCount.hour >= since)
+        .group_by(PetitionHourlyCount.petition_id)
+        .subquery()
+    )
+    rows = db.session.execute(for_cards(
+        select(Petition, recent.c.n).join(recent, recent.c.petition_id == Petition.id)
+        .where(Petition.state == PetitionState.OPEN, recent.c.n > 0)
+        .order_by(desc(recent.c.n), desc(Petition.signature_count), desc(Petition.id)).limit(limit)
+    )).unique().all()
+    return [(petition, int(n)) for petition, n in rows]
+
+
 def similar(text: str, *, limit: int = 5, exclude_id: int | None = None,
             include_pending: bool = False) -> list[Petition]:
     """Petitions that share words with `text` (any word), most signed first.
@@ -168,6 +185,15 @@ def regional_breakdown(petition_id: int) -> list[tuple[Region, int]]:
         .order_by(desc(PetitionRegionCount.count), PetitionRegionCount.region_id)
     ).all()
     return [(row.region, row.count) for row in rows]
+
+
+def signatures_by_hour(petition_id: int) -> list[tuple]:
+    """(UTC hour, valid signatures made in it) for every hour that has any, oldest
+    first, as the aggregator keeps them: the chart and the API never count rows."""
+    return [tuple(row) for row in db.session.execute(
+        select(PetitionHourlyCount.hour, PetitionHourlyCount.count)
+        .where(PetitionHourlyCount.petition_id == petition_id, PetitionHourlyCount.count > 0)
+        .order_by(PetitionHourlyCount.hour))]
 
 
 def public_signers(petition_id: int, limit: int = 20) -> list[str]:

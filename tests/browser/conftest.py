@@ -1,26 +1,14 @@
 """A live server and headless Chromium (Debian's, driven by Playwright)."""
 
 import os
-import threading
 
 import pytest
 from flask_babel import lazy_gettext as _l
-from werkzeug.serving import make_server
 
 from tests.support import translated
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 LANGUAGES = ("kk", "ru", "en")
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -1,0 +1,215 @@
+"""The OpenAPI 3.1 document of /api/v1, built here so that it names the same states,
+categories, sorts and limits as the code it describes. Served at /api/v1/openapi.json;
+the tests validate every answer against it and CI runs schemathesis on it."""
+
+from __future__ import annotations
+
+from app.models import BodyLevel, Category, PetitionState, RejectionCode
+from app.models.geo import RegionKind
+from app.petitions.names import AWAITING_RESPONSE, RESPONDED
+from app.petitions.queries import LIST_STATES, SORTS
+
+MAX_PER_PAGE = 100
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
+    return {"type": "object", "properties": properties,
+            "required": [k for k in properties if k not in optional], "additionalProperties": False}
+
+
+TIME = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"}
+DATE = {"type": "string", "format": "date", "description": "a calendar date in Almaty"}
+COUNT = {"type": "integer", "minimum": 0}
+TEXT = {"type": "string"}
+# What a query or path parameter may hold: no control characters (a 400 anywhere on the site).
+PLAIN = {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*$"}
+MAX_QUERY = 200
+URL = {"type": "string", "format": "uri"}
+STATUSES = [RESPONDED, AWAITING_RESPONSE] + [s.value for s in PetitionState]
+
+SCHEMAS = {
+    "Names": _object({"kk": TEXT, "ru": TEXT, "en": TEXT}),
+    "BodyRef": _object({"code": TEXT, "name": _ref("Names"), "level": {"enum": [b.value for b in BodyLevel]},
+                        "region": _nullable(TEXT)}),
+    "Threshold": _object({"signatures": {"type": "integer", "minimum": 1},
+                          "kind": {"enum": ["fixed", "percent", "fallback"]},
+                          "percent": _nullable({"type": "number"}), "reason": _ref("Names")}),
+    "Links": _object({"html": URL, "self": URL, "count": URL}),
+    "PetitionSummary": _object({
+        "id": {"type": "integer"}, "title": TEXT, "summary": TEXT, "language": {"enum": ["kk", "ru", "en"]},
+        "state": {"enum": [s.value for s in PetitionState]}, "status": {"enum": STATUSES},
+        "addressee": _ref("BodyRef"), "category": {"enum": [c.value for c in Category]},
+        "signature_count": COUNT, "threshold": {"type": "integer", "minimum": 1},
+        "opened_at": _nullable(TIME), "closes_at": _nullable(TIME), "closed_at": _nullable(TIME),
+        "days_left": _nullable(COUNT), "links": _ref("Links"),
+    }),
+    "Review": _object({
+        "status": {"enum": [RESPONDED, AWAITING_RESPONSE]}, "body": _ref("BodyRef"), "queued_at": TIME,
+        "due_on": DATE, "overdue": {"type": "boolean"}, "overdue_working_days": COUNT,
+        "acknowledged_at": _nullable(TIME), "answered_at": _nullable(TIME),
+        "answered_on_time": _nullable({"type": "boolean"}), "response": _nullable(TEXT),
+        "reassignments": {"type": "array", "items": _object({"from": TEXT, "to": TEXT, "at": TIME})},
+    }),
+    "Rejection": _object({"code": {"enum": [r.value for r in RejectionCode]}, "reason": _ref("Names"),
+                          "explanation": _nullable(TEXT), "decided_at": _nullable(TIME)}),
+    "RegionCount": _object({"code": TEXT, "name": _ref("Names"), "count": COUNT}),
+    "HourCount": _object({"hour": TIME, "count": COUNT}),
+}
+SCHEMAS["Petition"] = {
+    **SCHEMAS["PetitionSummary"],
+    "properties": {
+        **SCHEMAS["PetitionSummary"]["properties"],
+        "details": TEXT, "category_name": _ref("Names"), "threshold": _ref("Threshold"),
+        "threshold_reached_at": _nullable(TIME), "sponsor_count": COUNT, "sponsors_required": COUNT,
+        "regions": {"type": "array", "items": _ref("RegionCount"),
+                    "description": "signatures by the signer's region at signing, largest first"},
+        "signatures_by_hour": {"type": "array", "items": _ref("HourCount"),
+                               "description": "valid signatures per UTC hour, hours with none left out"},
+        "review": _nullable(_ref("Review")), "rejection": _nullable(_ref("Rejection")),
+        "recent_signers": {"type": "array", "items": TEXT,
+                           "description": "the latest signers who chose to show their name (given name, initial)"},
+        "submitted_at": _nullable(TIME),
+    },
+}
+SCHEMAS["Petition"]["required"] = list(SCHEMAS["Petition"]["properties"])
+SCHEMAS.update({
+    "Count": _object({"id": {"type": "integer"}, "signature_count": COUNT,
+                      "state": {"enum": [s.value for s in PetitionState]}, "status": {"enum": STATUSES},
+                      "threshold": {"type": "integer", "minimum": 1}}),
+    "Overdue": _object({"petition_id": {"type": "integer"}, "title": TEXT, "due_on": DATE,
+                        "working_days_late": {"type": "integer", "minimum": 1}}),
+    "Accountability": _object({
+        "petitions_addressed": COUNT, "reached_threshold": COUNT, "cases": COUNT, "cases_answered": COUNT,
+        "answered_on_time": COUNT, "answered_on_time_percent": _nullable({"type": "number"}),
+        "median_working_days_to_respond": _nullable({"type": "number"}), "awaiting_response": COUNT,
+        "overdue_now": {"type": "array", "items": _ref("Overdue")},
+    }),
+    "Response": _object({"petition_id": {"type": "integer"}, "title": TEXT, "language": {"enum": ["kk", "ru", "en"]},
+                         "body": _ref("BodyRef"), "signature_count": COUNT, "answered_at": TIME,
+                         "answered_on_time": {"type": "boolean"}, "response": TEXT, "links": _ref("Links")}),
+    "Region": _object({"code": TEXT, "name": _ref("Names"), "kind": {"enum": [k.value for k in RegionKind]},
+                       "population": _nullable({"type": "integer", "minimum": 1}),
+                       "population_as_of": _nullable(DATE)}),
+    "TrendingPetition": {**SCHEMAS["PetitionSummary"],
+                         "properties": {**SCHEMAS["PetitionSummary"]["properties"], "signatures_24h": COUNT},
+                         "required": [*SCHEMAS["PetitionSummary"]["required"], "signatures_24h"]},
+    "Error": _object({"error": {"type": "integer"}, "message": TEXT}),
+})
+SCHEMAS["Body"] = {
+    **SCHEMAS["BodyRef"],
+    "properties": {**SCHEMAS["BodyRef"]["properties"], "review_period_working_days": {"type": "integer"},
+                   "active": {"type": "boolean"}, "threshold": _ref("Threshold"),
+                   "accountability": _ref("Accountability")},
+}
+SCHEMAS["Body"]["required"] = list(SCHEMAS["Body"]["properties"])
+SCHEMAS["BodyDetail"] = {
+    **SCHEMAS["Body"],
+    "properties": {**SCHEMAS["Body"]["properties"],
+                   "latest_responses": {"type": "array", "items": _ref("Response")}},
+}
+SCHEMAS["BodyDetail"]["required"] = list(SCHEMAS["BodyDetail"]["properties"])
+
+
+def _list_of(name: str) -> dict:
+    return _object({"data": {"type": "array", "items": _ref(name)}})
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR_400 = _json(_ref("Error"), "A parameter is unknown or out of range")
+ERROR_404 = _json(_ref("Error"), "Not found")
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PETITION_ID = {"name": "petition_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}}
+LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "how many")
+
+
+def _get(summary: str, description: str, ok: dict, *, parameters=(), not_found: bool = False,
+         bad_request: bool = False) -> dict:
+    responses = {"200": ok}
+    if bad_request:
+        responses["400"] = ERROR_400
+    if not_found:
+        responses["404"] = ERROR_404
+    return {"get": {"summary": summary, "description": description, "parameters": list(parameters),
+                    "responses": responses}}
+
+
+PATHS = {
+    "/petitions": _get(
+        "Petitions", "The public list, with the filters and sorts of the HTML list. Pages are stable: every "
+        "sort ends with the petition's id.",
+        _json({**_list_of("PetitionSummary"), "properties": {
+            "data": {"type": "array", "items": _ref("PetitionSummary")},
+            "meta": _object({"page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": COUNT,
+                             "pages": COUNT})}, "required": ["data", "meta"]}, "A page of petitions"),
+        parameters=[
+            _query("q", {**PLAIN, "maxLength": MAX_QUERY}, "words from the title or summary"),
+            _query("state", {"enum": list(LIST_STATES), "default": "open"}, "state or review status"),
+            _query("category", {"enum": [c.value for c in Category]}, "category"),
+            _query("body", PLAIN, "addressee's code (see /bodies)"),
+            _query("region", PLAIN, "petitions to the akimat of this region (code, see /regions)"),
+            _query("sort", {"enum": list(SORTS), "default": "popular"}, "order"),
+            _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, "page"),
+            _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "size"),
+        ], bad_request=True),
+    "/petitions/{petition_id}": _get(
+        "A petition", "Texts, addressee, category, state and dates, count, threshold and its reason, regional "
+        "breakdown, signatures by hour, review status with due date and overdue flag, response, rejection.",
+        _json(_ref("Petition"), "The petition"), parameters=[PETITION_ID], not_found=True),
+    "/petitions/{petition_id}/count": _get(
+        "A petition's count", "A tiny document for pollers. The count trails the signatures by at most the "
+        "cache's max-age plus the aggregation period (seconds).",
+        _json(_ref("Count"), "The count"), parameters=[PETITION_ID], not_found=True),
+    "/bodies": _get("State bodies", "Every state body: threshold, review period and accountability figures.",
+                    _json(_list_of("Body"), "The bodies")),
+    "/bodies/{code}": _get(
+        "A state body", "One body's figures, overdue cases and latest responses.",
+        _json(_ref("BodyDetail"), "The body"),
+        parameters=[{"name": "code", "in": "path", "required": True, "schema": PLAIN}],
+        not_found=True),
+    "/regions": _get("Regions", "Kazakhstan's regions, with their official population where known.",
+                     _json(_list_of("Region"), "The regions")),
+    "/responses": _get("Latest responses", "Official responses, newest first.",
+                       _json(_list_of("Response"), "The responses"), parameters=[LIMIT], bad_request=True),
+    "/trending": _get("Trending", "Open petitions by signatures in the last 24 hours.",
+                      _json(_list_of("TrendingPetition"), "The petitions"), parameters=[LIMIT], bad_request=True),
+    "/openapi.json": _get("This document", "The OpenAPI 3.1 document of this API.",
+                          _json({"type": "object"}, "OpenAPI 3.1")),
+}
+
+
+def document() -> dict:
+    from app.net import absolute_url
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Dauys API",
+            "version": "1.0.0",
+            "description": "Read-only open data of Dauys, the petitions platform of Kazakhstan: petitions, "
+                           "counts, state bodies and how they keep their deadlines, regions, responses. No "
+                           "authentication; answers are public and cacheable (Cache-Control, ETag) and open "
+                           "to any origin. Times are ISO 8601 in UTC; names come in Kazakh, Russian and "
+                           "English. Nothing personal: signers' names only for those who chose to show them.",
+            "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
+        },
+        "servers": [{"url": absolute_url("api.petitions").rsplit("/petitions", 1)[0]}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }
