@@ -6,6 +6,7 @@ from __future__ import annotations
 import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, text
 from werkzeug.exceptions import NotFound
@@ -20,8 +21,9 @@ from app.http_cache import public
 from app.language import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, preferred_language, swap_language
 from app.main.forms import LanguageForm
 from app.models import BodyLevel, StateBody
-from app.net import safe_next_url
+from app.net import absolute_url, safe_next_url
 from app.petitions import queries
+from app.petitions.queries import LIST_STATES, SORTS
 from app.review import accountability as accountability_figures
 
 bp = Blueprint("main", __name__)
@@ -75,6 +77,49 @@ def body(code: str):
                            latest=accountability_figures.latest_responses(state_body),
                            on_time=accountability_figures.answered_on_time,
                            threshold=threshold_for(state_body), threshold_reason=describe_threshold(state_body, lang))
+
+
+def _api_operations() -> list[dict]:
+    """The API's operations for its human page, in the reader's language."""
+    states = ", ".join(LIST_STATES)
+    return [
+        {"path": "/petitions", "example": "/petitions?state=responded&sort=newest&per_page=10",
+         "text": _("Petitions, a page at a time, with the filters and sorts of the petitions list."),
+         "params": [("q", _("words from the title or summary (at most 200 characters)")),
+                    ("state", _("one of: %(values)s (default: open)", values=states)),
+                    ("category", _("a category code, e.g. education, health, transport_roads")),
+                    ("body", _("the code of the state body addressed (see /bodies)")),
+                    ("region", _("a region's code: petitions to that region's akimat (see /regions)")),
+                    ("sort", _("one of: %(values)s (default: popular)", values=", ".join(SORTS))),
+                    ("page", _("page number, from 1")), ("per_page", _("petitions per page, 1 to 100 (default 20)"))]},
+        {"path": "/petitions/{id}", "example": "/petitions/1",
+         "text": _("One petition: its texts, addressee, category, state and dates, count, threshold and why, "
+                   "signatures by region and by hour, the review with its due date and whether it is overdue, the "
+                   "response, or the reason it was rejected."), "params": []},
+        {"path": "/petitions/{id}/count", "example": "/petitions/1/count",
+         "text": _("A tiny document with the count, the state and the threshold, for programs that poll."),
+         "params": []},
+        {"path": "/bodies", "example": "/bodies",
+         "text": _("Every state body with its threshold, review period and accountability figures."), "params": []},
+        {"path": "/bodies/{code}", "example": "/bodies/GOV",
+         "text": _("One state body: its figures, its overdue cases and its latest responses."), "params": []},
+        {"path": "/regions", "example": "/regions",
+         "text": _("Kazakhstan's regions with their official population where it is known."), "params": []},
+        {"path": "/responses", "example": "/responses?limit=5",
+         "text": _("The latest official responses."), "params": [("limit", _("how many, 1 to 100 (default 20)"))]},
+        {"path": "/trending", "example": "/trending",
+         "text": _("Open petitions with the most signatures in the last 24 hours."),
+         "params": [("limit", _("how many, 1 to 100 (default 20)"))]},
+    ]
+
+
+@bp.route("/open-data")
+@public
+def open_data():
+    """The API's documentation for people, in their language."""
+    api_base = absolute_url("api.petitions").rsplit("/petitions", 1)[0]
+    return render_template("main/open_data.html", operations=_api_operations(), api_base=api_base,
+                           max_age=current_app.config["CACHE_MAX_AGE"])
 
 
 @bp.route("/language", methods=["POST"])

@@ -134,3 +134,21 @@ def test_answers_are_public_cacheable_and_open_to_any_origin(client, app):
     assert again.status_code == 304
     assert client.get("/api/v1/trending").get_json()["data"][0]["signatures_24h"] == 1
     assert "\\u04" not in client.get(f"/api/v1/petitions/{p.id}").get_data(as_text=True)  # UTF-8, not escapes
+
+
+@pytest.mark.parametrize("language, heading", [("kk", "Ашық деректер: Dauys API"), ("ru", "Открытые данные: API Dauys"),
+                                               ("en", "Open data: the Dauys API")])
+def test_the_human_documentation_in_three_languages_and_its_examples_work(client, app, language, heading):
+    from app.api.openapi import PATHS
+
+    make_petition(signatures=1)  # petition 1, which the examples show
+    response = client.get(f"/{language}/open-data")
+    page = page_text(response)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert f"<h1>{heading}</h1>" in page
+    documented = {path.replace("{petition_id}", "{id}") for path in PATHS if path != "/openapi.json"}
+    assert {m for m in re.findall(r"<code>GET ([^<]+)</code>", page)} == documented
+    examples = set(re.findall(r'href="http://[^/]+(/api/v1/[^"]+)"', page))
+    assert len(examples) == len(documented) and 'href="/api/v1/openapi.json"' in page
+    for example in examples:
+        assert client.get(example.replace("&amp;", "&")).status_code == 200, example
