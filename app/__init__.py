@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.digests.routes import bp as digests_bp
     from app.extensions import csrf
+    from app.feeds.routes import bp as feeds_bp
     from app.main.routes import bp as main_bp
     from app.main.routes import root as root_bp
     from app.moderation.routes import bp as moderation_bp
@@ -127,7 +128,7 @@ def register_blueprints(app: Flask) -> None:
     prefix = language.url_prefix(app)
     for blueprint, path in ((main_bp, ""), (accounts_bp, ""), (petitions_bp, "/petitions"),
                             (moderation_bp, "/moderation"), (review_bp, "/review"), (digests_bp, ""),
-                            (admin_bp, "/admin")):
+                            (admin_bp, "/admin"), (feeds_bp, "/feeds")):
         app.register_blueprint(blueprint, url_prefix=prefix + path)
     # The JSON API names no language: it gives names in all three.
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)

@@ -35,7 +35,7 @@ from app import clock, queue
 log = logging.getLogger(__name__)
 KEY = "dauys:page:"
 # Response headers worth keeping with a cached page.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "Content-Disposition", "Access-Control-Allow-Origin")
 
 
 def public(view: Callable) -> Callable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -108,5 +109,6 @@ def register(app: Flask) -> None:
     # Attributes left out rather than rendered as "None".
     app.jinja_env.filters["drop_none"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["atom_time"] = lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else "—"
     app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "medium") if d else "—"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the machine has what `make run` / `make test` need from the system:
-# Python's venv module and, for the browser tests, Debian's Chromium.
+# Python's venv module and, for the tests (--browser), Debian's Chromium and LibreOffice
+# Calc without a GUI (a CSV export must open in it with Kazakh letters intact).
 # Installs with apt-get when run as root; otherwise says what to install.
 set -euo pipefail
 
@@ -11,13 +12,22 @@ fi
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   need_apt+=("chromium")
 fi
-if ((${#need_apt[@]})); then
+lean_apt=()  # installed without their recommended packages
+if [[ "${1:-}" == "--browser" ]] && ! command -v soffice >/dev/null 2>&1; then
+  lean_apt+=("libreoffice-calc-nogui")
+fi
+if ((${#need_apt[@]} + ${#lean_apt[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing ${need_apt[*]} with apt-get"
+    echo "installing ${need_apt[*]} ${lean_apt[*]} with apt-get"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    if ((${#need_apt[@]})); then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    fi
+    if ((${#lean_apt[@]})); then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${lean_apt[@]}" >/dev/null
+    fi
   else
-    echo "Please install: ${need_apt[*]} (e.g. sudo apt-get install ${need_apt[*]})" >&2
+    echo "Please install: ${need_apt[*]} ${lean_apt[*]} (e.g. sudo apt-get install ${need_apt[*]} ${lean_apt[*]})" >&2
     exit 1
   fi
 fi

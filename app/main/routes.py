@@ -16,6 +16,7 @@ from app import clock, queue
 from app.accounts.services import set_language
 from app.bodies.queries import active_bodies
 from app.bodies.thresholds import describe_threshold, profile, threshold_for
+from app.csvfile import download as csv_download
 from app.extensions import db
 from app.http_cache import public
 from app.language import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, preferred_language, swap_language
@@ -61,6 +62,19 @@ def accountability():
     """The national table: how every state body keeps its legal deadlines."""
     return render_template("main/accountability.html", rows=accountability_figures.national(clock.today()),
                            lang=str(get_locale()))
+
+
+@bp.route("/accountability.csv")
+@public
+def accountability_csv():
+    lang = str(get_locale())
+    header = [_("State body"), _("Code"), _("Petitions addressed"), _("Reached the threshold"), _("Cases"),
+              _("Cases answered"), _("Answered within the legal period"), _("Answered within the legal period (%)"),
+              _("Median working days to respond"), _("Awaiting response"), _("Overdue now")]
+    rows = [[f.body.name(lang), f.body.code, f.addressed, f.reached_threshold, f.cases, f.answered,
+             f.answered_on_time, f.on_time_percent, f.median_days, f.awaiting, len(f.overdue)]
+            for f in accountability_figures.national(clock.today())]
+    return csv_download(f"dauys-accountability-{lang}.csv", header, rows)
 
 
 @bp.route("/bodies/<code>")

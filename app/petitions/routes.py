@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
+from app.csvfile import download as csv_download
 from app.extensions import db, limiter
 from app.formerrors import show_error
 from app.http_cache import public
@@ -20,6 +21,7 @@ from app.petitions import forms, queries, services
 from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
+from app.petitions.names import CATEGORY_NAMES, STATUS_NAMES
 from app.petitions.services import PetitionData, PetitionError
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
@@ -49,10 +51,8 @@ def _flash_problem(exc: PetitionError) -> None:
     flash(str(message_for(exc.code, region=exc.details.get("region"), language=_lang())), "error")
 
 
-@bp.route("")
-@public
-def index():
-    f = queries.ListFilters(
+def _list_filters() -> queries.ListFilters:
+    return queries.ListFilters(
         q=request.args.get("q", "").strip()[:200],
         state=request.args.get("state", "open"),
         category=request.args.get("category", ""),
@@ -60,6 +60,12 @@ def index():
         region=request.args.get("region", ""),
         sort=request.args.get("sort", "popular"),
     )
+
+
+@bp.route("")
+@public
+def index():
+    f = _list_filters()
     try:
         query = queries.list_query(f)
     except ValueError:
@@ -70,6 +76,50 @@ def index():
     regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(lang))
     return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions,
                            lang=lang, threshold_for=threshold_for)
+
+
+CSV_LIMIT = 50_000
+
+
+@bp.route("/export.csv")
+@public
+def index_csv():
+    """The list with the same filters, every page at once (up to CSV_LIMIT rows)."""
+    try:
+        query = queries.list_query(_list_filters())
+    except ValueError:
+        abort(400)
+    lang = _lang()
+    header = [_("Number"), _("Title"), _("Language of the text"), _("Status"), _("Addressed to"), _("Category"),
+              _("Signatures"), _("Signatures needed for review"), _("Opened"), _("Closes"), _("Threshold reached"),
+              _("Responded"), _("Address")]
+
+    def rows():
+        for p in db.session.scalars(query.limit(CSV_LIMIT)).unique():
+            case = p.review_case
+            yield [p.id, p.title, p.language, STATUS_NAMES[standing.public_status(p)], p.body.name(lang),
+                   CATEGORY_NAMES[p.category], p.signature_count, threshold_for(p.body).signatures,
+                   _iso(p.opened_at), _iso(p.closes_at), _iso(p.threshold_reached_at),
+                   _iso(case.answered_at) if case else None, share_url("petitions.show", petition_id=p.id)]
+
+    return csv_download(f"dauys-petitions-{lang}.csv", header, rows())
+
+
+def _iso(moment) -> str | None:
+    """A time as Excel and LibreOffice read it: Almaty local time, to the minute."""
+    return moment.astimezone(clock.ALMATY).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+@bp.route("/<id:petition_id>/regions.csv")
+@public
+def regions_csv(petition_id: int):
+    petition = _get_visible(petition_id)
+    lang = _lang()
+    header = [_("Region"), _("Code"), _("Signatures"), _("Population"), _("Signatures per 100,000 residents")]
+    rows = [[region.name(lang), region.code, n, region.population,
+             round(n * 100_000 / region.population, 1) if region.population else None]
+            for region, n in queries.regional_breakdown(petition.id)]
+    return csv_download(f"dauys-petition-{petition.id}-regions-{lang}.csv", header, rows)
 
 
 @bp.route("/new")

@@ -1,0 +1,1 @@
+"""Atom feeds: newly opened petitions and official responses, nationally and per state body."""
