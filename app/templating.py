@@ -12,6 +12,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app import clock
+from app.clock import ALMATY
 from app.language import LANG, swap_language
 from app.models import Role
 from app.net import absolute_url, share_url
@@ -109,6 +110,8 @@ def register(app: Flask) -> None:
     # Attributes left out rather than rendered as "None".
     app.jinja_env.filters["drop_none"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["short_moment"] = lambda d, hourly=False: (
+        format_datetime(d, "d MMM, HH:mm") if hourly else format_date(d.astimezone(ALMATY).date(), "d MMM"))
     app.jinja_env.filters["atom_time"] = lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else "—"
     app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "medium") if d else "—"

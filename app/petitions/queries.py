@@ -187,6 +187,10 @@ def regional_breakdown(petition_id: int) -> list[tuple[Region, int]]:
     return [(row.region, row.count) for row in rows]
 
 
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.code)))
+
+
 def signatures_by_hour(petition_id: int) -> list[tuple]:
     """(UTC hour, valid signatures made in it) for every hour that has any, oldest
     first, as the aggregator keeps them: the chart and the API never count rows."""

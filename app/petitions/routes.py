@@ -17,7 +17,7 @@ from app.formerrors import show_error
 from app.http_cache import public
 from app.models import Petition, PetitionState, Region
 from app.net import client_address, page_arg, share_url
-from app.petitions import forms, queries, services
+from app.petitions import charts, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
@@ -226,6 +226,7 @@ def _origin() -> dict:
 
 def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None):
     user = current_user if current_user.is_authenticated else None
+    breakdown = queries.regional_breakdown(petition.id)
     problem = services.signing_problem(petition, user) if petition.state in (S.OPEN, S.COLLECTING_SPONSORS) else None
     signed = problem == "already_signed"
     lang = _lang()
@@ -235,7 +236,10 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         progress=standing.progress(petition, clock.now()),
         public_status=standing.public_status(petition),
         threshold_reason=describe_threshold(petition.body, lang),
-        breakdown=queries.regional_breakdown(petition.id),
+        breakdown=breakdown,
+        chart=charts.signatures_over_time(queries.signatures_by_hour(petition.id), petition.opened_at,
+                                          petition.closed_at or clock.now()),
+        region_map=charts.region_map(queries.regions(), {r.id: n for r, n in breakdown}, lang),
         signers=queries.public_signers(petition.id),
         timeline=standing.timeline(petition, lang),
         # Forms (and their CSRF tokens, which live in the session) only for the signed

@@ -1,0 +1,62 @@
+"""The petition's chart and map render in Chromium (screenshots kept in test-artifacts/),
+and axe-core finds no accessibility violation on the petition, accountability, body and
+open-data pages, in each language."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ReviewCase, Role
+from app.review import services as review
+from tests.support import make_petition, make_user, restore_threshold, set_fixed_threshold, settle, sign_as
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def answered(app, clock):
+    body, saved = set_fixed_threshold("MIN-HEALTH", 4)
+    petition = make_petition(body="MIN-HEALTH", signatures=1, title="Ауылдарға жедел жәрдем көліктері керек")
+    for n, region in enumerate(("KZ-71", "KZ-71", "KZ-10", "KZ-61", "KZ-27")):
+        clock.advance(timedelta(hours=3))
+        sign_as(petition, make_user(f"signer{n}@example.kz", region=region), notify=False)
+    settle()
+    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))
+    review.publish_response(make_user("official@health.kz", roles=(Role.OFFICIAL,), body="MIN-HEALTH"), case,
+                            "2027 жылы 40 жаңа көлік сатып алынады.")
+    db.session.commit()
+    yield petition
+    restore_threshold(body, saved)
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
+
+
+def test_chart_and_map_render(page, answered):
+    page.goto(f"/en/petitions/{answered.id}")
+    chart, region_map = page.locator("svg.chart-svg"), page.locator("svg.map-svg")
+    assert chart.is_visible() and region_map.is_visible()
+    assert chart.bounding_box()["width"] > 300 and region_map.bounding_box()["height"] > 100
+    assert page.locator("svg.map-svg rect.tile").count() == 20
+    assert page.locator("svg.map-svg rect.tile.shade-0").count() == 20 - 5  # the author in Almaty and four more
+    line = page.locator("path.chart-line").get_attribute("d")
+    assert line.count("L") >= 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    chart.screenshot(path=str(ARTIFACTS / "chart.png"))
+    region_map.screenshot(path=str(ARTIFACTS / "map.png"))
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_axe_finds_nothing(page, answered, language):
+    for path in (f"/petitions/{answered.id}", "/accountability", "/bodies/MIN-HEALTH", "/open-data", "/petitions",
+                 "/"):
+        page.goto(f"/{language}{path}")
+        found = violations(page)
+        assert not found, f"/{language}{path}: {found}"
