@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -108,6 +111,17 @@ def index_csv():
 def _iso(moment) -> str | None:
     """A time as Excel and LibreOffice read it: Almaty local time, to the minute."""
     return moment.astimezone(clock.ALMATY).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+@bp.route("/<id:petition_id>/qr.svg")
+@public
+def qr_code(petition_id: int):
+    """The QR code of the petition's address (language-neutral), for posters and leaflets."""
+    petition = _get_visible(petition_id)
+    out = io.BytesIO()
+    segno.make(share_url("petitions.show", petition_id=petition.id), error="m").save(
+        out, kind="svg", scale=8, border=2, title=petition.title[:120], xmldecl=True)
+    return out.getvalue(), 200, {"Content-Type": "image/svg+xml"}
 
 
 @bp.route("/<id:petition_id>/regions.csv")
@@ -254,6 +268,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         sponsors_required=current_app.config["SPONSORS_REQUIRED"],
         lang=lang,
         is_author=user is not None and user.id == petition.author_id,
+        share_link=share_url("petitions.show", petition_id=petition.id),
         review_overdue=bool(petition.review_case and petition.review_case.overdue_days(clock.today())),
     ), status
 

@@ -60,3 +60,14 @@ def test_axe_finds_nothing(page, answered, language):
         page.goto(f"/{language}{path}")
         found = violations(page)
         assert not found, f"/{language}{path}: {found}"
+
+
+def test_share_box_and_poster(page, answered):
+    page.goto(f"/en/petitions/{answered.id}")
+    assert page.get_by_role("button", name="Copy the link").is_visible()  # share.js, progressively
+    assert not page.locator(".poster").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(".poster").is_visible() and not page.locator(".site-header").is_visible()
+    assert page.locator(".poster img").evaluate("img => img.complete && img.naturalWidth > 0")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "poster.png"), full_page=True)
