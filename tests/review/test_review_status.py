@@ -108,3 +108,29 @@ def test_cards_cost_the_same_queries_for_one_petition_or_many(client, app, count
     with count_queries() as many:
         client.get("/en/petitions")
     assert many.n == few.n
+
+
+def test_responded_everywhere_a_reader_looks(client, case, clock):
+    """The acceptance walk: page, card, list filter, home, the body's accountability
+    page, the JSON and the Atom feed all say the petition was answered."""
+    import xml.etree.ElementTree as ET
+
+    official = _official()
+    clock.advance(timedelta(days=1))
+    review.publish_response(official, case, "Жауап жарияланды.")
+    db.session.commit()
+    title, pid = case.petition.title, case.petition.id
+    assert "Responded" in page_text(client.get(f"/en/petitions/{pid}"))
+    listed = _cards(client, state="responded")
+    card = listed[listed.index(title):]
+    assert 'data-testid="card-status">Responded<' in card[:2000]
+    home = page_text(client.get("/en/"))
+    assert title in home[home.index("Latest responses"):]
+    body = page_text(client.get("/en/bodies/MIN-HEALTH"))
+    latest = body[body.index("Latest responses</h2>"):]
+    assert title in latest and "Responded" in latest
+    assert client.get(f"/api/v1/petitions/{pid}").get_json()["status"] == "responded"
+    assert client.get(f"/api/v1/petitions/{pid}/count").get_json()["status"] == "responded"
+    feed = ET.fromstring(client.get("/en/feeds/responses.atom").get_data())  # noqa: S314 (our own feed)
+    assert any(title in e.find("{http://www.w3.org/2005/Atom}title").text
+               for e in feed.iter("{http://www.w3.org/2005/Atom}entry"))
