@@ -320,6 +320,9 @@ def render(args, hot, direct, proxied, mix, after) -> str:
         "",
         "### (a) anonymous pages against a static file of the same server, alternated",
         "",
+        f"`count` is the API's count document of the hot petition (`/api/v1/petitions/{hot}/count`, what pollers "
+        "read); the others are the Kazakh HTML pages.",
+        "",
         "Without nginx (gunicorn serves both the page and `/static/dauys.css`):",
         "",
         "| page | round | static req/s | page req/s | ratio |",
@@ -388,7 +391,8 @@ def main() -> None:
     procs = stack.start(ENV, PORT, args.workers, args.threads)
     nginx_config = None
     try:
-        pages = {"petition": f"/kk/petitions/{hot}", "home": "/kk/", "list": "/kk/petitions"}
+        pages = {"petition": f"/kk/petitions/{hot}", "home": "/kk/", "list": "/kk/petitions",
+                 "count": f"/api/v1/petitions/{hot}/count"}
         direct = proxied = {}
         if not args.surge_only:
             print("(a) without nginx ...", flush=True)
