@@ -10,7 +10,10 @@ from app import queue
 from app.models import Role
 from tests.support import login, make_petition, make_user, page_text, post, settle, sign_as
 
-PUBLIC_PAGES = ["/", "/petitions", "/petitions?sort=newest&state=open", "/bodies", "/petitions/{id}"]
+PUBLIC_PAGES = ["/", "/petitions", "/petitions?sort=newest&state=open", "/bodies", "/petitions/{id}",
+                "/accountability", "/bodies/GOV", "/open-data", "/petitions/export.csv", "/accountability.csv",
+                "/petitions/{id}/regions.csv", "/petitions/{id}/qr.svg", "/feeds/petitions.atom",
+                "/feeds/bodies/GOV/responses.atom"]
 PUBLIC = "public, max-age=10, stale-while-revalidate=30"
 
 
@@ -151,3 +154,16 @@ def test_signing_from_a_cached_page_works(app, petition, page_cache):
     login(reader, "late@example.kz")
     response = post(reader, f"/petitions/{petition.id}/sign", {}, token_from=f"/petitions/{petition.id}")
     assert response.status_code == 302
+
+
+def test_a_cached_api_answer_keeps_its_headers(client, petition, page_cache):
+    first = client.get(f"/api/v1/petitions/{petition.id}/count")
+    second = client.get(f"/api/v1/petitions/{petition.id}/count")
+    assert "Age" in second.headers  # served from the shared cache
+    for response in (first, second):
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.mimetype == "application/json" and response.headers["Cache-Control"] == PUBLIC
+    assert second.get_json() == first.get_json()
+    csv_first = client.get("/en/petitions/export.csv")
+    csv_again = client.get("/en/petitions/export.csv")
+    assert "Age" in csv_again.headers and csv_again.headers["Content-Disposition"].startswith("attachment")
