@@ -275,3 +275,42 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def answered_petition(app, clock):
+    """make(title, regions, response): a petition to the Ministry of Health, whose
+    threshold is the author's signature plus one per region in `regions` (signed an
+    hour apart, in order), answered `after` the crossing by the ministry's official.
+    `shown` names the signer (region index -> full name) who shows their name."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import ReviewCase, Role
+    from app.review import services as review
+    from tests.support import make_petition, make_user, restore_threshold, set_fixed_threshold, settle, sign_as
+
+    saved = []
+
+    def make(title, regions, response, *, after=timedelta(hours=5), shown=None):
+        body, rule = set_fixed_threshold("MIN-HEALTH", 1 + len(regions))
+        saved.append((body, rule))
+        petition = make_petition(body="MIN-HEALTH", signatures=1, title=title)
+        for n, region in enumerate(regions):
+            clock.advance(timedelta(hours=1))
+            signer = make_user(f"signer{n}@example.kz", region=region)
+            if shown and n in shown:
+                signer.full_name = shown[n]
+            sign_as(petition, signer, notify=False, show_name=bool(shown and n in shown))
+        settle()
+        case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))
+        clock.advance(after)
+        official = make_user("official@health.kz", roles=(Role.OFFICIAL,), body="MIN-HEALTH")
+        review.publish_response(official, case, response)
+        db.session.commit()
+        return petition
+
+    yield make
+    for body, rule in saved:
+        restore_threshold(body, rule)

@@ -298,8 +298,8 @@ def restore_threshold(body, saved) -> None:
     db.session.commit()
 
 
-def sign_as(petition, user, notify: bool = True) -> None:
+def sign_as(petition, user, notify: bool = True, show_name: bool = False) -> None:
     from app.petitions import services
 
-    services.sign(petition, user, show_name=False, notify=notify)
+    services.sign(petition, user, show_name=show_name, notify=notify)
     db.session.commit()

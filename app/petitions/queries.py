@@ -95,6 +95,17 @@ class ListFilters:
     sort: str = "popular"
 
 
+def _last_day():
+    """(petition_id, n): signatures per petition in the last 24 hours, from the
+    aggregator's hourly counts: a national surge is a handful of rows here, never a
+    count of signature rows per page view."""
+    since = hour_of(clock.now() - timedelta(hours=24))
+    return (select(PetitionHourlyCount.petition_id, func.sum(PetitionHourlyCount.count).label("n"))
+            .where(PetitionHourlyCount.hour >= since)
+            .group_by(PetitionHourlyCount.petition_id)
+            .subquery())
+
+
 def list_query(f: ListFilters) -> Select:
     """The public list: only open, closed and rejected petitions are ever listed.
 
@@ -124,15 +135,7 @@ def list_query(f: ListFilters) -> Select:
     elif f.sort == "closing":
         query = query.order_by(Petition.closes_at.is_(None), Petition.closes_at, Petition.id)
     else:
-        # The last 24 hours, from the aggregator's hourly counts: a national surge is a
-        # handful of rows here, never a count of signature rows per page view.
-        since = hour_of(clock.now() - timedelta(hours=24))
-        recent = (
-            select(PetitionHourlyCount.petition_id, func.sum(PetitionHourlyCount.count).label("n"))
-            .where(PetitionHourlyCount.hour >= since)
-            .group_by(PetitionHourlyCount.petition_id)
-            .subquery()
-        )
+        recent = _last_day()
         query = query.outerjoin(recent, recent.c.petition_id == Petition.id).order_by(
             desc(func.coalesce(recent.c.n, 0)), desc(Petition.signature_count), desc(Petition.id))
     return query
@@ -140,13 +143,7 @@ def list_query(f: ListFilters) -> Select:
 
 def trending(limit: int = 20) -> list[tuple[Petition, int]]:
     """Open petitions with signatures in the last 24 hours, most first, with that number."""
-    since = hour_of(clock.now() - timedelta(hours=24))
-    recent = (
-        select(PetitionHourlyCount.petition_id, func.sum(PetitionHourlyCount.count).label("n"))
-        .where(PetitionHourlyCount.hour >= since)
-        .group_by(PetitionHourlyCount.petition_id)
-        .subquery()
-    )
+    recent = _last_day()
     rows = db.session.execute(for_cards(
         select(Petition, recent.c.n).join(recent, recent.c.petition_id == Petition.id)
         .where(Petition.state == PetitionState.OPEN, recent.c.n > 0)

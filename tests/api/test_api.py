@@ -6,35 +6,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
 
-from app.extensions import db
-from app.models import ReviewCase, Role, Signature
-from app.review import services as review
 from tests.api.conformance import check
-from tests.support import make_petition, make_user, page_text, settle, sign_as
+from tests.support import make_petition, page_text
 
 
 @pytest.fixture
-def answered(app, clock):
-    from tests.support import restore_threshold, set_fixed_threshold
-
-    body, saved = set_fixed_threshold("MIN-HEALTH", 3)
-    petition = make_petition(body="MIN-HEALTH", signatures=1, title="Ауылға дәрігер керек: Қарасу ауылы")
-    shown = make_user("shown@example.kz", region="KZ-71")
-    shown.full_name = "Асель Нурланова"
-    sign_as(petition, shown, notify=False)
-    db.session.execute(update(Signature).where(Signature.user_id == shown.id).values(show_name=True))
-    db.session.commit()
-    sign_as(petition, make_user("hidden@example.kz", region="KZ-75"), notify=False)
-    settle()
-    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))
-    clock.advance(timedelta(days=2))
-    review.publish_response(make_user("official@health.kz", roles=(Role.OFFICIAL,), body="MIN-HEALTH"), case,
-                            "Дәрігер 2027 жылдың қаңтарында келеді.")
-    db.session.commit()
-    yield petition
-    restore_threshold(body, saved)
+def answered(answered_petition):
+    return answered_petition("Ауылға дәрігер керек: Қарасу ауылы", ["KZ-71", "KZ-75"],
+                             "Дәрігер 2027 жылдың қаңтарында келеді.", after=timedelta(days=2),
+                             shown={0: "Асель Нурланова"})
 
 
 def test_a_petition_in_json_equals_its_page(client, app, answered):

@@ -7,15 +7,10 @@ import io
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import ReviewCase, Role
-from app.review import services as review
-from tests.support import make_petition, make_user, settle, sign_as
+from tests.support import make_petition
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TITLE = "Алматыда жаңа саябақ салу: Көкжиек, Шаңырақ, Ақбұлақ"
@@ -34,20 +29,8 @@ def rows(response) -> list[list[str]]:
 
 
 @pytest.fixture
-def responded(app, clock):
-    from tests.support import restore_threshold, set_fixed_threshold
-
-    body, saved = set_fixed_threshold("MIN-HEALTH", 2)
-    petition = make_petition(body="MIN-HEALTH", signatures=1, title="Емханада кезек көп: Түркістан")
-    sign_as(petition, make_user("fan@example.kz", region="KZ-61"), notify=False)
-    settle()
-    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))
-    clock.advance(timedelta(hours=5))
-    review.publish_response(make_user("official@health.kz", roles=(Role.OFFICIAL,), body="MIN-HEALTH"), case,
-                            "Жаңа дәрігерлер қабылданады.")
-    db.session.commit()
-    yield petition
-    restore_threshold(body, saved)
+def responded(answered_petition):
+    return answered_petition("Емханада кезек көп: Түркістан", ["KZ-61"], "Жаңа дәрігерлер қабылданады.")
 
 
 def test_the_list_as_csv_follows_the_filters(client, app, responded):

@@ -2,36 +2,19 @@
 and axe-core finds no accessibility violation on the petition, accountability, body and
 open-data pages, in each language."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import ReviewCase, Role
-from app.review import services as review
-from tests.support import make_petition, make_user, restore_threshold, set_fixed_threshold, settle, sign_as
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def answered(app, clock):
-    body, saved = set_fixed_threshold("MIN-HEALTH", 4)
-    petition = make_petition(body="MIN-HEALTH", signatures=1, title="Ауылдарға жедел жәрдем көліктері керек")
-    for n, region in enumerate(("KZ-71", "KZ-71", "KZ-10", "KZ-61", "KZ-27")):
-        clock.advance(timedelta(hours=3))
-        sign_as(petition, make_user(f"signer{n}@example.kz", region=region), notify=False)
-    settle()
-    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))
-    review.publish_response(make_user("official@health.kz", roles=(Role.OFFICIAL,), body="MIN-HEALTH"), case,
-                            "2027 жылы 40 жаңа көлік сатып алынады.")
-    db.session.commit()
-    yield petition
-    restore_threshold(body, saved)
+def answered(answered_petition):
+    return answered_petition("Ауылдарға жедел жәрдем көліктері керек", ["KZ-71", "KZ-71", "KZ-10", "KZ-61", "KZ-27"],
+                             "2027 жылы 40 жаңа көлік сатып алынады.")
 
 
 def violations(page) -> list[str]:

@@ -48,3 +48,15 @@ def test_the_poster_is_for_print_only(client, app):
     assert 'class="print-only poster"' in page and f"/en/petitions/{petition.id}/qr.svg" in page
     css = client.get("/static/print.css").get_data(as_text=True)
     assert ".print-only.poster { display: block !important" in css
+
+
+def test_the_thank_you_page_offers_the_same_sharing(client, app):
+    from tests.support import login, make_user, sign_as
+
+    petition = make_petition(signatures=1)
+    reader = make_user("reader@example.kz")
+    sign_as(petition, reader)
+    login(client, "reader@example.kz")
+    page = page_text(client.get(f"/en/petitions/{petition.id}/signed"))
+    assert "Share this petition" in page and "https://t.me/share/url?" in page
+    assert page.count('<script src="/static/share.js" defer></script>') == 1
