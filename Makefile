@@ -1,5 +1,7 @@
 # Dauys: the two set-up commands are `make run` and `make test`.
 PYTHON ?= python3
+# A process started without DAUYS_CONFIG is production (wsgi.py); these targets run locally.
+export DAUYS_CONFIG ?= development
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi

@@ -56,6 +56,10 @@ class Config:
     SMTP_USERNAME = _env("SMTP_USERNAME")
     SMTP_PASSWORD = _env("SMTP_PASSWORD")
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+    # STARTTLS checks the server's certificate and name against the system's CAs; off only
+    # for a relay on this machine or a private network that has no valid certificate.
+    SMTP_VERIFY_CERTIFICATE = _env_bool("SMTP_VERIFY_CERTIFICATE", True)
+    SMTP_CA_FILE = _env("SMTP_CA_FILE")
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 30)
     MAIL_FROM = _env("MAIL_FROM", "Dauys <no-reply@dauys.kz>")
     MAIL_DIR = _env("MAIL_DIR")

@@ -37,7 +37,10 @@ def register(app: Flask) -> None:
 @click.option("--demo", is_flag=True, help="Also create demo accounts, one per role.")
 @with_appcontext
 def seed(demo: bool) -> None:
-    """Load regions and state bodies (idempotent); with --demo, demo data too."""
+    """Load regions and state bodies (idempotent); with --demo, demo data too (never in
+    production: demo accounts have known roles and printed passwords)."""
+    if demo and current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("seed --demo refuses to run in production (DAUYS_CONFIG=production)")
     added = seed_reference()
     db.session.commit()
     click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}")

@@ -46,3 +46,25 @@ def test_production_refuses_benchmark_endpoints():
 def test_benchmark_endpoint_exists_only_when_enabled():
     assert "bench.insert_one" not in create_app("development").view_functions
     assert "bench.insert_one" in create_app("development", BENCHMARK_ENDPOINTS=True).view_functions
+
+
+def test_a_process_without_dauys_config_is_production_and_refuses_without_secrets():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DAUYS_CONFIG", "SECRET_KEY", "IIN_HMAC_KEY", "DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).resolve().parents[1],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Production refuses to start without: SECRET_KEY, IIN_HMAC_KEY, DATABASE_URL, REDIS_URL" in result.stderr
+
+
+def test_demo_data_is_refused_in_production():
+    app = create_app("production", **dict(GOOD, SQLALCHEMY_DATABASE_URI="sqlite://"))
+    with app.app_context():  # this app's, not the test suite's
+        result = app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code != 0
+    assert "seed --demo refuses to run in production" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -29,6 +30,16 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     return msg
 
 
+def tls_context(cfg) -> ssl.SSLContext:
+    """Verify the SMTP server's certificate and host name (the system's CAs, or
+    SMTP_CA_FILE), unless SMTP_VERIFY_CERTIFICATE is off for a local relay."""
+    context = ssl.create_default_context(cafile=cfg.get("SMTP_CA_FILE") or None)
+    if not cfg.get("SMTP_VERIFY_CERTIFICATE", True):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def send(row: OutboxEmail) -> None:
     """Deliver one message. Raises OSError / smtplib.SMTPException on failure."""
     msg = build_message(row)
@@ -38,7 +49,7 @@ def send(row: OutboxEmail) -> None:
         return
     with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT"]) as smtp:
         if cfg["SMTP_STARTTLS"]:
-            smtp.starttls()
+            smtp.starttls(context=tls_context(cfg))
         if cfg.get("SMTP_USERNAME"):
             smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
         smtp.send_message(msg)
