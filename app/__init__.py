@@ -107,7 +107,7 @@ API_PREFIX = "/api/v1"
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import http_cache, language
+    from app import headers, http_cache, language
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     # /health and the redirect of addresses that name no language.
     app.register_blueprint(root_bp)
     http_cache.init_app(app)
+    headers.init_app(app)
     if app.config["BENCHMARK_ENDPOINTS"]:
         from app.bench import bp as bench_bp
 

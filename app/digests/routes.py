@@ -3,7 +3,7 @@ digest (which works without logging in)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -67,13 +67,37 @@ def account_preferences():
     return render_template("digests/preferences.html", form=form, user=current_user), status
 
 
-@bp.route("/review/digest")
-@roles_required(Role.OFFICIAL)
-def preview():
+def _preview():
+    """The official's next digest and, unless it is empty, its rendered email."""
     digest = compose_preview(current_user._get_current_object(), clock.now())
     if digest is None:
         abort(404)
     rendered = None if digest.is_empty else render_email(
         "digest", digest.language, digest=digest, user=current_user, body_name=digest.body.name(digest.language),
         preferences_link=services.preferences_link(current_user.id, digest.language), subject="")
+    return digest, rendered
+
+
+# The email's own HTML, framed by the preview page: an email needs inline styles, so it
+# gets a policy of its own that allows them and nothing else (no script, no requests,
+# a sandbox, framed only by this site).
+EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+
+
+@bp.route("/review/digest")
+@roles_required(Role.OFFICIAL)
+def preview():
+    digest, rendered = _preview()
     return render_template("digests/preview.html", digest=digest, rendered=rendered)
+
+
+@bp.route("/review/digest/email")
+@roles_required(Role.OFFICIAL)
+def preview_email():
+    _, rendered = _preview()
+    if rendered is None:
+        abort(404)
+    response = make_response(rendered["html"])
+    response.headers["Content-Security-Policy"] = EMAIL_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

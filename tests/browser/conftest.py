@@ -17,8 +17,11 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="kk-KZ")
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    refused = []  # the Content-Security-Policy at work: every page must run without a violation
+    pg.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     context.close()
+    assert not refused, refused
 
 
 class Reader:

@@ -191,6 +191,12 @@ def test_preview_and_admin_view(app, client, officials, clock):
     login(client, "daily@gov.kz")
     response = client.get("/review/digest")
     assert response.status_code == 200 and "A case shown in the preview" in page_text(response)
+    assert 'src="/kk/review/digest/email"' in response.get_data(as_text=True)
+    email = client.get("/review/digest/email")  # the framed email, under a policy of its own
+    assert email.status_code == 200 and "A case shown in the preview" in page_text(email)
+    csp = email.headers["Content-Security-Policy"]
+    assert "sandbox" in csp and "script-src" not in csp and "default-src 'none'" in csp
+    assert email.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert db.session.scalar(select(func.count()).select_from(DigestRecord)) == 0  # a preview records nothing
     run_at(clock, at(MONDAY, 9))
     admin = app.test_client()
