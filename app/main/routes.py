@@ -93,8 +93,9 @@ def body(code: str):
                            threshold=threshold_for(state_body), threshold_reason=describe_threshold(state_body, lang))
 
 
-def _api_operations() -> list[dict]:
-    """The API's operations for its human page, in the reader's language."""
+def _api_operations(example_id: int) -> list[dict]:
+    """The API's operations for its human page, in the reader's language; the examples
+    show petition `example_id`."""
     states = ", ".join(LIST_STATES)
     return [
         {"path": "/petitions", "example": "/petitions?state=responded&sort=newest&per_page=10",
@@ -106,11 +107,11 @@ def _api_operations() -> list[dict]:
                     ("region", _("a region's code: petitions to that region's akimat (see /regions)")),
                     ("sort", _("one of: %(values)s (default: popular)", values=", ".join(SORTS))),
                     ("page", _("page number, from 1")), ("per_page", _("petitions per page, 1 to 100 (default 20)"))]},
-        {"path": "/petitions/{id}", "example": "/petitions/1",
+        {"path": "/petitions/{id}", "example": f"/petitions/{example_id}",
          "text": _("One petition: its texts, addressee, category, state and dates, count, threshold and why, "
                    "signatures by region and by hour, the review with its due date and whether it is overdue, the "
                    "response, or the reason it was rejected."), "params": []},
-        {"path": "/petitions/{id}/count", "example": "/petitions/1/count",
+        {"path": "/petitions/{id}/count", "example": f"/petitions/{example_id}/count",
          "text": _("A tiny document with the count, the state and the threshold, for programs that poll."),
          "params": []},
         {"path": "/bodies", "example": "/bodies",
@@ -132,7 +133,9 @@ def _api_operations() -> list[dict]:
 def open_data():
     """The API's documentation for people, in their language."""
     api_base = absolute_url("api.petitions").rsplit("/petitions", 1)[0]
-    return render_template("main/open_data.html", operations=_api_operations(), api_base=api_base,
+    popular = queries.popular_open(1)  # the examples show a petition that exists and is public
+    example_id = popular[0].id if popular else 1
+    return render_template("main/open_data.html", operations=_api_operations(example_id), api_base=api_base,
                            max_age=current_app.config["CACHE_MAX_AGE"])
 
 

@@ -122,7 +122,7 @@ def test_answers_are_public_cacheable_and_open_to_any_origin(client, app):
 def test_the_human_documentation_in_three_languages_and_its_examples_work(client, app, language, heading):
     from app.api.openapi import PATHS
 
-    make_petition(signatures=1)  # petition 1, which the examples show
+    shown = make_petition(signatures=1)  # the examples show a public petition
     response = client.get(f"/{language}/open-data")
     page = page_text(response)
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
@@ -131,5 +131,6 @@ def test_the_human_documentation_in_three_languages_and_its_examples_work(client
     assert {m for m in re.findall(r"<code>GET ([^<]+)</code>", page)} == documented
     examples = set(re.findall(r'href="http://[^/]+(/api/v1/[^"]+)"', page))
     assert len(examples) == len(documented) and 'href="/api/v1/openapi.json"' in page
+    assert f"/api/v1/petitions/{shown.id}/count" in examples
     for example in examples:
         assert client.get(example.replace("&amp;", "&")).status_code == 200, example
