@@ -3,6 +3,7 @@
 from urllib.parse import urljoin, urlsplit
 
 from flask import abort, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 MAX_PAGE = 10_000
@@ -26,9 +27,23 @@ def page_arg() -> int:
     return int(raw)
 
 
+WORD_BREAKS = {"\x0b": "\n", "\x0c": "\n\n"}
+
+
+def _word_breaks(value: str) -> str:
+    for char, replacement in WORD_BREAKS.items():
+        value = value.replace(char, replacement)
+    return value
+
+
 def reject_control_characters() -> None:
     """before_request: a NUL byte or another control character in any query or form
     value is a bad request (PostgreSQL cannot store NUL in text)."""
+    if any(ch in value for ch in WORD_BREAKS for value in request.form.values()):
+        # Text pasted from Word carries vertical tabs (line breaks) and form feeds (page
+        # breaks): keep the text, as line breaks.
+        request.form = ImmutableMultiDict(
+            [(key, _word_breaks(value)) for key, value in request.form.items(multi=True)])
     for values in (request.args, request.form):
         for value in values.values():
             if any(ch in _CONTROL for ch in value):

@@ -13,7 +13,7 @@ from app import clock
 from app.accounts import tokens
 from app.accounts.identity import provider
 from app.accounts.iin import InvalidIIN, age_on
-from app.accounts.passwords import hash_password, verify_password
+from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import Region, User
@@ -143,6 +143,9 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         return None
+    if needs_rehash(user.password_hash):
+        # Hashed with older or weaker argon2 parameters: upgrade while the password is at hand.
+        user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     return user
 

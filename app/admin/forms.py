@@ -15,6 +15,21 @@ STAFF_CHOICES = [
 ]
 
 
+class FiniteDecimalField(DecimalField):
+    """A decimal that is a number: "NaN", "sNaN" and "Infinity" parse as decimals but
+    cannot be compared with a range (a 500 before), so they are refused like any text."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a number.")) from None
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Enter a number."))
+
+
 class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=STAFF_CHOICES,
                        invalid_choice_message=_l("Choose a role."),
@@ -47,7 +62,7 @@ class BodyRuleForm(FlaskForm):
     )
     fixed = IntegerField(_l("Fixed number of signatures"), validators=[
         Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number from 1 to 10,000,000."))])
-    percent = DecimalField(_l("Percentage of the population"), places=2, validators=[
+    percent = FiniteDecimalField(_l("Percentage of the population"), places=2, validators=[
         Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100"), message=_l("Enter a percentage from 0.01 to 100."))])
     fallback = IntegerField(_l("Fallback when the population is unknown"), validators=[
         Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number from 1 to 10,000,000."))])

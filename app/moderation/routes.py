@@ -154,6 +154,10 @@ def act(petition_id: int, action: str):
         flash(_("This action is not possible now: the petition is “%(state)s”.", state=STATE_NAMES[p.state]),
               "error")
         return _page(p, _forms(p), status=409)
+    except services.OwnPetition:
+        db.session.rollback()
+        flash(_("You wrote this petition, so another moderator must decide on it."), "error")
+        return _page(p, _forms(p), status=403)
     except PetitionError as exc:
         db.session.rollback()
         message = {"not_hiding_code": NOT_HIDING, "nothing_changed": NOTHING_CHANGED}.get(exc.code) \

@@ -3,6 +3,8 @@ writes the audit log and tells the author. Flushes, never commits."""
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select, update
 
 from app import clock
@@ -29,6 +31,23 @@ METADATA_STATES = (PetitionState.COLLECTING_SPONSORS, PetitionState.PENDING_MODE
                    PetitionState.RETURNED, PetitionState.OPEN)
 
 
+class OwnPetition(PermissionError):
+    """A moderator may not decide on a petition they wrote: another moderator must."""
+
+
+def independent(action):
+    """For a moderator's action on a petition (moderator, petition, ...): refuse it on
+    their own petition (OwnPetition) before anything changes."""
+
+    @functools.wraps(action)
+    def checked(moderator: User, petition: Petition, *args, **kwargs):
+        if petition.author_id == moderator.id:
+            raise OwnPetition(petition.id)
+        return action(moderator, petition, *args, **kwargs)
+
+    return checked
+
+
 def _snapshot(p: Petition) -> dict:
     return {"state": p.state.value, "category": p.category.value, "body": p.body.code,
             "rejection_code": p.rejection_code.value if p.rejection_code else None}
@@ -42,6 +61,7 @@ def _decide(moderator: User, petition: Petition, action: DecisionAction, before:
            after=_snapshot(petition), reason=(f"{code.value}: " if code else "") + (note or ""))
 
 
+@independent
 def approve(moderator: User, petition: Petition) -> None:
     before = _snapshot(petition)
     lifecycle.approve(petition)
@@ -49,6 +69,7 @@ def approve(moderator: User, petition: Petition) -> None:
     notify_author(petition, "opened")
 
 
+@independent
 def return_to_author(moderator: User, petition: Petition, note: str) -> None:
     before = _snapshot(petition)
     lifecycle.return_to_author(petition, note)
@@ -56,6 +77,7 @@ def return_to_author(moderator: User, petition: Petition, note: str) -> None:
     notify_author(petition, "returned", note=note)
 
 
+@independent
 def reject(moderator: User, petition: Petition, code: RejectionCode, explanation: str) -> None:
     """A hiding code hides the petition (its reason is not shown); others reject it
     publicly with the explanation."""
@@ -70,6 +92,7 @@ def reject(moderator: User, petition: Petition, code: RejectionCode, explanation
         notify_author(petition, "rejected", code=code, note=explanation)
 
 
+@independent
 def take_down(moderator: User, petition: Petition, code: RejectionCode, note: str) -> None:
     """Raises PetitionError when the code is not one that hides."""
     if code not in HIDING_CODES:
@@ -80,12 +103,14 @@ def take_down(moderator: User, petition: Petition, code: RejectionCode, note: st
     notify_author(petition, "hidden", code=code, note=note)
 
 
+@independent
 def restore(moderator: User, petition: Petition, note: str) -> None:
     before = _snapshot(petition)
     lifecycle.restore(petition)
     _decide(moderator, petition, DecisionAction.RESTORE, before, note=note)
 
 
+@independent
 def change_metadata(moderator: User, petition: Petition, category: str, body_code: str, note: str) -> None:
     """Raises PetitionError for an unknown category or an unknown/inactive body, and
     when nothing would change."""
@@ -109,6 +134,7 @@ def change_metadata(moderator: User, petition: Petition, category: str, body_cod
     _decide(moderator, petition, DecisionAction.CHANGE_METADATA, before, note=note)
 
 
+@independent
 def dismiss_reports(moderator: User, petition: Petition, note: str | None) -> int:
     """Mark the petition's open reports resolved. Returns how many."""
     result = db.session.execute(

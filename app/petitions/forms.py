@@ -11,6 +11,10 @@ from app.petitions.names import CATEGORY_NAMES, REPORT_REASON_NAMES
 LANGUAGE_CHOICES = [SelectChoice("kk", "Қазақша"), SelectChoice("ru", "Русский"), SelectChoice("en", "English")]
 
 
+def _one_line(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -30,7 +34,8 @@ class IdeaForm(FlaskForm):
 class PetitionForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        filters=[_strip],
+        # Checked as it will be kept: runs of spaces and line breaks become one space.
+        filters=[_one_line],
         validators=[DataRequired(message=_l("Enter a title.")),
                     Length(min=10, max=120, message=_l("The title must be 10 to 120 characters long."))],
     )

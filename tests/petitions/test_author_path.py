@@ -86,6 +86,9 @@ def test_create_preview_edit_submit(client, author, mailbox, app):
     [
         ({"title": "Too short"}, _l("The title must be 10 to 120 characters long.")),
         ({"title": "x" * 121}, _l("The title must be 10 to 120 characters long.")),
+        # Long enough as typed, too short as kept (spaces collapse): a 500 before.
+        ({"title": "ab" + " " * 20 + "cd"}, _l("The title must be 10 to 120 characters long.")),
+        ({"title": "ab\n\n\n\n\n\n\n\n\ncd"}, _l("The title must be 10 to 120 characters long.")),
         ({"title": ""}, _l("Enter a title.")),
         ({"summary": ""}, _l("Enter a short summary of what you ask for.")),
         ({"summary": "y" * 501}, _l("The summary must be at most 500 characters long.")),
