@@ -19,6 +19,7 @@ MESSAGES = {
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("There is no page at this address. It may have been moved or removed.")),
     405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    409: (_l("Not possible now"), _l("This cannot be done in the current state of things, for example a petition that can no longer be edited or a case already answered. Reload the page to see where it stands.")),
     410: (_l("Gone"), _l("This page no longer exists.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
     422: (_l("Check the form"), _l("Some of what you entered needs correcting.")),

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 ERRORS = {
     ("iin", "format"): _l("The IIN is 12 digits."),
     ("iin", "century"): _l("This is not a valid IIN: the 7th digit must be from 1 to 6."),
+    ("iin", "born_1800s"): _l("This IIN gives a birth date in the 1800s: check its 7th digit (3 or 4 for the 1900s, 5 or 6 for the 2000s)."),
     ("iin", "date"): _l("This is not a valid IIN: its first six digits are not a real birth date."),
     ("iin", "checksum"): _l("This is not a valid IIN: the check digit does not match. Check for typing mistakes."),
     ("iin", "taken"): _l("An account already exists for this IIN. If it is yours, log in or reset your password."),

@@ -57,6 +57,9 @@ def email_taken(email: str, *, except_user: User | None = None) -> bool:
     return db.session.scalar(q) > 0
 
 
+OLDEST_BIRTH_YEAR = 1900
+
+
 def register(data: Registration, today: date | None = None) -> User:
     """Create a citizen account and queue the verification email.
 
@@ -68,6 +71,9 @@ def register(data: Registration, today: date | None = None) -> User:
         claim = provider().claim(data.iin)
     except InvalidIIN as exc:
         raise AccountError("iin", exc.reason.value) from None
+    if claim.birth_date.year < OLDEST_BIRTH_YEAR:
+        # Century digits 1-2 are the 1800s: valid in form, never a living person.
+        raise AccountError("iin", "born_1800s")
     if age_on(claim.birth_date, today) < current_app.config["MIN_AGE_YEARS"]:
         raise AccountError("iin", "under_age")
     region = db.session.scalar(select(Region).where(Region.code == data.region_code))

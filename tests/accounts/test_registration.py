@@ -166,6 +166,8 @@ def test_email_already_registered(client):
         ({"iin": ""}, _l("Enter your IIN.")),
         ({"iin": "12345"}, _l("The IIN is 12 digits.")),
         ({"iin": "900517700011"}, ERRORS[("iin", "century")]),
+        ({"iin": valid_iin(date(1890, 5, 17))}, ERRORS[("iin", "born_1800s")]),
+        ({"iin": valid_iin(date(1899, 12, 31), male=False)}, ERRORS[("iin", "born_1800s")]),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(client, overrides, message):

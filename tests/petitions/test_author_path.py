@@ -76,8 +76,11 @@ def test_create_preview_edit_submit(client, author, mailbox, app):
     assert petition.signature_count == 1  # the author's own
     [message] = mailbox.to("author@example.kz")
     assert f"/petitions/{petition.id}" in link_in(message, "/petitions/")
-    # Submitted: no more editing.
-    assert client.get(edit_url).status_code == 409
+    # Submitted: no more editing, and the page says why, not "an error on our side".
+    refused = client.get(edit_url)
+    assert refused.status_code == 409
+    assert translated(_l("Not possible now"), "kk") in page_text(refused)
+    assert translated(_l("Something went wrong"), "kk") not in page_text(refused)
     assert post(client, f"/petitions/{petition.id}/submit").status_code == 409
 
 
