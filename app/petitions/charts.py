@@ -137,6 +137,11 @@ class RegionMap:
     height: int
 
 
+def per_100k(count: int, region: Region) -> float | None:
+    """Signatures per 100,000 residents, to one decimal; None when the population is unknown."""
+    return round(count * 100_000 / region.population, 1) if region.population else None
+
+
 def short_name(region: Region, lang: str) -> list[str]:
     name = region.name(lang)
     for suffix in SUFFIXES:
@@ -156,7 +161,7 @@ def region_map(regions: list[Region], counts: dict[int, int], lang: str) -> Regi
     values = {}
     for r in regions:
         n = counts.get(r.id, 0)
-        values[r.id] = (n * 100_000 / r.population if r.population else 0.0) if per_capita else float(n)
+        values[r.id] = (per_100k(n, r) or 0.0) if per_capita else float(n)
     top = max(values.values(), default=0.0)
     bounds = [top * (i + 1) / CLASSES for i in range(CLASSES)] if top else []
     tiles = []
@@ -166,7 +171,7 @@ def region_map(regions: list[Region], counts: dict[int, int], lang: str) -> Regi
         col, row = TILES[r.code]
         n, v = counts.get(r.id, 0), values[r.id]
         shade = 0 if not n else next((i + 1 for i, b in enumerate(bounds) if v <= b), CLASSES)
-        tiles.append(Tile(r, n, round(n * 100_000 / r.population, 1) if r.population else None, v, shade,
+        tiles.append(Tile(r, n, per_100k(n, r), v, shade,
                           col * (TILE_W + GAP), row * (TILE_H + GAP), short_name(r, lang),
                           r.kind is RegionKind.CITY))
     cols = max(c for c, _ in TILES.values()) + 1

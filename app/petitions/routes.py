@@ -131,7 +131,7 @@ def regions_csv(petition_id: int):
     lang = _lang()
     header = [_("Region"), _("Code"), _("Signatures"), _("Population"), _("Signatures per 100,000 residents")]
     rows = [[region.name(lang), region.code, n, region.population,
-             round(n * 100_000 / region.population, 1) if region.population else None]
+             charts.per_100k(n, region)]
             for region, n in queries.regional_breakdown(petition.id)]
     return csv_download(f"dauys-petition-{petition.id}-regions-{lang}.csv", header, rows)
 
@@ -253,6 +253,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         breakdown=breakdown,
         chart=charts.signatures_over_time(queries.signatures_by_hour(petition.id), petition.opened_at,
                                           petition.closed_at or clock.now()),
+        per_100k=charts.per_100k,
         region_map=charts.region_map(queries.regions(), {r.id: n for r, n in breakdown}, lang),
         signers=queries.public_signers(petition.id),
         timeline=standing.timeline(petition, lang),
