@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 PERIODIC = (
     PeriodicJob("outbox-sweep", "app.mail.jobs.sweep_outbox", "OUTBOX_SWEEP_SECONDS", queue="mail"),
+    PeriodicJob("outbox-purge", "app.mail.jobs.purge_bodies", "OUTBOX_PURGE_SECONDS", queue="mail"),
 )
+
+PURGED = ""
 
 # Backoff after the n-th failed attempt, in seconds; the last value repeats.
 BACKOFF = (10, 30, 60, 300, 900, 1800, 3600)
@@ -143,3 +146,23 @@ def sweep_outbox(limit: int = 500) -> int:
         log.warning("sweep cannot reach Redis: %s", exc)
         return 0
     return len(ids)
+
+
+def purge_bodies() -> int:
+    """Blank the bodies of emails delivered (or given up on) more than
+    MAIL_BODY_RETENTION_DAYS ago: they held one-time links and personal words, and the
+    row (to, subject, status, dates) is all the outbox page and the audit need. Idempotent;
+    returns how many rows it blanked."""
+    cutoff = clock.now() - timedelta(days=current_app.config["MAIL_BODY_RETENTION_DAYS"])
+    done = (
+        ((OutboxEmail.status == OutboxStatus.SENT) & (OutboxEmail.sent_at < cutoff))
+        | ((OutboxEmail.status == OutboxStatus.FAILED) & (OutboxEmail.created_at < cutoff))
+    )
+    count = db.session.execute(
+        update(OutboxEmail).where(done, or_(OutboxEmail.text_body != PURGED, OutboxEmail.html_body != PURGED))
+        .values(text_body=PURGED, html_body=PURGED).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if count:
+        log.info("outbox: blanked the bodies of %d delivered emails", count)
+    return count
