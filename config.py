@@ -68,6 +68,9 @@ class Config:
     OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 120)
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 12)
     OUTBOX_SWEEP_SECONDS = _env_int("OUTBOX_SWEEP_SECONDS", 30)
+    # Delivered emails keep their bodies (one-time links, personal words) this long.
+    MAIL_BODY_RETENTION_DAYS = _env_int("MAIL_BODY_RETENTION_DAYS", 7)
+    OUTBOX_PURGE_SECONDS = _env_int("OUTBOX_PURGE_SECONDS", 3600)
     SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 1)
     COUNT_AGGREGATE_SECONDS = _env_int("COUNT_AGGREGATE_SECONDS", 1)
     THRESHOLD_SWEEP_SECONDS = _env_int("THRESHOLD_SWEEP_SECONDS", 30)
@@ -85,9 +88,27 @@ class Config:
     DIGEST_LINK_MAX_AGE = _env_int("DIGEST_LINK_MAX_AGE", 90 * 24 * 3600)
     DIGEST_CHECK_SECONDS = _env_int("DIGEST_CHECK_SECONDS", 300)
 
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
-    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+    # Wrong passwords, counted in a sliding window. A browser that has logged in to the
+    # account before (it holds the account's device cookie) is counted on its own and never
+    # locked out by anyone else's guesses; every other attempt is counted per (account,
+    # address), per address and, for the account as a whole, per account.
     LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 20)
+    LOGIN_MAX_FAILURES_PER_DEVICE = _env_int("LOGIN_MAX_FAILURES_PER_DEVICE", 10)
+    DEVICE_COOKIE_MAX_AGE = _env_int("DEVICE_COOKIE_MAX_AGE", 365 * 24 * 3600)
+
+    # Sessions live on the server too (app/accounts/sessions.py): log-out ends them.
+    CITIZEN_SESSION_MAX_AGE = _env_int("CITIZEN_SESSION_MAX_AGE", 30 * 24 * 3600)
+    STAFF_SESSION_IDLE_SECONDS = _env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+    STAFF_SESSION_MAX_AGE = _env_int("STAFF_SESSION_MAX_AGE", 12 * 3600)
+    # How stale a session's "last seen" may get before a request writes it again.
+    SESSION_TOUCH_SECONDS = _env_int("SESSION_TOUCH_SECONDS", 60)
+    # Between the password and the code at log-in; and wrong codes before starting over.
+    TWO_FACTOR_PENDING_SECONDS = _env_int("TWO_FACTOR_PENDING_SECONDS", 5 * 60)
+    TWO_FACTOR_MAX_FAILURES = _env_int("TWO_FACTOR_MAX_FAILURES", 5)
+    TWO_FACTOR_ISSUER = _env("TWO_FACTOR_ISSUER", "Dauys")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must delay work, not take the site down: limits fail open.
@@ -106,13 +127,17 @@ class Config:
     BABEL_DEFAULT_LOCALE = "kk"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
 
+    SESSION_COOKIE_NAME = "dauys_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "dauys_remember"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    REMEMBER_COOKIE_DURATION = CITIZEN_SESSION_MAX_AGE
+    DEVICE_COOKIE_NAME = "dauys_device"
+    DEVICE_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     MAX_CONTENT_LENGTH = 1024 * 1024
 
@@ -155,8 +180,14 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # __Host-: the browser accepts these only over HTTPS, for this host, for every path;
+    # a sibling subdomain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-dauys_session"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-dauys_remember"
     REMEMBER_COOKIE_SECURE = True
+    DEVICE_COOKIE_NAME = "__Host-dauys_device"
+    DEVICE_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod

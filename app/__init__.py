@@ -51,6 +51,9 @@ def _check_threshold_profile(config) -> None:
 
 
 def configure_logging(app: Flask) -> None:
+    from app import logredact
+
+    logredact.install()
     level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(level)
@@ -83,16 +86,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
 
     @login_manager.user_loader
-    def load_user(user_token: str):
-        from app.models import User
+    def load_user(session_key: str):
+        from app.accounts import sessions
 
-        user_id, _, version = user_token.partition(".")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        return user
+        return sessions.load(session_key)
 
     queue.register_session_hooks()
 

@@ -15,6 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app import clock, queue
+from app.accounts import two_factor
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_common
 from app.accounts.services import email_taken, find_by_email, normalize_email
 from app.admin.services import RoleError, grant_role, revoke_role
@@ -55,6 +56,9 @@ def seed(demo: bool) -> None:
             click.echo("demo accounts already exist; passwords were shown when they were made")
         for email, role, password in created:
             click.echo(f"demo {role:<9} {email:<28} password: {password}")
+        if created:
+            click.echo("staff accounts set up their second factor at their first log-in: the page shows a QR "
+                       "code and its key for any authenticator app (RFC 6238)")
 
 
 users = AppGroup("users", help="Manage accounts and staff roles.")
@@ -142,6 +146,19 @@ def users_revoke(email, role_name):
         raise click.ClickException(f"cannot revoke {role_name}: {exc.code}") from None
     db.session.commit()
     click.echo(f"revoked {role_name} from {user.email}")
+
+
+@users.command("reset-second-factor")
+@click.argument("email")
+def users_reset_second_factor(email):
+    """Clear an account's second factor (a lost phone and lost recovery codes), e.g. for
+    the last administrator; its sessions end and it enrols again at the next log-in."""
+    user = _get_user(email)
+    if not user.has_second_factor:
+        raise click.ClickException(f"{user.email} has no second factor")
+    two_factor.reset(None, user, channel="cli")
+    db.session.commit()
+    click.echo(f"second factor reset for {user.email}; they set it up again at their next log-in")
 
 
 @users.command("list")

@@ -2,7 +2,7 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import abort, current_app, request
+from flask import Response, abort, current_app, redirect, request, session, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
@@ -22,7 +22,7 @@ class IdConverter(IntegerConverter):
 def page_arg() -> int:
     """The `page` query parameter: 1 when absent; 400 when not a number or absurd."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         abort(400)
     return int(raw)
 
@@ -94,3 +94,25 @@ def share_url(endpoint: str, **values) -> str:
     some = current_app.config["LANGUAGES"][0]
     url = absolute_url(endpoint, **values, lang=some)
     return base + url[len(base):].removeprefix(f"/{some}")
+
+
+_LINK_TOKEN_MAX = 1000
+
+
+def stash_link_token(kind: str, token: str, endpoint: str) -> Response:
+    """The first GET of a link from an email: keep its token in this browser's session and
+    redirect to the same page without it (as Django's password reset does), so the token
+    leaves the address bar, the history, every later Referer header and access-log line."""
+    if len(token) <= _LINK_TOKEN_MAX:
+        session[f"link:{kind}"] = token
+    return redirect(url_for(endpoint))
+
+
+def link_token(kind: str) -> str:
+    """The token stashed by `stash_link_token`, or "" (which no token check accepts)."""
+    token = session.get(f"link:{kind}")
+    return token if isinstance(token, str) else ""
+
+
+def forget_link_token(kind: str) -> None:
+    session.pop(f"link:{kind}", None)

@@ -167,6 +167,11 @@ def app(database_url, tmp_path_factory):
         PUBLIC_BASE_URL="http://localhost",
     )
     application.test_client_class = FreshContextClient
+    # The rate limiter is one object for every app a process makes, and tests that build
+    # another app (production settings, say) re-point it; each test points it back here.
+    from app.extensions import limiter
+
+    application.limiter_state = (limiter.enabled, limiter._storage, limiter._limiter)
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -190,6 +195,9 @@ def _clean_state(request, app):
         return
     ctx = app.app_context()
     ctx.push()
+    from app.extensions import limiter
+
+    limiter.enabled, limiter._storage, limiter._limiter = app.limiter_state
     queue.connection(app).flushdb()
     mail_dir = Path(app.config["MAIL_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pyotp
+
 from app import queue
 from app.accounts.iin import make_iin
 from app.extensions import db
@@ -52,8 +54,11 @@ def make_user(
     language: str = "kk",
     born: date = date(1990, 5, 17),
     commit: bool = True,
+    second_factor: bool | None = None,
 ):
-    """A citizen (or staff) account made the way registration makes it."""
+    """A citizen (or staff) account made the way registration makes it. Staff have a
+    second factor turned on unless `second_factor=False` (tests log in with
+    `login`, which enters the code)."""
     from sqlalchemy import select
 
     from app import clock
@@ -77,6 +82,9 @@ def make_user(
     db.session.flush()
     for role in roles:
         grant_role(None, user, role, body if role.value == "official" else None, channel="cli")
+    if second_factor if second_factor is not None else bool(roles):
+        user.totp_secret = pyotp.random_base32()
+        user.totp_enabled_at = clock.now()
     if commit:
         db.session.commit()
     return user
@@ -94,13 +102,34 @@ def _hash(password: str) -> str:
     return _hashes[password]
 
 
+def second_factor_code(email_address: str) -> str:
+    """The code the user's authenticator app shows now. Forgets the last step used, so
+    a test with a frozen clock can log the same person in twice."""
+    from sqlalchemy import select
+
+    from app import clock
+    from app.models import User
+
+    user = db.session.scalar(select(User).where(User.email == email_address.strip().lower()))
+    user.totp_last_step = None
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret).at(clock.now())
+
+
+def login(client, email: str, password: str = "correct horse battery", **extra):
+    """Log in as a browser would, entering the second-factor code when one is asked."""
+    response = post(client, "/login", {"email": email, "password": password, **extra}, token_from="/login")
+    if response.status_code == 302 and "/login/code" in response.headers["Location"]:
+        response = post(client, "/login/code", {"code": second_factor_code(email)}, token_from="/login/code")
+    return response
+
+
 class AuthActions:
     def __init__(self, client):
         self._client = client
 
     def login(self, email_address: str, password: str = "correct horse battery", **extra):
-        return post(self._client, "/login", {"email": email_address, "password": password, **extra},
-                    token_from="/login")
+        return login(self._client, email_address, password, **extra)
 
     def logout(self):
         return post(self._client, "/logout")
@@ -268,10 +297,6 @@ def make_petition(
     return petition
 
 
-def login(client, email: str, password: str = "correct horse battery"):
-    return post(client, "/login", {"email": email, "password": password}, token_from="/login")
-
-
 def settle() -> int:
     """Run the count aggregator now (in production it runs every second)."""
     from app.review.jobs import aggregate_counts
@@ -303,3 +328,18 @@ def sign_as(petition, user, notify: bool = True, show_name: bool = False) -> Non
 
     services.sign(petition, user, show_name=show_name, notify=notify)
     db.session.commit()
+
+
+def open_link(client, link: str):
+    """Follow an emailed link as a browser does: its first answer moves the token into the
+    session and redirects to an address without it. Returns (page, that address)."""
+    first = client.get(link)
+    assert first.status_code == 302, first.status_code
+    target = first.headers["Location"]
+    assert link.rsplit("/", 1)[1] not in target  # the token is out of the address
+    return client.get(target), target
+
+
+def reauth(email: str, prefix: str = "", password: str = "correct horse battery") -> dict:
+    """The password and a current code, asked again on grave staff forms."""
+    return {f"{prefix}reauth_password": password, f"{prefix}reauth_code": second_factor_code(email)}

@@ -1,13 +1,18 @@
-"""Every staff route, every role: each reaches only its own; citizens get 403."""
+"""Every staff route, every role, every session state: each role reaches only its own
+routes, and only in a session that passed the second factor; citizens get 403; staff
+without a second factor are sent to turn it on; an idle staff session is over."""
 
 import re
 
 import pytest
 
 from app.models import Role
-from tests.support import make_user, post
+from tests.support import login, make_user, post
 
 ROLES = ["anonymous", "citizen", "moderator", "official", "admin"]
+# The same staff accounts with no second factor turned on, and logged in but idle too long.
+STATES = ROLES + [f"{r}-no-2fa" for r in ("moderator", "official", "admin")] + [
+    f"{r}-idle" for r in ("moderator", "official", "admin")]
 STAFF_PREFIXES = ("/admin", "/moderation", "/review")
 
 
@@ -35,12 +40,15 @@ def test_every_staff_route_declares_its_roles(app):
 
 @pytest.fixture
 def people(app):
-    return {
-        "citizen": make_user("m-citizen@example.kz"),
-        "moderator": make_user("m-moderator@example.kz", roles=(Role.MODERATOR,)),
-        "official": make_user("m-official@example.kz", roles=(Role.OFFICIAL,), body="GOV"),
-        "admin": make_user("m-admin@example.kz", roles=(Role.ADMIN,)),
-    }
+    people = {"citizen": make_user("m-citizen@example.kz")}
+    for suffix, second_factor in (("", True), ("-no-2fa", False)):
+        people[f"moderator{suffix}"] = make_user(f"m-moderator{suffix}@example.kz", roles=(Role.MODERATOR,),
+                                                 second_factor=second_factor)
+        people[f"official{suffix}"] = make_user(f"m-official{suffix}@example.kz", roles=(Role.OFFICIAL,),
+                                                body="GOV", second_factor=second_factor)
+        people[f"admin{suffix}"] = make_user(f"m-admin{suffix}@example.kz", roles=(Role.ADMIN,),
+                                             second_factor=second_factor)
+    return people
 
 
 def build_url(rule, people) -> str:
@@ -55,11 +63,16 @@ def build_url(rule, people) -> str:
     return re.sub(r"<(?:[^>]+:)?([^>:]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
-@pytest.mark.parametrize("who", ROLES)
-def test_role_matrix(app, people, who):
+@pytest.mark.parametrize("who", STATES)
+def test_role_matrix(app, people, who, clock):
     client = app.test_client()
+    role, _, state = who.partition("-")
     if who != "anonymous":
-        post(client, "/login", {"email": f"m-{who}@example.kz", "password": "correct horse battery"})
+        response = login(client, f"m-{role}{'-no-2fa' if state == 'no-2fa' else ''}@example.kz")
+        assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    if state == "idle":
+        client.get("/account")
+        clock.advance(minutes=31)
     checked = 0
     for rule in staff_rules(app):
         allowed = {r.value for r in app.view_functions[rule.endpoint].required_roles}
@@ -68,10 +81,13 @@ def test_role_matrix(app, people, who):
             if method == "GET":
                 response = client.get(url)
             else:
-                response = post(client, url, {})
-            if who == "anonymous":
+                response = post(client, url, {}, token_from="/login" if state == "idle" else None)
+            if who == "anonymous" or state == "idle":
                 assert response.status_code == 302 and "/login" in response.headers["Location"], (method, url)
-            elif who in allowed:
+            elif state == "no-2fa" and role in allowed:
+                assert response.status_code == 302, (who, method, url, response.status_code)
+                assert "/account/two-factor" in response.headers["Location"], (who, method, url)
+            elif role in allowed:
                 assert response.status_code not in (401, 403), (who, method, url, response.status_code)
                 assert response.status_code < 500
             else:
@@ -82,9 +98,27 @@ def test_role_matrix(app, people, who):
     assert checked > 0
 
 
+def test_a_staff_session_stays_while_active_and_ends_after_12_hours(app, people, clock):
+    client = app.test_client()
+    login(client, "m-moderator@example.kz")
+    for _ in range(24):  # a request every 29 minutes: 11 h 36 min
+        clock.advance(minutes=29)
+        assert client.get("/moderation/").status_code == 200
+    clock.advance(minutes=29)  # 12 h 5 min in all, though only 29 minutes idle
+    response = client.get("/moderation/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_staff_get_no_remember_me_cookie(app, people):
+    client = app.test_client()
+    response = login(client, "m-admin@example.kz", remember="y")
+    assert response.status_code == 302
+    assert client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]) is None
+
+
 def test_a_citizen_posting_a_role_change_is_refused_and_nothing_changes(app, people):
     client = app.test_client()
-    post(client, "/login", {"email": "m-citizen@example.kz", "password": "correct horse battery"})
+    login(client, "m-citizen@example.kz")
     response = post(client, f"/admin/users/{people['citizen'].id}",
                     {"action": "grant", "grant-role": "admin", "grant-body": ""})
     assert response.status_code == 403

@@ -82,3 +82,17 @@ def test_a_worker_without_fork_counts_signatures(app, runner):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(type(petition), petition.id).signature_count == 2
+
+
+def test_reset_second_factor_from_the_command_line(runner):
+    from app.models import AuditEntry
+    from tests.support import make_user
+
+    make_user("last.admin@example.kz", roles=(Role.ADMIN,))
+    result = runner.invoke(args=["users", "reset-second-factor", "Last.Admin@example.kz"])
+    assert result.exit_code == 0, result.output
+    assert not user("last.admin@example.kz").has_second_factor
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.second_factor_reset"))
+    assert entry.channel == "cli" and entry.actor_id is None
+    again = runner.invoke(args=["users", "reset-second-factor", "last.admin@example.kz"])
+    assert again.exit_code != 0 and "has no second factor" in again.output

@@ -120,3 +120,48 @@ class ConfirmForm(FlaskForm):
 
 class ResendVerificationForm(FlaskForm):
     """Only a CSRF token."""
+
+
+def _code_field():
+    return StringField(
+        _l("Code"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter the 6-digit code from your app, or a recovery code.")),
+            Length(max=20, message=_l("Enter the 6-digit code from your app, or a recovery code.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    """The code asked at log-in (or to confirm this session), or to renew recovery codes."""
+
+    code = _code_field()
+
+
+class EnableSecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter the 6-digit code your app shows.")),
+            Length(max=20, message=_l("Enter the 6-digit code your app shows.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ReauthMixin:
+    """The password and a second-factor code, asked again before a grave change."""
+
+    reauth_password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    reauth_code = _code_field()
+
+
+class DisableSecondFactorForm(ReauthMixin, FlaskForm):
+    pass

@@ -19,14 +19,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import forms, services, throttle
+from app import clock
+from app.accounts import forms, services, sessions, throttle, two_factor
 from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
+from app.accounts.two_factor import SecondFactorError
 from app.extensions import db, limiter
 from app.formerrors import show_error
-from app.models import Petition, PetitionState, Region, Signature
-from app.net import client_address, safe_next_url
+from app.models import Petition, PetitionState, Region, Signature, User
+from app.net import client_address, forget_link_token, link_token, safe_next_url, stash_link_token
 
 bp = Blueprint("accounts", __name__)
 
@@ -54,14 +56,40 @@ def _token_problem(exc: Exception) -> str:
     return ERRORS[(exc.field, exc.code)]
 
 
-def _login(user, remember: bool) -> None:
+def _login(user, remember: bool, *, second_factor: bool = False) -> None:
+    """Open a server-side session and its cookies. Staff get no remember-me cookie."""
     # A fresh session at log-in: nothing planted before it survives (session fixation).
     session.clear()
+    remember = remember and not user.is_staff
+    sessions.start(user, remember=remember, second_factor=second_factor)
     login_user(user, remember=remember)
+
+
+PENDING = "second_factor_pending"
+
+
+def _pending_user():
+    """The account whose password was right and whose code is awaited, or None."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None, None
+    age = clock.timestamp() - float(pending.get("at", 0))
+    if not 0 <= age <= current_app.config["TWO_FACTOR_PENDING_SECONDS"]:
+        return None, None
+    user = db.session.get(User, int(pending.get("u", 0)))
+    if user is None or not user.active or not user.has_second_factor:
+        return None, None
+    return user, pending
+
+
+def _registration_key() -> str:
+    """Attempts per email address given, whichever network they come from."""
+    return "register:" + throttle.account_key(request.form.get("email", ""))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("5 per day", methods=["POST"], key_func=_registration_key)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
@@ -77,14 +105,15 @@ def register():
             language=str(get_locale()),
         )
         try:
-            user = services.register(data)
+            services.register(data)
         except AccountError as exc:
             db.session.rollback()
             _show_error(form, exc)
         else:
             db.session.commit()
-            _login(user, remember=False)
-            return redirect(url_for("accounts.verify_sent"))
+            # The same page whether the account was made or the email or IIN was taken:
+            # the outcome is in the email.
+            return render_template("accounts/register_sent.html", email=services.normalize_email(data.email))
     status = FORM_ERROR if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
 
@@ -111,10 +140,11 @@ def resend_verification():
     return redirect(url_for("accounts.verify_sent"))
 
 
-def _token_page(check, perform, template: str, done_message: str, done_endpoint: str):
+def _token_page(kind: str, check, perform, template: str, done_message: str, done_endpoint: str):
     """GET shows a page with a button; POST does the change. Mail scanners prefetch
-    links, so a GET must never change anything."""
-    token = request.view_args["token"]
+    links, so a GET must never change anything. The token is the one the link's first
+    GET stashed in the session (app.net.stash_link_token)."""
+    token = link_token(kind)
     try:
         user = check(token)
     except (TokenError, AccountError) as exc:
@@ -130,14 +160,21 @@ def _token_page(check, perform, template: str, done_message: str, done_endpoint:
             db.session.rollback()
             return render_template("accounts/token_problem.html", message=_token_problem(exc)), 400
         db.session.commit()
+        forget_link_token(kind)
         flash(done_message, "success")
         return redirect(url_for(done_endpoint))
     return render_template(template, form=form, user=user)
 
 
-@bp.route("/verify/<token>", methods=["GET", "POST"])
-def verify_email(token: str):
+@bp.route("/verify/<token>")
+def verify_email_link(token: str):
+    return stash_link_token("verify", token, "accounts.verify_email")
+
+
+@bp.route("/verify/confirm", methods=["GET", "POST"])
+def verify_email():
     return _token_page(
+        "verify",
         services.check_verification,
         services.verify_email,
         "accounts/verify_confirm.html",
@@ -165,13 +202,52 @@ def login():
             status = 401
         else:
             throttle.record_success(email, address)
-            db.session.commit()
-            _login(user, remember=form.remember.data)
             target = safe_next_url(request.args.get("next")) or url_for("accounts.account")
+            if user.has_second_factor:
+                db.session.commit()
+                session.clear()
+                session[PENDING] = {"u": user.id, "at": clock.timestamp(), "next": target,
+                                    "r": bool(form.remember.data)}
+                return redirect(url_for("accounts.login_code"))
+            _login(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(target)
     elif request.method == "POST":
         status = FORM_ERROR
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def login_code():
+    """The second step of logging in to an account with a second factor."""
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Log in again: the time to enter the code ran out."), "info")
+        return redirect(url_for("accounts.login"))
+    form = forms.SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            two_factor.check(user, form.code.data)
+        except SecondFactorError:
+            db.session.rollback()
+            if throttle.second_factor_failed(user.id) >= current_app.config["TWO_FACTOR_MAX_FAILURES"]:
+                session.pop(PENDING, None)
+                flash(_("Too many wrong codes. Log in again."), "error")
+                return redirect(url_for("accounts.login"))
+            form.code.errors = [_("This code is not right, or it was used already. Try the next one.")]
+            status = 401
+        else:
+            throttle.second_factor_cleared(user.id)
+            target = safe_next_url(pending.get("next")) or url_for("accounts.account")
+            _login(user, remember=bool(pending.get("r")), second_factor=True)
+            db.session.commit()
+            return redirect(target)
+    elif request.method == "POST":
+        status = FORM_ERROR
+    return render_template("accounts/login_code.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -179,6 +255,10 @@ def logout():
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        # Ends the session on the server: a copy of its cookies stops working too.
+        sessions.end(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -197,8 +277,14 @@ def reset_request():
     return render_template("accounts/reset_request.html", form=form), status
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+@bp.route("/reset/<token>")
+def reset_password_link(token: str):
+    return stash_link_token("reset", token, "accounts.reset_password")
+
+
+@bp.route("/reset/password", methods=["GET", "POST"])
+def reset_password():
+    token = link_token("reset")
     try:
         services.check_reset(token)
     except (TokenError, AccountError) as exc:
@@ -206,11 +292,13 @@ def reset_password(token: str):
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data)
         except (TokenError, AccountError) as exc:
             db.session.rollback()
             return render_template("accounts/token_problem.html", message=_token_problem(exc)), 400
+        throttle.password_was_reset(user.email)
         db.session.commit()
+        forget_link_token("reset")
         if current_user.is_authenticated:
             logout_user()
         flash(_("Your password has been changed. Log in with the new password."), "success")
@@ -244,10 +332,11 @@ def change_password():
             db.session.rollback()
             _show_error(form, exc)
         else:
+            # Every session of the account ended: open a new one so this browser stays
+            # signed in (with the second factor it just had) while every other ends.
+            user = current_user._get_current_object()
+            _login(user, remember=False, second_factor=user.second_factor_passed)
             db.session.commit()
-            # The session version changed: log in again with the new one so this
-            # browser stays signed in while every other session ends.
-            _login(current_user._get_current_object(), remember=False)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
     status = FORM_ERROR if request.method == "POST" else 200
@@ -277,12 +366,105 @@ def change_email():
     return render_template("accounts/change_email.html", form=form), status
 
 
-@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
-def confirm_email_change(token: str):
+@bp.route("/account/email/confirm/<token>")
+def confirm_email_change_link(token: str):
+    return stash_link_token("email", token, "accounts.confirm_email_change")
+
+
+@bp.route("/account/email/confirm", methods=["GET", "POST"])
+def confirm_email_change():
     return _token_page(
+        "email",
         services.check_email_change,
         services.confirm_email_change,
         "accounts/email_change_confirm.html",
         _("Your email address has been changed."),
         "accounts.account" if current_user.is_authenticated else "accounts.login",
     )
+
+
+SETUP_SECRET = "second_factor_setup"  # noqa: S105 (a session key name, not a secret)
+
+
+def _setup_secret() -> str:
+    """The secret offered for enrolment, kept in this browser's session until it is
+    confirmed with a code (the session cookie is the user's own and signed)."""
+    if not isinstance(session.get(SETUP_SECRET), str):
+        session[SETUP_SECRET] = two_factor.new_secret()
+    return session[SETUP_SECRET]
+
+
+def _codes_page(codes: list[str], next_url: str | None):
+    return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per minute", methods=["POST"])
+def two_factor_page():
+    """Turn the second factor on (QR code and a code to prove it), confirm this session
+    with it, renew recovery codes, or (citizens only) turn it off."""
+    user = current_user._get_current_object()
+    next_url = safe_next_url(request.args.get("next"))
+    enable_form = forms.EnableSecondFactorForm(prefix="enable")
+    code_form = forms.SecondFactorForm(prefix="code")
+    disable_form = forms.DisableSecondFactorForm(prefix="off")
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        form = {"enable": enable_form, "confirm": code_form, "renew": code_form,
+                "disable": disable_form}.get(action)
+        if form is None or (action == "enable") == user.has_second_factor \
+                or (action == "disable" and user.is_staff):
+            abort(400)
+        status = FORM_ERROR
+        if form.validate_on_submit():
+            try:
+                if action == "enable":
+                    codes = two_factor.enable(user, _setup_secret(), enable_form.code.data)
+                elif action == "confirm":
+                    two_factor.check(user, code_form.code.data)
+                    sessions.mark_second_factor(user)
+                elif action == "renew":
+                    codes = two_factor.new_recovery_codes(user, code_form.code.data)
+                else:
+                    two_factor.disable(user, disable_form.reauth_password.data, disable_form.reauth_code.data)
+            except SecondFactorError as exc:
+                db.session.rollback()
+                message = (_("The password is wrong.") if exc.field == "password"
+                           else _("This code is not right, or it was used already. Try the next one."))
+                if exc.field == "password":
+                    disable_form.reauth_password.errors = [message]
+                elif form is disable_form:
+                    disable_form.reauth_code.errors = [message]
+                else:
+                    form.code.errors = [message]
+            else:
+                db.session.commit()
+                if action == "enable":
+                    session.pop(SETUP_SECRET, None)
+                    return _codes_page(codes, next_url)
+                if action == "renew":
+                    return _codes_page(codes, None)
+                if action == "disable":
+                    logout_user()
+                    session.clear()
+                    flash(_("The second factor is off. Log in again."), "info")
+                    return redirect(url_for("accounts.login"))
+                return redirect(next_url or url_for("accounts.account"))
+    secret = None if user.has_second_factor else _setup_secret()
+    return render_template(
+        "accounts/two_factor.html", enable_form=enable_form, code_form=code_form,
+        disable_form=disable_form, secret=secret, next_url=next_url,
+        codes_left=two_factor.recovery_codes_left(user) if user.has_second_factor else None,
+    ), status
+
+
+@bp.route("/account/two-factor/qr.svg")
+@login_required
+def two_factor_qr():
+    """The enrolment QR code: the secret offered to this session, as an otpauth:// URI."""
+    if current_user.has_second_factor or not isinstance(session.get(SETUP_SECRET), str):
+        abort(404)
+    svg = two_factor.qr_svg(two_factor.provisioning_uri(current_user, session[SETUP_SECRET]))
+    return current_app.response_class(svg, mimetype="image/svg+xml")

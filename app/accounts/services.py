@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.accounts import tokens
+from app.accounts import sessions, tokens
+from app.accounts.addresses import normalize_email
 from app.accounts.identity import provider
 from app.accounts.iin import InvalidIIN, age_on
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -39,19 +40,14 @@ class Registration:
     language: str
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
 def email_taken(email: str, *, except_user: User | None = None) -> bool:
-    email = normalize_email(email)
-    q = select(func.count()).select_from(User).where(
-        (User.email == email) | (User.pending_email == email)
-    )
+    """Whether an account uses this address. An address someone asked to change to but
+    has not confirmed reserves nothing: the first to confirm it gets it."""
+    q = select(func.count()).select_from(User).where(User.email == normalize_email(email))
     if except_user is not None:
         q = q.where(User.id != except_user.id)
     return db.session.scalar(q) > 0
@@ -60,11 +56,14 @@ def email_taken(email: str, *, except_user: User | None = None) -> bool:
 OLDEST_BIRTH_YEAR = 1900
 
 
-def register(data: Registration, today: date | None = None) -> User:
+def register(data: Registration, today: date | None = None) -> User | None:
     """Create a citizen account and queue the verification email.
 
-    Raises AccountError (field, code) for an invalid or already registered IIN, an
-    under-age person, an unknown region or an email already in use.
+    Raises AccountError (field, code) for what is wrong with the input itself: an IIN
+    that is not valid, an under-age person, an unknown region. Whether the email or the
+    IIN is registered already is never said to the person at the keyboard: this returns
+    None, the address given is told by email (and so is the account's owner), and the
+    page answers exactly as for a new account.
     """
     today = today or clock.today()
     try:
@@ -79,29 +78,44 @@ def register(data: Registration, today: date | None = None) -> User:
     region = db.session.scalar(select(Region).where(Region.code == data.region_code))
     if region is None:
         raise AccountError("region", "unknown")
-    if email_taken(data.email):
-        raise AccountError("email", "taken")
-    if db.session.scalar(select(User.id).where(User.iin_hmac == claim.person_key)):
-        raise AccountError("iin", "taken")
+    # Hashed whichever way this goes, so the answer takes as long for a taken address.
+    password_hash = hash_password(data.password)
+    by_email = find_by_email(data.email)
+    by_iin = db.session.scalar(select(User).where(User.iin_hmac == claim.person_key))
+    if by_email is not None or by_iin is not None:
+        _tell_of_attempt(data, by_email, by_iin)
+        return None
     user = User(
         email=normalize_email(data.email),
         full_name=" ".join(data.full_name.split()),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         region=region,
         iin_hmac=claim.person_key,
         birth_date=claim.birth_date,
         language=data.language,
     )
     try:
-        # A concurrent registration with the same email or IIN loses here, cleanly.
+        # A concurrent registration with the same email or IIN loses here, cleanly; the
+        # winner's verification email is the one that goes out.
         with db.session.begin_nested():
             db.session.add(user)
             db.session.flush()
-    except IntegrityError as exc:
-        field = "iin" if "iin_hmac" in str(exc.orig) else "email"
-        raise AccountError(field, "taken") from None
+    except IntegrityError:
+        return None
     send_verification(user)
     return user
+
+
+def _tell_of_attempt(data: Registration, by_email: User | None, by_iin: User | None) -> None:
+    """The registration's outcome, told by email only: the owner of the address (or of
+    the IIN) that someone tried, and the address given when it is free but the IIN is not."""
+    if by_email is not None:
+        queue_email(by_email.email, "registration_attempt", by_email.language, user=by_email, reason="email")
+    if by_iin is not None and by_iin is not by_email:
+        queue_email(by_iin.email, "registration_attempt", by_iin.language, user=by_iin, reason="iin")
+        if by_email is None:
+            queue_email(normalize_email(data.email), "registration_iin_taken", data.language,
+                        lang_code=data.language)
 
 
 def send_verification(user: User) -> None:
@@ -111,7 +125,7 @@ def send_verification(user: User) -> None:
         "verify_email",
         user.language,
         user=user,
-        link=absolute_url("accounts.verify_email", token=token, lang=user.language),
+        link=absolute_url("accounts.verify_email_link", token=token, lang=user.language),
     )
 
 
@@ -168,7 +182,7 @@ def request_password_reset(email: str) -> None:
         "reset_password",
         user.language,
         user=user,
-        link=absolute_url("accounts.reset_password", token=token, lang=user.language),
+        link=absolute_url("accounts.reset_password_link", token=token, lang=user.language),
     )
 
 
@@ -182,17 +196,29 @@ def check_reset(token: str) -> User:
     return user
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of this account."""
-    user.password_hash = hash_password(new_password)
-    user.session_version = User.session_version + 1
-    db.session.flush()
-    db.session.refresh(user, ["session_version"])
+def set_password(user: User, new_password: str, *, replacing: str | None = None) -> None:
+    """Set a new password and end every session of this account (the caller opens a new
+    one for this browser). With `replacing`, only if the hash is still that one: of two
+    requests racing with one reset link, the second finds it spent.
+
+    Raises AccountError("token", "used")."""
+    statement = update(User).where(User.id == user.id)
+    if replacing is not None:
+        statement = statement.where(User.password_hash == replacing)
+    changed = db.session.execute(
+        statement.values(password_hash=hash_password(new_password),
+                         session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not changed:
+        raise AccountError("token", "used")
+    db.session.refresh(user, ["password_hash", "session_version"])
+    sessions.end_all(user)
 
 
 def reset_password(token: str, new_password: str) -> User:
     user = check_reset(token)
-    set_password(user, new_password)
+    set_password(user, new_password, replacing=user.password_hash)
     # Following the link proves the mailbox is theirs.
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
@@ -225,7 +251,7 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
         "confirm_new_email",
         user.language,
         user=user,
-        link=absolute_url("accounts.confirm_email_change", token=token, lang=user.language),
+        link=absolute_url("accounts.confirm_email_change_link", token=token, lang=user.language),
     )
     queue_email(user.email, "email_change_requested", user.language, user=user, new_email=new_email)
 

@@ -1,49 +1,95 @@
-"""Counting failed log-ins per account and per address, in Redis.
+"""Slowing down password guessing without locking the owner out (OWASP "device cookies").
 
-Once an account (or an address) has failed too often inside the window, further
-attempts are refused with 429 before the password is even checked, so guessing
-costs the attacker time and costs us no argon2 work. A success clears the account's
-count ("in a row").
+A browser that has logged in to an account receives a signed device cookie naming that
+account. Its attempts are counted on their own (per device and account): a stranger's
+wrong passwords, however many, never lock it. Every other attempt is counted per
+(account, address), per address, and per account; once any count reaches its limit
+inside the window the attempt gets 429 before the password is checked, so guessing
+costs the attacker time and costs us no argon2 work. A success clears the counts of
+that (account, address) and device; a password reset clears the account's count, so
+the owner can always get back in by email. Counts live in Redis and fail open (with a
+warning) when it is down: argon2 keeps guessing slow.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 
 import redis
-from flask import current_app
+from flask import after_this_request, current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app import queue
+from app.accounts.addresses import normalize_email
 
 log = logging.getLogger(__name__)
 
+PREFIX = "dauys:login-fail"
+DEVICE_SALT = "dauys.device-cookie"
+MAX_ACCOUNTS_PER_DEVICE = 5
 
-def _keys(email: str, address: str) -> tuple[str, str]:
-    # Hash the email so Redis never holds the address list of our users in clear.
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"dauys:login-fail:acct:{account}", f"dauys:login-fail:addr:{address}"
+
+def account_key(email: str) -> str:
+    # Hashed so that neither Redis nor the cookie holds our users' addresses in clear.
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
+
+
+def _device() -> tuple[str, list[str]] | None:
+    """(nonce, account keys) from a valid device cookie, or None."""
+    raw = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+    if not raw or len(raw) > 1000:
+        return None
+    try:
+        data = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    if (not isinstance(data, dict) or not isinstance(data.get("n"), str)
+            or not isinstance(data.get("a"), list)):
+        return None
+    return data["n"], [a for a in data["a"] if isinstance(a, str)]
+
+
+def _trusted_nonce(email: str) -> str | None:
+    device = _device()
+    if device is not None and account_key(email) in device[1]:
+        return device[0]
+    return None
+
+
+def _keys(email: str, address: str) -> dict[str, str]:
+    acct = account_key(email)
+    nonce = _trusted_nonce(email)
+    if nonce is not None:
+        return {"LOGIN_MAX_FAILURES_PER_DEVICE": f"{PREFIX}:device:{nonce}:{acct}"}
+    return {
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": f"{PREFIX}:acct-addr:{acct}:{address}",
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": f"{PREFIX}:addr:{address}",
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": f"{PREFIX}:acct:{acct}",
+    }
 
 
 def is_blocked(email: str, address: str) -> bool:
-    """True when this account or address has failed too often. Fails open (with a
-    warning) if Redis is down: people can still log in, and argon2 keeps guessing slow."""
-    acct_key, addr_key = _keys(email, address)
+    """True when this attempt's device, or its account, address or pair, failed too often."""
+    keys = _keys(email, address)
     try:
-        acct, addr = queue.connection().mget(acct_key, addr_key)
+        counts = queue.connection().mget(list(keys.values()))
     except redis.RedisError as exc:
         log.warning("login throttle unavailable: %s", exc)
         return False
     cfg = current_app.config
-    return int(acct or 0) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"] or int(
-        addr or 0
-    ) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    return any(int(n or 0) >= cfg[limit] for limit, n in zip(keys, counts, strict=True))
 
 
 def record_failure(email: str, address: str) -> None:
     window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
     pipe = queue.connection().pipeline()
-    for key in _keys(email, address):
+    for key in _keys(email, address).values():
         pipe.incr(key)
         pipe.expire(key, window)
     try:
@@ -52,9 +98,59 @@ def record_failure(email: str, address: str) -> None:
         log.warning("login failure not counted: %s", exc)
 
 
-def record_success(email: str, address: str) -> None:
-    acct_key, _ = _keys(email, address)
+def _delete(*keys: str) -> None:
     try:
-        queue.connection().delete(acct_key)
+        queue.connection().delete(*keys)
     except redis.RedisError as exc:
         log.warning("login failures not cleared: %s", exc)
+
+
+def record_success(email: str, address: str) -> None:
+    """Clear this attempt's counts and remember this browser as the account's device."""
+    keys = _keys(email, address)
+    _delete(*(k for limit, k in keys.items() if limit != "LOGIN_MAX_FAILURES_PER_ADDRESS"))
+    trust_this_device(email)
+
+
+def password_was_reset(email: str) -> None:
+    """The owner proved the mailbox: strangers' guesses no longer hold the account."""
+    _delete(f"{PREFIX}:acct:{account_key(email)}")
+    trust_this_device(email)
+
+
+def trust_this_device(email: str) -> None:
+    device = _device()
+    nonce, accounts = device if device is not None else (secrets.token_urlsafe(16), [])
+    acct = account_key(email)
+    accounts = ([acct] + [a for a in accounts if a != acct])[:MAX_ACCOUNTS_PER_DEVICE]
+    value = _serializer().dumps({"n": nonce, "a": accounts})
+    cfg = current_app.config
+
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(cfg["DEVICE_COOKIE_NAME"], value, max_age=cfg["DEVICE_COOKIE_MAX_AGE"],
+                            path="/", secure=cfg["DEVICE_COOKIE_SECURE"], httponly=True, samesite="Lax")
+        return response
+
+
+def _second_factor_key(user_id: int) -> str:
+    return f"{PREFIX}:second-factor:{user_id}"
+
+
+def second_factor_failed(user_id: int) -> int:
+    """Count a wrong code at log-in; returns the count in the window (0 if Redis is down:
+    the codes are six digits, so the per-route rate limit still bounds guessing)."""
+    key = _second_factor_key(user_id)
+    try:
+        with queue.connection().pipeline() as pipe:
+            pipe.incr(key)
+            pipe.expire(key, current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+            count, _ = pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("second-factor failure not counted: %s", exc)
+        return 0
+    return int(count)
+
+
+def second_factor_cleared(user_id: int) -> None:
+    _delete(_second_factor_key(user_id))

@@ -6,6 +6,7 @@ from wtforms import BooleanField, DecimalField, IntegerField, SelectField, Strin
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.accounts.forms import ReauthMixin
 from app.models import Role
 
 STAFF_CHOICES = [
@@ -30,7 +31,7 @@ class FiniteDecimalField(DecimalField):
             raise ValueError(_l("Enter a number."))
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(ReauthMixin, FlaskForm):
     role = SelectField(_l("Role"), choices=STAFF_CHOICES,
                        invalid_choice_message=_l("Choose a role."),
                        validators=[DataRequired(message=_l("Choose a role."))])
@@ -44,6 +45,11 @@ class RevokeRoleForm(FlaskForm):
                        validators=[DataRequired(message=_l("Choose a role."))])
 
 
+class ResetSecondFactorForm(ReauthMixin, FlaskForm):
+    """An administrator clears another account's second factor: their own password and
+    code first."""
+
+
 class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
@@ -51,7 +57,7 @@ class UserSearchForm(FlaskForm):
     q = StringField(_l("Search by name or email"), validators=[Optional()])
 
 
-class BodyRuleForm(FlaskForm):
+class BodyRuleForm(ReauthMixin, FlaskForm):
     rule = SelectField(
         _l("Threshold rule"),
         choices=[SelectChoice("profile", _l("Follow the configured profile")),

@@ -10,6 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts import two_factor
+from app.accounts.two_factor import SecondFactorError
 from app.admin import forms
 from app.admin.services import RoleError, grant_role, revoke_role, set_body_rule
 from app.bodies.thresholds import describe_threshold, threshold_for
@@ -20,6 +22,25 @@ from app.security import roles_required
 
 bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
+
+WRONG_PASSWORD = _l("The password is wrong.")
+WRONG_CODE = _l("This code is not right, or it was used already. Try the next one.")
+
+
+def _reauthenticated(form) -> bool:
+    """The administrator's password and a fresh code, asked again on `form`; on failure
+    the field's error says which was wrong and nothing has changed."""
+    try:
+        two_factor.reauthenticate(current_user, form.reauth_password.data, form.reauth_code.data)
+    except SecondFactorError as exc:
+        db.session.rollback()
+        if exc.field == "password":
+            form.reauth_password.errors = [*form.reauth_password.errors, WRONG_PASSWORD]
+        else:
+            form.reauth_code.errors = [*form.reauth_code.errors, WRONG_CODE]
+        return False
+    return True
+
 
 ROLE_ERRORS = {
     "citizen_implicit": _l("Every account is a citizen; this role cannot be granted."),
@@ -57,13 +78,24 @@ def user_detail(user_id: int):
     grant_form = forms.GrantRoleForm(prefix="grant")
     grant_form.body.choices = _bodies_choices()
     revoke_form = forms.RevokeRoleForm(prefix="revoke")
+    reset_form = forms.ResetSecondFactorForm(prefix="reset")
     status = 200
     if request.method == "POST":
         action = request.form.get("action")
-        form = grant_form if action == "grant" else revoke_form if action == "revoke" else None
+        form = {"grant": grant_form, "revoke": revoke_form, "reset_second_factor": reset_form}.get(action)
         if form is None:
             abort(400)
-        if form.validate_on_submit():
+        if form is reset_form:
+            if not user.has_second_factor:
+                abort(409)
+            if form.validate_on_submit() and _reauthenticated(form):
+                two_factor.reset(current_user, user)
+                db.session.commit()
+                flash(_("The second factor is reset: the account must set it up again at its next log-in."),
+                      "success")
+                return redirect(url_for("admin.user_detail", user_id=user.id))
+            status = 422
+        elif form.validate_on_submit() and (form is revoke_form or _reauthenticated(form)):
             try:
                 if form is grant_form:
                     grant_role(current_user, user, Role(form.role.data), form.body.data or None)
@@ -81,7 +113,7 @@ def user_detail(user_id: int):
             status = 422
     return (
         render_template("admin/user_detail.html", user=user, grant_form=grant_form,
-                        revoke_form=revoke_form),
+                        revoke_form=revoke_form, reset_form=reset_form),
         status,
     )
 
@@ -108,7 +140,7 @@ def body_detail(body_id: int):
         form.review_period_days.data = body.review_period_days
         form.active.data = body.active
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _reauthenticated(form):
         set_body_rule(current_user, body, rule=ThresholdRule(form.rule.data), fixed=form.fixed.data,
                       percent=form.percent.data, fallback=form.fallback.data,
                       review_period_days=form.review_period_days.data, active=form.active.data,

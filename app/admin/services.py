@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.extensions import db
@@ -46,8 +47,15 @@ def grant_role(
     if any(r.role is role for r in user.roles):
         raise RoleError("already_held")
     before = _roles_snapshot(user)
-    user.roles.append(UserRole(role=role, body=body))
-    db.session.flush()
+    try:
+        # The same grant made twice at the same moment: one wins, the other is told.
+        with db.session.begin_nested():
+            db.session.add(UserRole(user_id=user.id, role=role, body=body))
+            db.session.flush()
+    except IntegrityError:
+        raise RoleError("already_held") from None
+    finally:
+        db.session.expire(user, ["roles"])
     record(actor, "role.grant", "user", user.id, before=before, after=_roles_snapshot(user),
            channel=channel)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.api import openapi, serialize
-from app.extensions import db
+from app.extensions import db, limiter
 from app.http_cache import public
 from app.models import Petition, Region, StateBody
 from app.petitions import queries
@@ -35,7 +35,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         abort(400, description=f"'{name}' must be a whole number from {low} to {high}")
     return int(raw)
 
@@ -48,6 +48,7 @@ def openapi_document():
 
 @bp.route("/petitions")
 @public
+@limiter.limit("60 per minute", exempt_when=lambda: not request.args.get("q", "").strip())
 def petitions():
     """The public list with the HTML list's filters and sorts; stable pages (every sort
     ends with the id)."""

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.mail.outbox import render_email
 from app.models import Role, User
 from app.models.digest import DigestFrequency
+from app.net import link_token, stash_link_token
 from app.security import roles_required
 
 bp = Blueprint("digests", __name__)
@@ -36,9 +37,15 @@ def _save(user_id: int, form) -> None:
     flash(_("Your digest settings are saved."), "success")
 
 
-@bp.route("/digest/preferences/<token>", methods=["GET", "POST"])
-def preferences(token: str):
+@bp.route("/digest/preferences/<token>")
+def preferences_link(token: str):
+    return stash_link_token("digest", token, "digests.preferences")
+
+
+@bp.route("/digest/preferences", methods=["GET", "POST"])
+def preferences():
     """One-click settings from the digest: the signed link names the official."""
+    token = link_token("digest")
     try:
         user_id, state = tokens.read_token(tokens.Purpose.DIGEST_PREFERENCES, token,
                                            current_app.config["DIGEST_LINK_MAX_AGE"])

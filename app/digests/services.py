@@ -45,7 +45,7 @@ class RunResult:
 
 def preferences_link(user_id: int, language: str) -> str:
     token = tokens.make_token(tokens.Purpose.DIGEST_PREFERENCES, user_id, "digest")
-    return absolute_url("digests.preferences", token=token, lang=language)
+    return absolute_url("digests.preferences_link", token=token, lang=language)
 
 
 def _queue(digest: Digest, period: str):

@@ -21,9 +21,11 @@ from app.models.petition import (
     SignatureDelta,
 )
 from app.models.review import CaseReassignment, CaseState, ReviewCase
-from app.models.user import STAFF_ROLES, Role, User, UserRole
+from app.models.user import STAFF_ROLES, RecoveryCode, Role, User, UserRole, UserSession
 
 __all__ = [
+    "RecoveryCode",
+    "UserSession",
     "DigestFrequency",
     "DigestPreference",
     "DigestRecord",

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -46,19 +46,44 @@ class User(UserMixin, Base):
     # A new address waits here until the link sent to it is followed.
     pending_email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2), default="kk")
-    # Bumped on password change/reset: every other session and remember-me cookie dies.
+    # Bumped on each password change or reset (the sessions themselves end in user_sessions).
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The second factor (RFC 6238 codes): the shared secret in base32, when it was turned
+    # on, and the last time step a code was accepted for (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     region: Mapped[Region | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The server-side session this request runs in (set by the session loader); the
+    # session cookie and the remember-me cookie carry its key, never the user's id.
+    current_session = None  # a UserSession, per request, not a column
+    session_key = None  # str, per request, not a column
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        if not self.session_key:
+            raise RuntimeError("log in through app.accounts.sessions.start, which makes the session key")
+        return self.session_key
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    @property
+    def second_factor_passed(self) -> bool:
+        """Whether this session was opened (or confirmed) with the second factor."""
+        return self.current_session is not None and self.current_session.second_factor_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -74,6 +99,11 @@ class User(UserMixin, Base):
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_set & set(roles))
+
+    def acts_as(self, *roles: Role) -> bool:
+        """Holds one of these roles in a session that passed the second factor: what
+        staff powers outside the staff pages (e.g. seeing a hidden petition) ask for."""
+        return self.has_role(*roles) and self.second_factor_passed
 
     @property
     def official_body(self) -> StateBody | None:
@@ -111,3 +141,32 @@ class UserRole(Base):
 
     user: Mapped[User] = relationship(back_populates="roles")
     body: Mapped[StateBody | None] = relationship(lazy="joined")
+
+
+class UserSession(Base):
+    """One log-in: the cookie holds a random key, this row its hash. Log-out, a password
+    change or a timeout ends the row, and with it every copy of the cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    remember: Mapped[bool] = mapped_column(default=False)
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -65,8 +65,21 @@ def _list_filters() -> queries.ListFilters:
     )
 
 
+def _no_search() -> bool:
+    return not request.args.get("q", "").strip()
+
+
+def _per_account() -> str:
+    return f"account:{getattr(current_user, 'id', None)}"
+
+
+# A text search costs the database far more than a page of the list: limited per address.
+SEARCH_LIMIT = "60 per minute"
+
+
 @bp.route("")
 @public
+@limiter.limit(SEARCH_LIMIT, exempt_when=_no_search)
 def index():
     f = _list_filters()
     try:
@@ -138,6 +151,7 @@ def regions_csv(petition_id: int):
 
 @bp.route("/new")
 @login_required
+@limiter.limit("30 per minute", exempt_when=lambda: "idea" not in request.args)
 def new():
     """Step one: the idea in a few words, and the petitions that already ask for it."""
     problem = services.identity_problem(current_user)
@@ -181,6 +195,8 @@ def _petition_form(form, save, done_message: str, petition: Petition | None):
 
 @bp.route("/new/form", methods=["GET", "POST"])
 @login_required
+@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=_per_account)
 def create():
     form = forms.PetitionForm()
     form.body.choices = body_choices(_lang())

@@ -88,7 +88,7 @@ def can_view(petition: Petition, user: User | None) -> bool:
         return False
     if petition.author_id == user.id:
         return True
-    return petition.state in (S.HIDDEN, S.RETURNED) and user.has_role(Role.MODERATOR, Role.ADMIN)
+    return petition.state in (S.HIDDEN, S.RETURNED) and user.acts_as(Role.MODERATOR, Role.ADMIN)
 
 
 def signing_problem(petition: Petition, user: User | None) -> str | None:

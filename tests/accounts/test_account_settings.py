@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.accounts.messages import ERRORS
 from app.extensions import db
 from app.models import User
-from tests.support import link_in, make_user, page_text, post, translated
+from tests.support import link_in, make_user, open_link, page_text, post, translated
 
 
 @pytest.fixture
@@ -25,16 +25,17 @@ def test_password_reset_end_to_end(client, auth, mailbox, citizen):
     assert response.status_code == 200
     [message] = mailbox.to("citizen@example.kz")
     link = link_in(message, "/reset/")
-    assert client.get(link).status_code == 200
+    page, path = open_link(client, link)
+    assert page.status_code == 200
 
-    response = post(client, link, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"},
-                    token_from=link)
+    response = post(client, path, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"},
+                    token_from=path)
     assert response.status_code == 302
     assert auth.login("citizen@example.kz", "steppe-wind-2026").status_code == 401
     assert auth.login("citizen@example.kz", "new-steppe-2027").status_code == 302
 
     # Used once: the link is spent.
-    again = client.get(link)
+    again, _ = open_link(client, link)
     assert again.status_code == 400
     assert translated(ERRORS[("token", "used")], "kk") in page_text(again)
 
@@ -49,21 +50,23 @@ def test_reset_for_unknown_email_looks_the_same_and_sends_nothing(client, mailbo
 def test_reset_bad_inputs(client, mailbox, citizen, app, monkeypatch):
     post(client, "/reset", {"email": "citizen@example.kz"})
     link = link_in(mailbox.to("citizen@example.kz")[0], "/reset/")
+    _, path = open_link(client, link)
 
-    mismatch = post(client, link, {"password": "new-steppe-2027", "confirm": "other-steppe-2027"},
-                    token_from=link)
+    mismatch = post(client, path, {"password": "new-steppe-2027", "confirm": "other-steppe-2027"},
+                    token_from=path)
     assert mismatch.status_code == 422
     assert translated(_l("The two passwords do not match."), "kk") in page_text(mismatch)
 
-    common = post(client, link, {"password": "password1", "confirm": "password1"}, token_from=link)
+    common = post(client, path, {"password": "password1", "confirm": "password1"}, token_from=path)
     assert common.status_code == 422
 
     tampered = link.replace("/reset/", "/reset/x")
-    assert client.get(tampered).status_code == 400
-    assert post(client, tampered, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"}).status_code == 400
+    assert open_link(client, tampered)[0].status_code == 400
+    assert post(client, path, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"},
+                token_from="/login").status_code == 400
 
     monkeypatch.setitem(app.config, "RESET_PASSWORD_MAX_AGE", -1)
-    expired = client.get(link)
+    expired, _ = open_link(client, link)
     assert expired.status_code == 400
     assert translated(ERRORS[("token", "expired")], "kk") in page_text(expired)
     assert reload(citizen).password_hash == citizen.password_hash
@@ -73,9 +76,9 @@ def test_a_reset_link_works_for_an_hour_by_the_clock(client, mailbox, citizen, c
     post(client, "/reset", {"email": "citizen@example.kz"})
     link = link_in(mailbox.to("citizen@example.kz")[0], "/reset/")
     clock.advance(minutes=59)
-    assert client.get(link).status_code == 200
+    assert open_link(client, link)[0].status_code == 200
     clock.advance(minutes=2)
-    expired = client.get(link)
+    expired, _ = open_link(client, link)
     assert expired.status_code == 400
     assert translated(ERRORS[("token", "expired")], "kk") in page_text(expired)
 
@@ -113,12 +116,13 @@ def test_change_email_takes_effect_only_after_confirmation(client, auth, mailbox
     # The old address is told; the new one gets the link.
     assert len(mailbox.to("citizen@example.kz")) == 1
     link = link_in(mailbox.to("new@example.kz")[0], "/account/email/confirm/")
-    assert client.get(link).status_code == 200
+    page, path = open_link(client, link)
+    assert page.status_code == 200
     assert reload(citizen).email == "citizen@example.kz"
-    assert post(client, link, token_from=link).status_code == 302
+    assert post(client, path, token_from=path).status_code == 302
     user = reload(citizen)
     assert user.email == "new@example.kz" and user.pending_email is None and user.is_verified
-    assert client.get(link).status_code == 400  # spent
+    assert open_link(client, link)[0].status_code == 400  # spent
 
 
 @pytest.mark.parametrize(

@@ -50,55 +50,25 @@ def test_logout_is_post_only(client, auth, citizen):
     assert client.get("/account").status_code == 200
 
 
-def test_sixth_wrong_password_is_429_without_checking(client, auth, citizen, app):
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    for _ in range(limit):
-        assert auth.login("citizen@example.kz", "wrong-password-1").status_code == 401
-    # Even the right password is not checked now.
-    response = auth.login("citizen@example.kz", "steppe-wind-2026")
-    assert response.status_code == 429
-    assert "кейінірек қайталап көріңіз" in page_text(response)
-    # Another account from the same address is unaffected.
-    make_user("other@example.kz", password="steppe-wind-2026")
-    assert auth.login("other@example.kz", "steppe-wind-2026").status_code == 302
-
-
-def test_success_resets_the_count(auth, citizen, app):
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    for _ in range(limit - 1):
-        auth.login("citizen@example.kz", "wrong-password-1")
-    assert auth.login("citizen@example.kz", "steppe-wind-2026").status_code == 302
-    auth.logout()
-    for _ in range(limit - 1):
-        assert auth.login("citizen@example.kz", "wrong-password-1").status_code == 401
-    assert auth.login("citizen@example.kz", "steppe-wind-2026").status_code == 302
-
-
-def test_failures_per_address_across_accounts(auth, app, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 4)
-    for n in range(4):
-        assert auth.login(f"guess{n}@example.kz", "wrong-password-1").status_code == 401
-    assert auth.login("guess99@example.kz", "wrong-password-1").status_code == 429
-
-
 def test_session_is_renewed_at_login(client, auth, citizen):
     client.get("/")
     with client.session_transaction() as s:
         s["planted"] = "by-an-attacker"
-    before = client.get_cookie("session").value
+    before = client.get_cookie("dauys_session").value
     auth.login("citizen@example.kz", "steppe-wind-2026")
-    after = client.get_cookie("session").value
+    after = client.get_cookie("dauys_session").value
     assert before != after
     with client.session_transaction() as s:
         assert "planted" not in s
-        assert s["_user_id"].startswith(str(citizen.id))
+        # The session names a server-side session, never the account's id.
+        assert str(citizen.id) != s["_user_id"] and len(s["_user_id"]) >= 40
 
 
 def test_cookie_flags(client, auth, citizen):
     response = auth.login("citizen@example.kz", "steppe-wind-2026", remember="y")
     cookies = response.headers.getlist("Set-Cookie")
-    session_cookie = next(c for c in cookies if c.startswith("session="))
-    remember_cookie = next(c for c in cookies if c.startswith("remember_token="))
+    session_cookie = next(c for c in cookies if c.startswith("dauys_session="))
+    remember_cookie = next(c for c in cookies if c.startswith("dauys_remember="))
     for cookie in (session_cookie, remember_cookie):
         assert "HttpOnly" in cookie
         assert "SameSite=Lax" in cookie
@@ -106,9 +76,9 @@ def test_cookie_flags(client, auth, citizen):
 
 def test_remember_me_survives_a_new_browser_session(client, auth, citizen):
     auth.login("citizen@example.kz", "steppe-wind-2026", remember="y")
-    remember = client.get_cookie("remember_token").value
+    remember = client.get_cookie("dauys_remember").value
     fresh = client.application.test_client()
-    fresh.set_cookie("remember_token", remember)
+    fresh.set_cookie("dauys_remember", remember)
     assert fresh.get("/account").status_code == 200
     no_remember = client.application.test_client()
     assert no_remember.get("/account").status_code == 302

@@ -1,19 +1,21 @@
 """Admin pages: users and roles (with the audit log), bodies, outbox."""
 
 import pytest
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Role, User
 from app.models.audit import AppendOnlyError
-from tests.support import make_user, page_text, post
+from tests.support import login, make_user, page_text, post, reauth, translated
 
 
 @pytest.fixture
 def admin_client(app):
     make_user("boss@example.kz", roles=(Role.ADMIN,))
     client = app.test_client()
-    post(client, "/login", {"email": "boss@example.kz", "password": "correct horse battery"})
+    response = login(client, "boss@example.kz")
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
     return client
 
 
@@ -25,8 +27,8 @@ def reload(user):
 def test_grant_official_with_body_and_revoke_is_audited(admin_client):
     target = make_user("future.official@example.kz")
     url = f"/admin/users/{target.id}"
-    response = post(admin_client, url, {"action": "grant", "grant-role": "official", "grant-body": "MIN-HEALTH"},
-                    token_from=url)
+    response = post(admin_client, url, {"action": "grant", "grant-role": "official", "grant-body": "MIN-HEALTH",
+                                        **reauth("boss@example.kz", "grant-")}, token_from=url)
     assert response.status_code == 302
     user = reload(target)
     assert user.has_role(Role.OFFICIAL) and user.official_body.code == "MIN-HEALTH"
@@ -58,7 +60,7 @@ def test_grant_official_with_body_and_revoke_is_audited(admin_client):
 def test_bad_role_changes_are_refused(admin_client, data, message):
     target = make_user("someone@example.kz")
     url = f"/admin/users/{target.id}"
-    response = post(admin_client, url, data, token_from=url)
+    response = post(admin_client, url, {**data, **reauth("boss@example.kz", "grant-")}, token_from=url)
     assert response.status_code == 422
     assert message in page_text(response)
     assert reload(target).roles == []
@@ -111,3 +113,71 @@ def test_audit_log_is_append_only(app):
     with pytest.raises(AppendOnlyError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("wrong", ["password", "code", "replayed code", "missing"])
+def test_granting_a_role_asks_for_the_password_and_a_code_again(admin_client, wrong):
+    target = make_user("someone@example.kz")
+    url = f"/admin/users/{target.id}"
+    data = {"action": "grant", "grant-role": "admin", "grant-body": "", **reauth("boss@example.kz", "grant-")}
+    if wrong == "password":
+        data["grant-reauth_password"] = "not-my-password"
+    elif wrong == "code":
+        data["grant-reauth_code"] = str((int(data["grant-reauth_code"]) + 1) % 1_000_000).zfill(6)
+    elif wrong == "replayed code":
+        code = data["grant-reauth_code"]
+        assert post(admin_client, url, {**data, "grant-role": "moderator"}, token_from=url).status_code == 302
+        data["grant-reauth_code"] = code  # seen over a shoulder: the same code again
+    else:
+        del data["grant-reauth_password"], data["grant-reauth_code"]
+    response = post(admin_client, url, data, token_from=url)
+    assert response.status_code == 422
+    assert not reload(target).has_role(Role.ADMIN)
+    expected = {"password": _l("The password is wrong."), "missing": _l("Enter your password.")}.get(
+        wrong, _l("This code is not right, or it was used already. Try the next one."))
+    assert translated(expected, "kk") in page_text(response)
+
+
+def test_changing_a_body_rule_asks_for_the_password_and_a_code_again(admin_client):
+    from app.models import StateBody
+
+    body = db.session.scalar(select(StateBody).where(StateBody.code == "GOV"))
+    saved = (body.threshold_rule, body.threshold_fixed, body.review_period_days)
+    url = f"/admin/bodies/{body.id}"
+    data = {"rule": "fixed", "fixed": "1234", "review_period_days": "20", "active": "y", "note": "test",
+            "reauth_password": "wrong-password-9", "reauth_code": "123456"}
+    try:
+        assert post(admin_client, url, data, token_from=url).status_code == 422
+        db.session.expire_all()
+        assert db.session.get(StateBody, body.id).threshold_fixed != 1234
+        data.update(reauth("boss@example.kz"))
+        assert post(admin_client, url, data, token_from=url).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(StateBody, body.id).threshold_fixed == 1234
+    finally:
+        body = db.session.get(StateBody, body.id)
+        body.threshold_rule, body.threshold_fixed, body.review_period_days = saved
+        db.session.commit()
+
+
+def test_an_admin_resets_anothers_second_factor_and_it_is_audited(app, admin_client):
+    moderator = make_user("lost.phone@example.kz", roles=(Role.MODERATOR,))
+    their_browser = app.test_client()
+    login(their_browser, "lost.phone@example.kz")
+    url = f"/admin/users/{moderator.id}"
+    bad = post(admin_client, url, {"action": "reset_second_factor", "reset-reauth_password": "nope-nope-1",
+                                   "reset-reauth_code": "000000"}, token_from=url)
+    assert bad.status_code == 422 and reload(moderator).has_second_factor
+    response = post(admin_client, url, {"action": "reset_second_factor", **reauth("boss@example.kz", "reset-")},
+                    token_from=url)
+    assert response.status_code == 302
+    assert not reload(moderator).has_second_factor
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.second_factor_reset"))
+    assert entry.target_id == moderator.id and entry.actor.email == "boss@example.kz"
+    # Their sessions ended; at the next log-in they must set it up before any staff page.
+    assert their_browser.get("/moderation/").status_code == 302
+    login(their_browser, "lost.phone@example.kz")
+    assert "/account/two-factor" in their_browser.get("/moderation/").headers["Location"]
+    # Nothing left to reset: a second try is a 409, not a 500.
+    assert post(admin_client, url, {"action": "reset_second_factor", **reauth("boss@example.kz", "reset-")},
+                token_from=url).status_code == 409

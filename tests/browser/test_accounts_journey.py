@@ -37,15 +37,17 @@ def test_register_verify_login_and_reset(reader, mailbox):
     email = f"madina-{language}@example.kz"
     reader.register(name="Мадина Ахметова", email=email, password="tulip-garden-2026", region="KZ-35",
                     iin=valid_iin(date(1992, 7, 1), male=False))
-    assert page.get_by_role("heading", level=1).inner_text() == t("Confirm your email address")
+    assert page.get_by_role("heading", level=1).inner_text() == t("Check your email")
 
     [message] = mailbox.to(email)
     assert message["Content-Language"] == language
     link = link_in(message, "/verify/")
     assert link.startswith(f"/{language}/verify/")
     page.goto(link)
+    assert page.url.endswith(f"/{language}/verify/confirm")  # the token is out of the address bar
     page.get_by_role("button", name=t("Confirm my email address")).click()
     assert t("Thank you: your email address is confirmed.") in page.content()
+    reader.log_in(email, "tulip-garden-2026")
     assert page.get_by_text(t("confirmed"), exact=True).is_visible()
     assert page.locator("html").get_attribute("lang") == language
 
@@ -62,6 +64,7 @@ def test_register_verify_login_and_reset(reader, mailbox):
     reset = link_in(mailbox.to(email)[-1], "/reset/")
     assert reset.startswith(f"/{language}/reset/")
     page.goto(reset)
+    assert page.url.endswith(f"/{language}/reset/password")
     page.get_by_label(t("New password")).fill("new-tulip-garden-27")
     page.get_by_label(t("Repeat the password")).fill("new-tulip-garden-27")
     page.get_by_role("button", name=t("Save the new password")).click()

@@ -30,6 +30,7 @@ def test_register_create_sponsor_approve_sign(reader, mailbox, app, monkeypatch)
                     iin=valid_iin(date(1988, 2, 14)))
     page.goto(link_in(mailbox.to("erzhan@example.kz")[0], "/verify/"))
     page.get_by_role("button", name=t("Confirm my email address")).click()
+    reader.log_in("erzhan@example.kz", "mountain-river-2026")
 
     # Idea, similar petitions, the form, preview, submit.
     page.get_by_role("link", name=t("Start a petition")).first.click()

@@ -11,7 +11,7 @@ from app.digests import services
 from app.digests.jobs import send_digests
 from app.extensions import db
 from app.models import DigestFrequency, DigestRecord, OutboxEmail, Petition, ReviewCase, Role, StateBody
-from tests.support import html_part, login, make_petition, make_user, page_text, post, text_part
+from tests.support import html_part, login, make_petition, make_user, open_link, page_text, post, text_part
 
 ALMATY = timezone(timedelta(hours=5))
 MONDAY = date(2026, 11, 23)
@@ -114,7 +114,7 @@ def test_contents_are_the_right_petitions_of_the_body_overdue_first(app, client,
     import re
 
     for url in set(re.findall(r"http://localhost(/[^\s]+)", text)):
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, follow_redirects=True).status_code == 200, url
 
 
 def test_html_renders_in_chromium(app, officials, mailbox, browser, clock):
@@ -139,8 +139,9 @@ def test_preference_link_works_without_logging_in(app, client, officials, mailbo
     import re
 
     link = re.search(r"http://localhost(/kk/digest/preferences/\S+)", text_part(mailbox.to("daily@gov.kz")[0])).group(1)
-    assert client.get(link).status_code == 200
-    assert post(client, link, {"frequency": "off", "language": ""}, token_from=link).status_code == 302
+    page, path = open_link(client, link)
+    assert page.status_code == 200
+    assert post(client, path, {"frequency": "off", "language": ""}, token_from=path).status_code == 302
     assert services.get_preferences(daily.id)[0] is DigestFrequency.OFF
     run_at(clock, at(MONDAY + timedelta(days=1), 9))
     assert digests_to("daily@gov.kz") == 1
@@ -158,10 +159,10 @@ def test_bad_preference_links_change_nothing(app, client, officials, kind, monke
         from app.accounts import tokens
 
         link = "/kk/digest/preferences/" + tokens.make_token(tokens.Purpose.RESET_PASSWORD, daily.id, "digest")
-    response = client.get(link)
+    response, path = open_link(client, link)
     assert response.status_code == 400
     assert "Ештеңе өзгертілмеді" in page_text(response) or "Nothing was changed" in page_text(response)
-    assert post(client, link, {"frequency": "off"}).status_code == 400
+    assert post(client, path, {"frequency": "off"}, token_from="/login").status_code == 400
     assert services.get_preferences(daily.id)[0] is DigestFrequency.DAILY
 
 

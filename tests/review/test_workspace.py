@@ -7,7 +7,7 @@ from app import queue
 from app.extensions import db
 from app.models import AuditEntry, CaseState, ReviewCase, Role, StateBody, ThresholdRule
 from app.review import engine
-from tests.support import login, make_petition, make_user, page_text, post, settle, sign_as, text_part
+from tests.support import login, make_petition, make_user, page_text, post, reauth, settle, sign_as, text_part
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_admin_overrides_a_body_rule(app, client):
     assert post(client, url, {"rule": "fixed", "fixed": "1000", "review_period_days": "999", "note": "x"},
                 token_from=url).status_code == 422
     ok = post(client, url, {"rule": "fixed", "fixed": "1000", "review_period_days": "15", "active": "y",
-                            "note": "Decision of the akim"}, token_from=url)
+                            "note": "Decision of the akim", **reauth("admin@example.kz")}, token_from=url)
     assert ok.status_code == 302
     db.session.expire_all()
     body = db.session.get(StateBody, body.id)

@@ -1,0 +1,188 @@
+"""The second factor: time-based one-time codes (RFC 6238) and one-time recovery codes.
+
+Staff (moderators, officials, administrators) must have it before any staff page opens;
+any citizen may turn it on. A code is accepted once: the time step it belongs to is
+stored and a guarded UPDATE refuses the same or an older step, so a code seen over a
+shoulder or in a proxy log cannot be replayed. Recovery codes are kept as SHA-256 hashes
+(they are random, 50 bits each, so a slow hash adds nothing) and each is spent by a
+guarded UPDATE too. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+
+import pyotp
+import segno
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+
+from app import clock
+from app.accounts import sessions
+from app.accounts.passwords import verify_password
+from app.audit.services import record
+from app.extensions import db
+from app.models import RecoveryCode, User
+
+RECOVERY_CODES = 10
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+class SecondFactorError(ValueError):
+    """A code (or the password asked again) was wrong; `field` names the form field."""
+
+    def __init__(self, field: str = "code"):
+        super().__init__(field)
+        self.field = field
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email,
+                                              issuer_name=current_app.config["TWO_FACTOR_ISSUER"])
+
+
+def qr_svg(uri: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False,
+                                    title="QR")
+    return out.getvalue()
+
+
+def _clean(code: str | None) -> str:
+    return _SEPARATORS.sub("", code or "").lower()
+
+
+def _matching_step(secret: str, code: str) -> int | None:
+    """The time step (now, or one either side for clock drift) whose code this is."""
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = clock.now()
+    step = totp.timecode(now)
+    for offset in (0, -1, 1):
+        if secrets.compare_digest(totp.generate_otp(step + offset), code):
+            return step + offset
+    return None
+
+
+def _spend_step(user: User, step: int) -> bool:
+    """Accept `step` for `user` unless it (or a later one) was accepted before."""
+    spent = db.session.execute(
+        update(User).where(User.id == user.id,
+                           or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if spent:
+        user.totp_last_step = step
+    return spent
+
+
+def _hash_code(code: str) -> bytes:
+    return hashlib.sha256(_clean(code).encode()).digest()
+
+
+def _spend_recovery_code(user: User, code: str) -> bool:
+    return db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id,
+                                   RecoveryCode.code_hash == _hash_code(code),
+                                   RecoveryCode.used_at.is_(None))
+        .values(used_at=clock.now()).execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def check(user: User, code: str | None) -> None:
+    """Accept a current code from the app or an unused recovery code.
+    Raises SecondFactorError."""
+    code = _clean(code)
+    if not user.has_second_factor or not code:
+        raise SecondFactorError()
+    step = _matching_step(user.totp_secret, code)
+    if step is not None and _spend_step(user, step):
+        return
+    if step is None and _spend_recovery_code(user, code):
+        record(user, "user.recovery_code_used", "user", user.id, after={"left": recovery_codes_left(user)})
+        return
+    raise SecondFactorError()
+
+
+def recovery_codes_left(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(RecoveryCode)
+                             .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+
+
+def _make_recovery_codes(user: User) -> list[str]:
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_code(c)) for c in codes)
+    db.session.flush()
+    return codes
+
+
+def enable(user: User, secret: str, code: str | None) -> list[str]:
+    """Turn the second factor on with the secret the user's app now holds, proven by a
+    code from it. Ends the account's other sessions. Returns the recovery codes, which
+    are shown once. Raises SecondFactorError."""
+    step = _matching_step(secret, _clean(code))
+    if step is None:
+        raise SecondFactorError()
+    user.totp_secret = secret
+    user.totp_enabled_at = clock.now()
+    user.totp_last_step = step
+    codes = _make_recovery_codes(user)
+    # This browser proved both factors just now: it stays signed in; no other does.
+    sessions.end_all(user, keep=user.current_session)
+    sessions.mark_second_factor(user)
+    record(user, "user.second_factor_on", "user", user.id)
+    return codes
+
+
+def new_recovery_codes(user: User, code: str | None) -> list[str]:
+    """Replace the recovery codes, proven by a current code. Raises SecondFactorError."""
+    check(user, code)
+    codes = _make_recovery_codes(user)
+    record(user, "user.recovery_codes_renewed", "user", user.id)
+    return codes
+
+
+def reauthenticate(user: User, password: str | None, code: str | None) -> None:
+    """The password and a second-factor code asked again before a grave change.
+    Raises SecondFactorError naming the field that was wrong."""
+    if not verify_password(user.password_hash, password or ""):
+        raise SecondFactorError("password")
+    check(user, code)
+
+
+def _turn_off(user: User) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    sessions.end_all(user)
+    db.session.flush()
+
+
+def disable(user: User, password: str | None, code: str | None) -> None:
+    """A citizen turns the second factor off (staff cannot: only an administrator's
+    reset does). Raises SecondFactorError."""
+    reauthenticate(user, password, code)
+    _turn_off(user)
+    record(user, "user.second_factor_off", "user", user.id)
+
+
+def reset(actor: User | None, user: User, channel: str = "web") -> None:
+    """An administrator (or the operator, from the command line, for the last admin)
+    clears an account's second factor (a lost phone and lost recovery codes): its
+    sessions end and it enrols again at the next log-in."""
+    _turn_off(user)
+    record(actor, "user.second_factor_reset", "user", user.id, channel=channel)

@@ -1,0 +1,119 @@
+"""Slowing down guesses without denial of service: a stranger's wrong passwords never
+lock the owner out of a browser they have logged in from before, nor after a reset;
+one address guessing cannot lock out everyone behind a shared one."""
+
+import pytest
+from flask_babel import lazy_gettext as _l
+
+from app.models import Role
+from tests.support import link_in, login, make_user, open_link, page_text, post, translated
+
+
+@pytest.fixture
+def owner(app):
+    return make_user("owner@example.kz", password="steppe-wind-2026")
+
+
+def attempt(client, email, password, address="203.0.113.7"):
+    return post(client, "/login", {"email": email, "password": password}, token_from="/login",
+                environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_wrong_password_is_401_and_the_limit_per_account_and_address_is_429(app, owner):
+    stranger = app.test_client()
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"]
+    for _ in range(limit):
+        assert attempt(stranger, "owner@example.kz", "wrong-password-1").status_code == 401
+    # Even the right password is not checked now, from that address.
+    response = attempt(stranger, "owner@example.kz", "steppe-wind-2026")
+    assert response.status_code == 429
+    assert "кейінірек қайталап көріңіз" in page_text(response)
+    # From another address the owner (on a new device) still gets in.
+    assert attempt(app.test_client(), "owner@example.kz", "steppe-wind-2026", "198.51.100.9").status_code == 302
+
+
+def test_the_owner_logs_in_from_a_known_device_while_a_strangers_guesses_keep_arriving(app, owner):
+    phone = app.test_client()
+    assert attempt(phone, "owner@example.kz", "steppe-wind-2026", "198.51.100.9").status_code == 302
+    post(phone, "/logout")
+    assert phone.get_cookie(app.config["DEVICE_COOKIE_NAME"]) is not None
+    # A botnet: many addresses, far past every limit for the account.
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for n in range(limit + 5):
+        attempt(app.test_client(), "owner@example.kz", f"guess-{n}-xyz", f"192.0.2.{n % 250}")
+    # A new device is held back now ...
+    assert attempt(app.test_client(), "owner@example.kz", "steppe-wind-2026", "198.51.100.77").status_code == 429
+    # ... but the owner's own browser is not, even from the address the guesses used.
+    for address in ("198.51.100.9", "192.0.2.1"):
+        assert attempt(phone, "owner@example.kz", "steppe-wind-2026", address).status_code == 302
+        post(phone, "/logout")
+
+
+def test_a_device_cookie_is_per_account_and_cannot_be_forged(app, owner):
+    make_user("other@example.kz", password="steppe-wind-2026")
+    browser = app.test_client()
+    attempt(browser, "other@example.kz", "steppe-wind-2026")
+    post(browser, "/logout")
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        attempt(app.test_client(), "owner@example.kz", f"guess-{n}-xyz", f"192.0.2.{n}")
+    # Known for "other", not for "owner": held back like any new device.
+    assert attempt(browser, "owner@example.kz", "steppe-wind-2026", "198.51.100.5").status_code == 429
+    forged = app.test_client()
+    forged.set_cookie(app.config["DEVICE_COOKIE_NAME"], "eyJuIjoieCIsImEiOltdfQ.forged")
+    assert attempt(forged, "owner@example.kz", "steppe-wind-2026", "198.51.100.6").status_code == 429
+
+
+def test_a_known_device_is_slowed_down_too_if_it_guesses(app, owner):
+    phone = app.test_client()
+    attempt(phone, "owner@example.kz", "steppe-wind-2026")
+    post(phone, "/logout")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_DEVICE"]):
+        assert attempt(phone, "owner@example.kz", "wrong-password-1").status_code == 401
+    assert attempt(phone, "owner@example.kz", "steppe-wind-2026").status_code == 429
+
+
+def test_after_a_password_reset_the_owner_gets_in_from_anywhere(app, owner, mailbox):
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        attempt(app.test_client(), "owner@example.kz", f"guess-{n}-xyz", f"192.0.2.{n}")
+    laptop = app.test_client()
+    assert attempt(laptop, "owner@example.kz", "steppe-wind-2026", "198.51.100.9").status_code == 429
+    post(laptop, "/reset", {"email": "owner@example.kz"})
+    link = link_in(mailbox.to("owner@example.kz")[0], "/reset/")
+    _, path = open_link(laptop, link)
+    post(laptop, path, {"password": "new-steppe-2027", "confirm": "new-steppe-2027"}, token_from=path)
+    assert attempt(laptop, "owner@example.kz", "new-steppe-2027", "198.51.100.9").status_code == 302
+    post(laptop, "/logout")
+    # The count for the account was cleared too: another device of the owner's gets in.
+    assert attempt(app.test_client(), "owner@example.kz", "new-steppe-2027", "198.51.100.10").status_code == 302
+
+
+def test_one_address_guessing_many_accounts_does_not_lock_out_the_people_behind_it(app, owner, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 4)
+    office = "203.0.113.50"  # one NAT address for a whole ministry
+    colleague = app.test_client()
+    assert attempt(colleague, "owner@example.kz", "steppe-wind-2026", office).status_code == 302
+    post(colleague, "/logout")
+    for n in range(4):
+        assert attempt(app.test_client(), f"guess{n}@example.kz", "wrong-password-1", office).status_code == 401
+    # A new device behind that address waits ...
+    response = attempt(app.test_client(), "owner@example.kz", "steppe-wind-2026", office)
+    assert response.status_code == 429
+    # ... one that has logged in before does not.
+    assert attempt(colleague, "owner@example.kz", "steppe-wind-2026", office).status_code == 302
+
+
+def test_the_second_factor_code_is_limited_too(app, mailbox):
+    make_user("mod@example.kz", roles=(Role.MODERATOR,))
+    client = app.test_client()
+    response = post(client, "/login", {"email": "mod@example.kz", "password": "correct horse battery"},
+                    token_from="/login")
+    assert response.headers["Location"].endswith("/login/code")
+    for _ in range(app.config["TWO_FACTOR_MAX_FAILURES"] - 1):
+        wrong = post(client, "/login/code", {"code": "000000"}, token_from="/login/code")
+        assert wrong.status_code == 401
+        assert translated(_l("This code is not right, or it was used already. Try the next one."), "kk") \
+            in page_text(wrong)
+    last = post(client, "/login/code", {"code": "000000"}, token_from="/login/code")
+    assert last.status_code == 302 and last.headers["Location"].endswith("/login")
+    assert client.get("/login/code").headers["Location"].endswith("/login")
+    assert login(app.test_client(), "mod@example.kz").status_code == 302
