@@ -1,7 +1,7 @@
 """Sessions that end: log-out on the server, copied cookies, lifetimes, __Host- names."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Role, UserSession
@@ -110,3 +110,16 @@ def test_production_cookies_use_the_host_prefix():
         cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-dauys_session=") and "Secure" in cookie and "Path=/" in cookie
     assert "Domain" not in cookie
+
+
+def test_old_ended_sessions_are_forgotten(app, client, citizen, clock):
+    from app.accounts.jobs import forget_old_sessions
+
+    login(client, "citizen@example.kz", "steppe-wind-2026")
+    post(client, "/logout")
+    login(client, "citizen@example.kz", "steppe-wind-2026")  # still in use
+    clock.advance(days=29)
+    assert forget_old_sessions() == 0
+    clock.advance(days=2)
+    assert forget_old_sessions() == 1
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1  # the one not ended

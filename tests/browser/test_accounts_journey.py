@@ -87,3 +87,36 @@ def test_form_errors_are_announced_next_to_fields(reader):
     # keyboard: the skip link is the first thing Tab reaches
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+def test_a_new_moderator_sets_up_the_second_factor_before_the_queue(reader):
+    """A moderator without a second factor clicks Moderation, is sent to set it up,
+    scans (here: reads) the key, enters a code, keeps the recovery codes and reaches the
+    queue; the next log-in asks for a code."""
+    import pyotp
+
+    from app import clock
+    from app.models import Role
+    from tests.support import make_user
+
+    page, t = reader.page, reader.t
+    email = f"new-mod-{reader.language}@example.kz"
+    make_user(email, roles=(Role.MODERATOR,), language=reader.language, second_factor=False)
+    reader.log_in(email)
+    page.get_by_role("link", name=t("Moderation")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == t("Second factor")
+    assert page.get_by_text(t("Staff pages open only with a second factor. Turn it on to continue.")).is_visible()
+    qr = page.get_by_role("img", name=t("QR code for the authenticator app"))
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the QR code loaded under the CSP
+    key = page.locator("code.secret").inner_text()
+    page.get_by_label(t("Code from the app")).fill("000000")
+    page.get_by_role("button", name=t("Turn on the second factor")).click()
+    assert page.get_by_text(t("This code is not right, or it was used already. Try the next one.")).first.is_visible()
+    page.get_by_label(t("Code from the app")).fill(pyotp.TOTP(key).at(clock.now()))
+    page.get_by_role("button", name=t("Turn on the second factor")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == t("Recovery codes")
+    assert page.locator("ol.recovery-codes li").count() == 10
+    page.get_by_role("link", name=t("I have saved them: continue")).click()
+    assert f"/{reader.language}/moderation/" in page.url
+    reader.log_out()
+    reader.log_in(email)  # asks for the code now (Reader.log_in enters it)
