@@ -76,6 +76,9 @@ class Config:
     THRESHOLD_SWEEP_SECONDS = _env_int("THRESHOLD_SWEEP_SECONDS", 30)
 
     MIN_AGE_YEARS = _env_int("MIN_AGE_YEARS", 18)
+    # Fewer seconds than this between showing a form and sending it: a script, refused.
+    REGISTER_MIN_SECONDS = _env_int("REGISTER_MIN_SECONDS", 4)
+    SIGN_MIN_SECONDS = _env_int("SIGN_MIN_SECONDS", 2)
     SPONSORS_REQUIRED = _env_int("SPONSORS_REQUIRED", 5)
     MODERATION_DUE_WORKING_DAYS = _env_int("MODERATION_DUE_WORKING_DAYS", 10)
     MODERATION_NEARLY_OVERDUE_DAYS = _env_int("MODERATION_NEARLY_OVERDUE_DAYS", 2)
@@ -173,6 +176,9 @@ class TestingConfig(Config):
     REDIS_URL = _env("TEST_REDIS_URL")
     SMTP_HOST = None
     OUTBOX_LEASE_SECONDS = 2
+    # Tests post forms at machine speed; the minimum-time tests set their own.
+    REGISTER_MIN_SECONDS = 0
+    SIGN_MIN_SECONDS = 0
     # Tests read what they just wrote; the cache's own tests turn it on.
     PAGE_CACHE = False
     PUBLIC_BASE_URL = "http://localhost"

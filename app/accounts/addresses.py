@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import lru_cache
 
 import idna
 
@@ -19,3 +20,20 @@ def normalize_email(email: str) -> str:
     with contextlib.suppress(idna.IDNAError, UnicodeError):
         domain = idna.encode(domain.rstrip("."), uts46=True).decode("ascii")
     return f"{local.lower()}@{domain.lower()}"
+
+
+@lru_cache(maxsize=1)
+def _disposable() -> frozenset[str]:
+    # Loaded on first use: 10,000 domains a worker never needs.
+    from disposable_email_domains import blocklist
+
+    return frozenset(blocklist)
+
+
+def is_disposable(email: str) -> bool:
+    """Whether the address is at a temporary-mailbox service (the maintained list of the
+    `disposable-email-domains` project), or at a subdomain of one."""
+    domain = normalize_email(email).rpartition("@")[2]
+    parts = domain.split(".")
+    blocked = _disposable()
+    return any(".".join(parts[i:]) in blocked for i in range(len(parts) - 1))

@@ -7,7 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
+from app.accounts.addresses import is_disposable
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
+from app.formguard import BotSignalsMixin
 
 
 class NotCommon:
@@ -18,11 +20,18 @@ class NotCommon:
             )
 
 
+class NotDisposable:
+    def __call__(self, form, field):
+        if field.data and is_disposable(field.data):
+            raise ValidationError(_l("Addresses from temporary-mailbox services cannot be used: we write to you "
+                                     "about your petitions for months. Use an address you will keep."))
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _email_field(label):
+def _email_field(label, *extra):
     return EmailField(
         label,
         filters=[_strip],
@@ -31,6 +40,7 @@ def _email_field(label):
             Length(max=254, message=_l("The email address is too long.")),
             Email(message=_l("Enter a valid email address, like name@example.kz."),
                   check_deliverability=False),
+            *extra,
         ],
     )
 
@@ -59,7 +69,9 @@ def _new_password_fields(label):
     return password, confirm
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BotSignalsMixin, FlaskForm):
+    min_seconds_setting = "REGISTER_MIN_SECONDS"
+
     full_name = StringField(
         _l("Full name"),
         filters=[_strip],
@@ -68,7 +80,7 @@ class RegisterForm(FlaskForm):
             Length(min=2, max=200, message=_l("The name must be 2 to 200 characters long.")),
         ],
     )
-    email = _email_field(_l("Email"))
+    email = _email_field(_l("Email"), NotDisposable())
     password, confirm = _new_password_fields(_l("Password"))
     region = SelectField(
         _l("Region of residence"),
@@ -107,7 +119,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = _email_field(_l("New email"))
+    email = _email_field(_l("New email"), NotDisposable())
     password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password."))],

@@ -114,6 +114,8 @@ def register():
             # The same page whether the account was made or the email or IIN was taken:
             # the outcome is in the email.
             return render_template("accounts/register_sent.html", email=services.normalize_email(data.email))
+    # Autofill may have filled the honeypot: a person's next try starts with it empty.
+    form.website.data = ""
     status = FORM_ERROR if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
 

@@ -6,6 +6,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.formguard import BotSignalsMixin
 from app.petitions.names import CATEGORY_NAMES, REPORT_REASON_NAMES
 
 LANGUAGE_CHOICES = [SelectChoice("kk", "Қазақша"), SelectChoice("ru", "Русский"), SelectChoice("en", "English")]
@@ -71,7 +72,9 @@ class PetitionForm(FlaskForm):
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(BotSignalsMixin, FlaskForm):
+    min_seconds_setting = "SIGN_MIN_SECONDS"
+
     show_name = BooleanField(_l("Show my name (first name and initial) on the petition page"))
     notify = BooleanField(_l("Email me when the petition reaches its threshold and when it is answered"),
                           default=True)

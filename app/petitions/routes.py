@@ -305,7 +305,13 @@ def sign(petition_id: int):
         return redirect(url_for("accounts.login", next=url_for("petitions.show", petition_id=petition_id)))
     form = forms.SignForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.bot_signal_errors:
+            abort(400)
+        # A script's signals (the honeypot filled, sent too soon): say so, sign nothing.
+        for message in form.bot_signal_errors:
+            flash(message, "error")
+        form.website.data = ""
+        return render_petition(_get_visible(petition_id), status=422, sign_form=form)
     try:
         services.sign(petition_id, current_user, show_name=form.show_name.data, notify=form.notify.data,
                       meta=_origin())

@@ -1,0 +1,101 @@
+"""Signals at the door (#12, item 4): temporary-mailbox domains, a honeypot field and a
+minimum time between showing a form and sending it, on registration and signing."""
+
+import re
+
+import pytest
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.formguard import HONEYPOT_MESSAGE, TOO_FAST_MESSAGE
+from app.models import Signature, User
+from tests.accounts.test_registration import form
+from tests.support import csrf_token, login, make_petition, make_user, page_text, post, translated
+
+DISPOSABLE = _l("Addresses from temporary-mailbox services cannot be used: we write to you about your petitions "
+                "for months. Use an address you will keep.")
+
+
+def users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def shown_at(response) -> str:
+    return re.search(r'name="shown_at" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+
+@pytest.mark.parametrize("address", ["someone@mailinator.com", "someone@sub.mailinator.com", "x@10minutemail.com",
+                                     "X@MAILINATOR.COM"])
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_a_temporary_mailbox_is_refused_with_a_clear_message(client, address, language):
+    client.language = language
+    before = users()
+    response = post(client, "/register", form(email=address), token_from="/register")
+    assert response.status_code == 422
+    assert translated(DISPOSABLE, language) in page_text(response)
+    assert users() == before
+
+
+def test_ordinary_mail_services_are_welcome(client):
+    for n, address in enumerate(["a@mail.ru", "b@gmail.com", "c@yandex.kz", "d@gov.kz"]):
+        from datetime import date
+
+        from tests.support import valid_iin
+
+        response = post(client.application.test_client(), "/register",
+                        form(email=address, iin=valid_iin(date(1990, 1, 1 + n))), token_from="/register")
+        assert response.status_code == 200, address
+
+
+def test_changing_to_a_temporary_mailbox_is_refused(client):
+    make_user("owner@example.kz")
+    login(client, "owner@example.kz")
+    response = post(client, "/account/email", {"email": "me@mailinator.com", "password": "correct horse battery"})
+    assert response.status_code == 422
+    assert translated(DISPOSABLE, "kk") in page_text(response)
+
+
+def test_the_honeypot_refuses_a_registration(client):
+    before = users()
+    response = post(client, "/register", form(website="http://spam.example"), token_from="/register")
+    assert response.status_code == 422
+    assert translated(HONEYPOT_MESSAGE, "kk") in page_text(response)
+    assert re.search(r'name="website" tabindex="-1" type="text" value=""', response.get_data(as_text=True))
+    assert users() == before
+
+
+def test_a_registration_sent_faster_than_a_person_can_is_refused(app, client, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTER_MIN_SECONDS", 4)
+    page = client.get("/register")
+    data = {"csrf_token": csrf_token(client, "/register"), **form(), "shown_at": shown_at(page)}
+    before = users()
+    clock.advance(seconds=1)
+    response = client.post("/register", data=data)
+    assert response.status_code == 422
+    assert translated(TOO_FAST_MESSAGE, "kk") in page_text(response)
+    assert users() == before
+    for forged in ["", "1700000000", "bm90LXNpZ25lZA"]:  # missing, unsigned or tampered
+        assert client.post("/register", data={**data, "shown_at": forged}).status_code == 422
+    assert users() == before
+    clock.advance(seconds=4)
+    response = client.post("/register", data=data)
+    assert response.status_code == 200 and users() == before + 1
+
+
+def test_signing_too_fast_or_with_the_honeypot_is_refused_and_signs_nothing(app, client, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_MIN_SECONDS", 2)
+    petition = make_petition(state="open", title="Саябақтарды сақтау туралы өтініш")
+    make_user("signer@example.kz")
+    login(client, "signer@example.kz")
+    client.language = "en"
+    page = client.get(f"/petitions/{petition.id}")
+    data = {"csrf_token": csrf_token(client, f"/petitions/{petition.id}"), "shown_at": shown_at(page), "notify": "y"}
+    fast = client.post(f"/petitions/{petition.id}/sign", data=data)
+    assert fast.status_code == 422 and translated(TOO_FAST_MESSAGE, "en") in page_text(fast)
+    clock.advance(seconds=3)
+    trap = client.post(f"/petitions/{petition.id}/sign", data={**data, "website": "x"})
+    assert trap.status_code == 422 and translated(HONEYPOT_MESSAGE, "en") in page_text(trap)
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
+    assert client.post(f"/petitions/{petition.id}/sign", data=data).status_code == 302
