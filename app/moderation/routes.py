@@ -56,7 +56,8 @@ def queue():
     query = (select(Petition).where(Petition.state == PetitionState.PENDING_MODERATION)
              .order_by(Petition.moderation_started_at, Petition.id))
     page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
-    similar = {p.id: queries.similar(p.title, limit=3, exclude_id=p.id, include_pending=True) for p in page.items}
+    # One query for the whole page, however many petitions it shows.
+    similar = queries.similar_for_many({p.id: p.title for p in page.items}, limit=3, include_pending=True)
     reported = db.session.scalar(
         select(func.count(func.distinct(Report.petition_id))).where(Report.resolved_at.is_(None)))
     return render_template("moderation/queue.html", page=page, similar=similar, due_mark=due_mark,

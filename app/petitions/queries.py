@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, and_, desc, func, literal_column, or_, select
+from sqlalchemy import Integer, Select, String, and_, desc, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
@@ -239,3 +239,42 @@ def latest_responses(limit: int = 4) -> list[ReviewCase]:
         .where(ReviewCase.state == CaseState.ANSWERED, Petition.state.in_(PUBLIC_STATES))
         .order_by(desc(ReviewCase.answered_at), desc(ReviewCase.id)).limit(limit)
     ).unique())
+
+
+def similar_for_many(texts: dict[int, str], *, limit: int = 3,
+                     include_pending: bool = False) -> dict[int, list[Petition]]:
+    """`similar` for many petitions at once (the moderation queue's page): one query,
+    whatever the number of petitions. `texts` maps a petition's id to its text; each
+    gets up to `limit` other petitions that share a word, most signed first."""
+    postgres = _dialect() == "postgresql"
+    probes = []
+    for item, text in texts.items():
+        terms = [t for t in words(text) if len(t) >= 4] or words(text)
+        if postgres and terms:
+            probes.append((item, " | ".join(f"{t}:*" for t in terms)))
+        else:
+            probes += [(item, t.casefold()) for t in terms]
+    found: dict[int, list[Petition]] = {item: [] for item in texts}
+    if not probes:
+        return found
+    probe = union_all(*[select(literal(item, Integer).label("item"), literal(pattern, String).label("pattern"))
+                        for item, pattern in probes]).cte("probe")
+    if postgres:
+        match = _document().op("@@")(func.to_tsquery(literal_column("'simple'"), probe.c.pattern))
+    else:
+        match = func.dauys_fold(Petition.title + " " + Petition.summary).like(
+            literal("%") + probe.c.pattern + literal("%"))
+    states = list(PUBLIC_STATES) + ([PetitionState.PENDING_MODERATION] if include_pending else [])
+    pairs = (select(probe.c.item, Petition.id.label("petition_id"))
+             .join(Petition, match).where(Petition.state.in_(states), Petition.id != probe.c.item)
+             .distinct().subquery())
+    rank = func.row_number().over(partition_by=pairs.c.item,
+                                  order_by=(desc(Petition.signature_count), desc(Petition.id)))
+    ranked = (select(pairs.c.item, Petition.id.label("petition_id"), rank.label("rank"))
+              .join(Petition, Petition.id == pairs.c.petition_id).subquery())
+    rows = db.session.execute(
+        select(ranked.c.item, Petition).join(Petition, Petition.id == ranked.c.petition_id)
+        .where(ranked.c.rank <= limit).order_by(ranked.c.item, ranked.c.rank))
+    for item, petition in rows:
+        found[item].append(petition)
+    return found

@@ -50,6 +50,42 @@ def test_similar_petitions_are_shown_beside(client, moderator):
     assert "Жол жөндеу: Алматыдағы" in page_text(client.get(f"/moderation/petitions/{pending.id}"))
 
 
+def test_the_queue_finds_duplicates_for_the_whole_page_in_one_query(client, moderator, count_queries):
+    """Before: one search per petition on the page (25 a page); now one for the page."""
+    make_petition(title="Алматыдағы жолдарды жөндеу керек", signatures=3)
+    make_petition(title="Мектептерге ыстық тамақ беру керек", signatures=2)
+    make_petition(state="pending_moderation", title="Жолдарды жөндеу туралы екінші петиция")
+
+    def searches():
+        client.get("/moderation/")  # the first request of a session loads more
+        with count_queries() as counted:
+            html = page_text(client.get("/moderation/"))
+        return sum("petitions" in s and ("LIKE" in s.upper() or "@@" in s) for s in counted.statements), html
+
+    few, html = searches()
+    assert "Алматыдағы жолдарды жөндеу керек" in html  # the duplicate is shown
+    for n in range(8):
+        make_petition(state="pending_moderation", title=f"Мектептерге тамақ беру туралы петиция {n}")
+    many, html = searches()
+    assert few == many == 1
+    assert html.count("Мектептерге ыстық тамақ беру керек") >= 8  # beside each of the eight
+
+
+def test_similar_for_many_matches_similar_one_by_one(app):
+    from app.petitions import queries
+
+    make_petition(title="Алматыдағы жолдарды жөндеу керек", signatures=3)
+    make_petition(title="Жол жөндеу: Шымкенттегі жолдар", signatures=5)
+    make_petition(title="Мектептерге ыстық тамақ беру керек", signatures=2)
+    a = make_petition(state="pending_moderation", title="Жолдарды жөндеу туралы петиция")
+    b = make_petition(state="pending_moderation", title="Ыстық тамақ мектептерге")
+    c = make_petition(state="pending_moderation", title="Ұшақ билеттерінің бағасы")
+    batched = queries.similar_for_many({p.id: p.title for p in (a, b, c)}, limit=3, include_pending=True)
+    for p in (a, b, c):
+        one = queries.similar(p.title, limit=3, exclude_id=p.id, include_pending=True)
+        assert [x.id for x in batched[p.id]] == [x.id for x in one], p.title
+
+
 def test_approve_opens_it_and_audits(client, moderator, mailbox, app):
     author = make_user("author@example.kz")
     petition = make_petition(author, state="pending_moderation")
