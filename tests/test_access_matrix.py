@@ -52,6 +52,8 @@ def people(app):
 
 
 def build_url(rule, people) -> str:
+    # <any(a, b):name> (other than the language): the first of its values.
+    path = re.sub(r"<any\(([^),]+)[^)]*\):(?!lang>)([^>]+)>", lambda m: m.group(1).strip(), rule.rule)
     values = {}
     for arg in rule.arguments:
         if arg == "lang":
@@ -60,7 +62,7 @@ def build_url(rule, people) -> str:
             values[arg] = people["citizen"].id
         else:
             values[arg] = 1
-    return re.sub(r"<(?:[^>]+:)?([^>:]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    return re.sub(r"<(?:[^>]+:)?([^>:]+)>", lambda m: str(values[m.group(1)]), path)
 
 
 @pytest.mark.parametrize("who", STATES)

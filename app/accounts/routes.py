@@ -196,7 +196,14 @@ def login():
         email, address = form.email.data, client_address()
         if throttle.is_blocked(email, address):
             abort(429)
-        user = services.authenticate(email, form.password.data)
+        try:
+            user = services.authenticate(email, form.password.data)
+        except AccountError:
+            db.session.rollback()
+            suspended = services.find_by_email(email)
+            form.password.errors = [_("This account is suspended: %(reason)s If you think this is a mistake, "
+                                      "reply to any email from Dauys.", reason=suspended.suspension_reason)]
+            return render_template("accounts/login.html", form=form), 403
         if user is None:
             throttle.record_failure(email, address)
             db.session.rollback()

@@ -158,9 +158,13 @@ def verify_email(token: str) -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Costs one argon2
-    verification either way."""
+    verification either way. Raises AccountError("account", "suspended") when the
+    password is right but a moderator has suspended the account (only its owner, who
+    knows the password, learns that)."""
     user = find_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
+    if ok and user is not None and user.suspended_at is not None:
+        raise AccountError("account", "suspended")
     if not ok or user is None or not user.active:
         return None
     if needs_rehash(user.password_hash):

@@ -49,6 +49,10 @@ class User(UserMixin, Base):
     # Bumped on each password change or reset (the sessions themselves end in user_sessions).
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
+    # A moderator's suspension (active is then false): when, and the reason the account's
+    # owner is told when they try to log in.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The second factor (RFC 6238 codes): the shared secret in base32, when it was turned

@@ -65,3 +65,16 @@ class MetadataForm(FlaskForm):
 
 class DismissReportsForm(FlaskForm):
     note = _note(_l("Internal note"), required=False)
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why (the account's owner reads this when they try to log in)"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Write why the account is suspended.")),
+                    Length(max=500, message=_l("At most 500 characters."))],
+    )
+
+
+class ReactivateForm(FlaskForm):
+    note = _note(_l("Why it is reactivated (kept in the audit log)"))

@@ -15,8 +15,19 @@ from app import clock
 from app.bodies.queries import body_choices
 from app.extensions import db
 from app.formerrors import show_error
-from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, RejectionCode, Report, ReviewCase, Role
-from app.moderation import forms, services
+from app.models import (
+    AuditEntry,
+    ModerationDecision,
+    Petition,
+    PetitionState,
+    RejectionCode,
+    Report,
+    ReviewCase,
+    Role,
+    Signature,
+    User,
+)
+from app.moderation import accounts, forms, services
 from app.net import page_arg
 from app.petitions import queries
 from app.petitions.lifecycle import IllegalTransition
@@ -215,3 +226,57 @@ def reports():
         .order_by(desc(open_reports.c.n), open_reports.c.first)
     ).all()
     return render_template("moderation/reports.html", rows=rows)
+
+
+SUSPENSION_ERRORS = {
+    "self": _l("You cannot suspend or reactivate your own account."),
+    "staff": _l("Only an administrator can suspend or reactivate a member of staff."),
+    "already": _l("This account is already suspended."),
+    "not_suspended": _l("This account is not suspended."),
+}
+
+
+def _account_page(user: User, suspend_form=None, reactivate_form=None, status: int = 200):
+    counts = {
+        "petitions": db.session.scalar(select(func.count()).select_from(Petition).where(Petition.author_id == user.id)),
+        "signatures": db.session.scalar(select(func.count()).select_from(Signature).where(Signature.user_id == user.id)),
+    }
+    petitions = db.session.scalars(select(Petition).where(Petition.author_id == user.id)
+                                   .order_by(desc(Petition.id)).limit(20)).all()
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == user.id,
+                                 AuditEntry.action.in_(("user.suspend", "user.reactivate")))
+        .order_by(desc(AuditEntry.id))).all()
+    return render_template("moderation/account.html", user=user, counts=counts, petitions=petitions,
+                           history=history, suspend_form=suspend_form or forms.SuspendForm(prefix="suspend"),
+                           reactivate_form=reactivate_form or forms.ReactivateForm(prefix="reactivate"),
+                           state_names=STATE_NAMES), status
+
+
+@bp.route("/accounts/<id:user_id>")
+@roles_required(*MODERATORS)
+def account(user_id: int):
+    return _account_page(db.session.get(User, user_id) or abort(404))
+
+
+@bp.route("/accounts/<id:user_id>/<any(suspend, reactivate):action>", methods=["POST"])
+@roles_required(*MODERATORS)
+def account_action(user_id: int, action: str):
+    user = db.session.get(User, user_id) or abort(404)
+    form = forms.SuspendForm(prefix="suspend") if action == "suspend" else forms.ReactivateForm(prefix="reactivate")
+    others = {"suspend_form": form} if action == "suspend" else {"reactivate_form": form}
+    if not form.validate_on_submit():
+        return _account_page(user, **others, status=422)
+    try:
+        if action == "suspend":
+            accounts.suspend(current_user, user, form.reason.data)
+        else:
+            accounts.reactivate(current_user, user, form.note.data)
+    except accounts.SuspensionError as exc:
+        db.session.rollback()
+        flash(str(SUSPENSION_ERRORS[exc.code]), "error")
+        return _account_page(user, **others, status=403 if exc.code in ("self", "staff") else 409)
+    db.session.commit()
+    flash(_("The account is suspended: it cannot log in, sign or create petitions.") if action == "suspend"
+          else _("The account is active again."), "success")
+    return redirect(url_for("moderation.account", user_id=user.id))
