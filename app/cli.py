@@ -21,6 +21,7 @@ from app.accounts.services import email_taken, find_by_email, normalize_email
 from app.admin.services import RoleError, grant_role, revoke_role
 from app.extensions import db
 from app.models import Role, User, UserRole
+from app.moderation.accounts import SuspensionError, reactivate
 from app.queue import Scheduler, shutdown_embedded
 from app.reference.seed import seed_reference
 
@@ -159,6 +160,21 @@ def users_reset_second_factor(email):
     two_factor.reset(None, user, channel="cli")
     db.session.commit()
     click.echo(f"second factor reset for {user.email}; they set it up again at their next log-in")
+
+
+@users.command("reactivate")
+@click.argument("email")
+@click.option("--note", required=True, help="Why (kept in the audit log).")
+def users_reactivate(email, note):
+    """Reactivate a suspended account (e.g. an administrator suspended by another)."""
+    user = _get_user(email)
+    try:
+        reactivate(None, user, note, channel="cli")
+    except SuspensionError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"cannot reactivate {user.email}: {exc.code}") from None
+    db.session.commit()
+    click.echo(f"reactivated {user.email}")
 
 
 @users.command("list")

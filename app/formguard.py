@@ -20,6 +20,9 @@ from app import clock
 SALT = "dauys.form-shown-at"
 
 HONEYPOT_MESSAGE = _l("This form could not be accepted. If you are a person, reload the page and send it again.")
+STALE_MESSAGE = _l("This form was shown more than a day ago. Check what you entered and send it again.")
+# A stamp older than this is refused (and renewed): one cannot be fetched once and reused.
+MAX_AGE_SECONDS = 24 * 3600
 TOO_FAST_MESSAGE = _l("That was quicker than anyone can fill in this form. Check what you entered and send it again.")
 
 
@@ -58,6 +61,9 @@ class BotSignalsMixin:
         if minimum <= 0:
             return
         shown = _shown_at(field.data)
+        if shown is not None and clock.timestamp() - shown > MAX_AGE_SECONDS:
+            field.data = shown_stamp()
+            raise ValidationError(STALE_MESSAGE)
         if shown is None or clock.timestamp() - shown < minimum:
             # A missing or forged stamp is a form not shown by us: treated the same.
             field.data = shown_stamp() if shown is None else field.data

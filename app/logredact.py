@@ -14,7 +14,10 @@ from __future__ import annotations
 import logging
 import re
 
-_DETAIL = re.compile(r"^(DETAIL|CONTEXT|HINT):.*$", re.MULTILINE)
+# From the label to the next line that starts another part of the message ("[SQL: ...]",
+# "(Background on ...", another LABEL:), or the end: a row's text may hold newlines.
+_DETAIL = re.compile(r"^(DETAIL|CONTEXT|HINT):.*?(?=\n\[SQL|\n\(Background|\n[A-Z]+:|\Z)",
+                     re.MULTILINE | re.DOTALL)
 HIDDEN = r"\1: [hidden: it may contain row data]"
 
 
@@ -29,7 +32,9 @@ def install() -> None:
 
     def make_record(*args, **kwargs) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        if isinstance(record.msg, str) and "DETAIL:" in record.msg:
+        if isinstance(record.msg, BaseException):
+            record.msg = scrub(str(record.msg))
+        elif isinstance(record.msg, str) and "DETAIL:" in record.msg:
             record.msg = scrub(record.msg)
         if record.args and isinstance(record.args, tuple):
             record.args = tuple(scrub(a) if isinstance(a, str) else

@@ -267,3 +267,17 @@ def test_a_page_number_in_other_digits_is_a_400_not_a_500(client, page):
     """str.isdigit() accepts superscripts and circled digits that int() refuses."""
     assert client.get(f"/petitions?page={page}").status_code == 400
     assert client.get(f"/api/v1/petitions?page={page}").status_code == 400
+
+
+def test_log_redaction_covers_exceptions_as_messages_and_multi_line_rows(caplog):
+    import logging
+
+    from app.logredact import install
+
+    install()
+    caplog.set_level(logging.INFO)
+    error = RuntimeError("new row violates check constraint\nDETAIL:  Failing row contains (7, Aigerim\n"
+                         "Serikova, hidden.person@example.kz).\n[SQL: INSERT INTO users ...]")
+    logging.getLogger("rq.worker").error(error)
+    assert "hidden.person@example.kz" not in caplog.text and "Serikova" not in caplog.text
+    assert "[SQL: INSERT INTO users" in caplog.text

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -61,11 +62,13 @@ def _login(user, remember: bool, *, second_factor: bool = False) -> None:
     # A fresh session at log-in: nothing planted before it survives (session fixation).
     session.clear()
     remember = remember and not user.is_staff
+    user.last_login_at = clock.now()
     sessions.start(user, remember=remember, second_factor=second_factor)
     login_user(user, remember=remember)
 
 
 PENDING = "second_factor_pending"
+TOO_MANY_CODES = _l("Too many wrong codes. Wait 15 minutes, then log in again.")
 
 
 def _pending_user():
@@ -89,7 +92,10 @@ def _registration_key() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-@limiter.limit("5 per day", methods=["POST"], key_func=_registration_key)
+# Only forms that passed validation count: junk posts with someone's address cannot
+# use up their day.
+@limiter.limit("5 per day", methods=["POST"], key_func=_registration_key,
+               deduct_when=lambda response: response.status_code == 200)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
@@ -195,7 +201,11 @@ def login():
     if form.validate_on_submit():
         email, address = form.email.data, client_address()
         if throttle.is_blocked(email, address):
-            abort(429)
+            # Not a dead end: a reset by email lets the owner in at once (and trusts
+            # this browser), whoever else is guessing.
+            form.password.errors = [_("Too many wrong passwords for this account from here. Wait 15 minutes, or "
+                                      "set a new password by email (the link below): that lets you in at once.")]
+            return render_template("accounts/login.html", form=form), 429
         try:
             user = services.authenticate(email, form.password.data)
         except AccountError:
@@ -210,14 +220,15 @@ def login():
             form.password.errors = [_("The email or password is wrong.")]
             status = 401
         else:
-            throttle.record_success(email, address)
             target = safe_next_url(request.args.get("next")) or url_for("accounts.account")
             if user.has_second_factor:
+                # Only the password so far: nothing counts as a log-in until the code.
                 db.session.commit()
                 session.clear()
                 session[PENDING] = {"u": user.id, "at": clock.timestamp(), "next": target,
                                     "r": bool(form.remember.data)}
                 return redirect(url_for("accounts.login_code"))
+            throttle.record_success(email, address)
             _login(user, remember=form.remember.data)
             db.session.commit()
             return redirect(target)
@@ -237,19 +248,23 @@ def login_code():
         return redirect(url_for("accounts.login"))
     form = forms.SecondFactorForm()
     status = 200
+    if two_factor.is_locked(user):
+        session.pop(PENDING, None)
+        flash(str(TOO_MANY_CODES), "error")
+        return redirect(url_for("accounts.login"))
     if form.validate_on_submit():
         try:
             two_factor.check(user, form.code.data)
-        except SecondFactorError:
+        except SecondFactorError as exc:
             db.session.rollback()
-            if throttle.second_factor_failed(user.id) >= current_app.config["TWO_FACTOR_MAX_FAILURES"]:
+            if exc.field == "locked":
                 session.pop(PENDING, None)
-                flash(_("Too many wrong codes. Log in again."), "error")
+                flash(str(TOO_MANY_CODES), "error")
                 return redirect(url_for("accounts.login"))
             form.code.errors = [_("This code is not right, or it was used already. Try the next one.")]
             status = 401
         else:
-            throttle.second_factor_cleared(user.id)
+            throttle.record_success(user.email, client_address())
             target = safe_next_url(pending.get("next")) or url_for("accounts.account")
             _login(user, remember=bool(pending.get("r")), second_factor=True)
             db.session.commit()
@@ -344,7 +359,8 @@ def change_password():
             # Every session of the account ended: open a new one so this browser stays
             # signed in (with the second factor it just had) while every other ends.
             user = current_user._get_current_object()
-            _login(user, remember=False, second_factor=user.second_factor_passed)
+            remembered = user.current_session is not None and user.current_session.remember
+            _login(user, remember=remembered, second_factor=user.second_factor_passed)
             db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
@@ -441,6 +457,7 @@ def two_factor_page():
             except SecondFactorError as exc:
                 db.session.rollback()
                 message = (_("The password is wrong.") if exc.field == "password"
+                           else str(TOO_MANY_CODES) if exc.field == "locked"
                            else _("This code is not right, or it was used already. Try the next one."))
                 if exc.field == "password":
                     disable_form.reauth_password.errors = [message]

@@ -170,7 +170,6 @@ def authenticate(email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         # Hashed with older or weaker argon2 parameters: upgrade while the password is at hand.
         user.password_hash = hash_password(password)
-    user.last_login_at = clock.now()
     return user
 
 
@@ -238,17 +237,21 @@ def change_password(user: User, current: str, new_password: str) -> None:
 
 def request_email_change(user: User, new_email: str, password: str) -> None:
     """Keep the new address pending and send it a confirmation link. The old address
-    stays in use (and is told) until the link is followed.
+    stays in use (and is told) until the link is followed. An address another account
+    uses gets, instead of a link, a note that nothing changed: the page answers the same
+    either way, so it cannot be used to find out who is registered.
 
-    Raises AccountError for a wrong password, the same address, or one in use."""
+    Raises AccountError for a wrong password or the same address."""
     if not verify_password(user.password_hash, password):
         raise AccountError("password", "wrong")
     new_email = normalize_email(new_email)
     if new_email == user.email:
         raise AccountError("email", "same")
-    if email_taken(new_email, except_user=user):
-        raise AccountError("email", "taken")
     user.pending_email = new_email
+    queue_email(user.email, "email_change_requested", user.language, user=user, new_email=new_email)
+    if email_taken(new_email, except_user=user):
+        queue_email(new_email, "email_change_taken", user.language, lang_code=user.language)
+        return
     token = tokens.make_token(tokens.Purpose.CHANGE_EMAIL, user.id, new_email)
     queue_email(
         new_email,
@@ -257,7 +260,6 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
         user=user,
         link=absolute_url("accounts.confirm_email_change_link", token=token, lang=user.language),
     )
-    queue_email(user.email, "email_change_requested", user.language, user=user, new_email=new_email)
 
 
 def check_email_change(token: str) -> User:
@@ -275,9 +277,15 @@ def confirm_email_change(token: str) -> User:
     other = find_by_email(user.pending_email)
     if other is not None and other.id != user.id:
         raise AccountError("email", "taken")
-    user.email = user.pending_email
-    user.pending_email = None
-    user.email_verified_at = clock.now()
+    try:
+        # Two accounts confirming the same new address at once: one gets it.
+        with db.session.begin_nested():
+            user.email = user.pending_email
+            user.pending_email = None
+            user.email_verified_at = clock.now()
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError("email", "taken") from None
     return user
 
 

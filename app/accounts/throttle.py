@@ -132,25 +132,3 @@ def trust_this_device(email: str) -> None:
                             path="/", secure=cfg["DEVICE_COOKIE_SECURE"], httponly=True, samesite="Lax")
         return response
 
-
-def _second_factor_key(user_id: int) -> str:
-    return f"{PREFIX}:second-factor:{user_id}"
-
-
-def second_factor_failed(user_id: int) -> int:
-    """Count a wrong code at log-in; returns the count in the window (0 if Redis is down:
-    the codes are six digits, so the per-route rate limit still bounds guessing)."""
-    key = _second_factor_key(user_id)
-    try:
-        with queue.connection().pipeline() as pipe:
-            pipe.incr(key)
-            pipe.expire(key, current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-            count, _ = pipe.execute()
-    except redis.RedisError as exc:
-        log.warning("second-factor failure not counted: %s", exc)
-        return 0
-    return int(count)
-
-
-def second_factor_cleared(user_id: int) -> None:
-    _delete(_second_factor_key(user_id))

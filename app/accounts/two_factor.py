@@ -14,11 +14,13 @@ import hashlib
 import io
 import re
 import secrets
+from datetime import timedelta
 
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.accounts import sessions
@@ -73,16 +75,53 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
+def _now_and_for_good(statement) -> int:
+    """Run `statement` in a transaction of its own and return its row count: a code
+    spent (or a wrong one counted) stays so even when the request's own change then
+    fails and rolls back."""
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount
+
+
 def _spend_step(user: User, step: int) -> bool:
     """Accept `step` for `user` unless it (or a later one) was accepted before."""
-    spent = db.session.execute(
+    spent = _now_and_for_good(
         update(User).where(User.id == user.id,
                            or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session=False)
-    ).rowcount == 1
+        .values(totp_last_step=step)
+    ) == 1
     if spent:
-        user.totp_last_step = step
+        set_committed_value(user, "totp_last_step", step)
     return spent
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+
+
+def is_locked(user: User) -> bool:
+    """Too many wrong codes lately: no code is checked until the window passes."""
+    return (user.second_factor_failures >= current_app.config["TWO_FACTOR_MAX_FAILURES"]
+            and user.second_factor_failed_at is not None
+            and clock.now() - user.second_factor_failed_at < _window())
+
+
+def _count_failure(user: User) -> None:
+    now = clock.now()
+    fresh = or_(User.second_factor_failed_at.is_(None), User.second_factor_failed_at < now - _window())
+    _now_and_for_good(update(User).where(User.id == user.id).values(
+        second_factor_failures=case((fresh, 1), else_=User.second_factor_failures + 1),
+        second_factor_failed_at=now))
+    with db.engine.connect() as connection:
+        failures = connection.execute(select(User.second_factor_failures).where(User.id == user.id)).scalar()
+    set_committed_value(user, "second_factor_failures", failures)
+    set_committed_value(user, "second_factor_failed_at", now)
+
+
+def _clear_failures(user: User) -> None:
+    if user.second_factor_failures:
+        _now_and_for_good(update(User).where(User.id == user.id).values(second_factor_failures=0))
+        set_committed_value(user, "second_factor_failures", 0)
 
 
 def _hash_code(code: str) -> bytes:
@@ -90,27 +129,34 @@ def _hash_code(code: str) -> bytes:
 
 
 def _spend_recovery_code(user: User, code: str) -> bool:
-    return db.session.execute(
+    return _now_and_for_good(
         update(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                    RecoveryCode.code_hash == _hash_code(code),
                                    RecoveryCode.used_at.is_(None))
-        .values(used_at=clock.now()).execution_options(synchronize_session=False)
-    ).rowcount == 1
+        .values(used_at=clock.now())
+    ) == 1
 
 
 def check(user: User, code: str | None) -> None:
-    """Accept a current code from the app or an unused recovery code.
-    Raises SecondFactorError."""
+    """Accept a current code from the app or an unused recovery code. Wrong codes are
+    counted on the account (in the database, so neither a replayed cookie nor a Redis
+    outage resets them); past TWO_FACTOR_MAX_FAILURES in the window nothing is checked.
+    Raises SecondFactorError ("code", or "locked")."""
+    if user.has_second_factor and is_locked(user):
+        raise SecondFactorError("locked")
     code = _clean(code)
     if not user.has_second_factor or not code:
         raise SecondFactorError()
     step = _matching_step(user.totp_secret, code)
     if step is not None and _spend_step(user, step):
+        _clear_failures(user)
         return
     if step is None and _spend_recovery_code(user, code):
+        _clear_failures(user)
         record(user, "user.recovery_code_used", "user", user.id, after={"left": recovery_codes_left(user)})
         return
-    raise SecondFactorError()
+    _count_failure(user)
+    raise SecondFactorError("locked" if is_locked(user) else "code")
 
 
 def recovery_codes_left(user: User) -> int:
@@ -158,7 +204,10 @@ def new_recovery_codes(user: User, code: str | None) -> list[str]:
 def reauthenticate(user: User, password: str | None, code: str | None) -> None:
     """The password and a second-factor code asked again before a grave change.
     Raises SecondFactorError naming the field that was wrong."""
+    if user.has_second_factor and is_locked(user):
+        raise SecondFactorError("locked")
     if not verify_password(user.password_hash, password or ""):
+        _count_failure(user)  # the same count: a stolen session guesses neither freely
         raise SecondFactorError("password")
     check(user, code)
 

@@ -39,7 +39,7 @@ class GrantRoleForm(ReauthMixin, FlaskForm):
                        validate_choice=False)
 
 
-class RevokeRoleForm(FlaskForm):
+class RevokeRoleForm(ReauthMixin, FlaskForm):
     role = SelectField(_l("Role"), choices=STAFF_CHOICES,
                        invalid_choice_message=_l("Choose a role."),
                        validators=[DataRequired(message=_l("Choose a role."))])

@@ -25,6 +25,7 @@ PAGE_SIZE = 50
 
 WRONG_PASSWORD = _l("The password is wrong.")
 WRONG_CODE = _l("This code is not right, or it was used already. Try the next one.")
+TOO_MANY_CODES = _l("Too many wrong codes. Wait 15 minutes, then log in again.")
 
 
 def _reauthenticated(form) -> bool:
@@ -37,7 +38,8 @@ def _reauthenticated(form) -> bool:
         if exc.field == "password":
             form.reauth_password.errors = [*form.reauth_password.errors, WRONG_PASSWORD]
         else:
-            form.reauth_code.errors = [*form.reauth_code.errors, WRONG_CODE]
+            form.reauth_code.errors = [*form.reauth_code.errors,
+                                       TOO_MANY_CODES if exc.field == "locked" else WRONG_CODE]
         return False
     return True
 
@@ -95,7 +97,7 @@ def user_detail(user_id: int):
                       "success")
                 return redirect(url_for("admin.user_detail", user_id=user.id))
             status = 422
-        elif form.validate_on_submit() and (form is revoke_form or _reauthenticated(form)):
+        elif form.validate_on_submit() and _reauthenticated(form):
             try:
                 if form is grant_form:
                     grant_role(current_user, user, Role(form.role.data), form.body.data or None)

@@ -60,6 +60,10 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Wrong codes in a row (at log-in, or asked again before a grave change), and when the
+    # last came: past TWO_FACTOR_MAX_FAILURES within the window no code is even checked.
+    second_factor_failures: Mapped[int] = mapped_column(default=0)
+    second_factor_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     region: Mapped[Region | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(

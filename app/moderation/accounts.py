@@ -8,10 +8,13 @@ suspend staff; nobody suspends themselves.
 
 from __future__ import annotations
 
+from sqlalchemy import func, select, update
+
 from app import clock
 from app.accounts import sessions
 from app.audit.services import record
-from app.models import Role, User
+from app.extensions import db
+from app.models import Role, User, UserRole
 
 
 class SuspensionError(ValueError):
@@ -29,26 +32,41 @@ def _check(actor: User, user: User) -> None:
         raise SuspensionError("staff")
 
 
+def _last_admin(user: User) -> bool:
+    others = db.session.scalar(
+        select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.ADMIN, User.active.is_(True), User.id != user.id))
+    return user.has_role(Role.ADMIN) and others == 0
+
+
 def suspend(actor: User, user: User, reason: str) -> None:
     """Raises SuspensionError (self, staff, already)."""
     _check(actor, user)
-    if user.suspended_at is not None:
+    if _last_admin(user):
+        raise SuspensionError("last_admin")
+    # Guarded: of two moderators suspending at once, the second is told, not overwriting.
+    moved = db.session.execute(
+        update(User).where(User.id == user.id, User.suspended_at.is_(None))
+        .values(active=False, suspended_at=clock.now(), suspension_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not moved:
         raise SuspensionError("already")
-    user.active = False
-    user.suspended_at = clock.now()
-    user.suspension_reason = reason
+    db.session.refresh(user)
     sessions.end_all(user)
     record(actor, "user.suspend", "user", user.id, before={"active": True}, after={"active": False},
            reason=reason)
 
 
-def reactivate(actor: User, user: User, note: str) -> None:
+def reactivate(actor: User | None, user: User, note: str, channel: str = "web") -> None:
     """Raises SuspensionError (self, staff, not_suspended)."""
-    _check(actor, user)
-    if user.suspended_at is None:
+    if actor is not None:  # the command line (the operator) may reactivate anyone
+        _check(actor, user)
+    moved = db.session.execute(
+        update(User).where(User.id == user.id, User.suspended_at.is_not(None))
+        .values(active=True, suspended_at=None, suspension_reason=None)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not moved:
         raise SuspensionError("not_suspended")
-    user.active = True
-    user.suspended_at = None
-    user.suspension_reason = None
+    db.session.refresh(user)
     record(actor, "user.reactivate", "user", user.id, before={"active": False}, after={"active": True},
-           reason=note)
+           reason=note, channel=channel)

@@ -232,6 +232,7 @@ SUSPENSION_ERRORS = {
     "self": _l("You cannot suspend or reactivate your own account."),
     "staff": _l("Only an administrator can suspend or reactivate a member of staff."),
     "already": _l("This account is already suspended."),
+    "last_admin": _l("This is the last active administrator: make another one first."),
     "not_suspended": _l("This account is not suspended."),
 }
 
@@ -275,7 +276,7 @@ def account_action(user_id: int, action: str):
     except accounts.SuspensionError as exc:
         db.session.rollback()
         flash(str(SUSPENSION_ERRORS[exc.code]), "error")
-        return _account_page(user, **others, status=403 if exc.code in ("self", "staff") else 409)
+        return _account_page(user, **others, status=403 if exc.code in ("self", "staff", "last_admin") else 409)
     db.session.commit()
     flash(_("The account is suspended: it cannot log in, sign or create petitions.") if action == "suspend"
           else _("The account is active again."), "success")

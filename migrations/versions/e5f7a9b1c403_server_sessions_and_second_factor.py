@@ -53,11 +53,15 @@ def upgrade():
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('totp_enabled_at', app.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('second_factor_failures', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('second_factor_failed_at', app.models.base.UTCDateTime(timezone=True), nullable=True))
 
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('second_factor_failed_at')
+        batch_op.drop_column('second_factor_failures')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
         batch_op.drop_column('totp_secret')

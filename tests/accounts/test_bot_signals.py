@@ -99,3 +99,22 @@ def test_signing_too_fast_or_with_the_honeypot_is_refused_and_signs_nothing(app,
     assert trap.status_code == 422 and translated(HONEYPOT_MESSAGE, "en") in page_text(trap)
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
     assert client.post(f"/petitions/{petition.id}/sign", data=data).status_code == 302
+
+
+def test_a_form_shown_more_than_a_day_ago_is_refused_and_renewed(app, client, clock, monkeypatch):
+    from app.formguard import STALE_MESSAGE
+
+    monkeypatch.setitem(app.config, "REGISTER_MIN_SECONDS", 4)
+    data = {"csrf_token": csrf_token(client, "/register"), **form(), "shown_at": shown_at(client.get("/register"))}
+    clock.advance(hours=25)
+    data["csrf_token"] = csrf_token(client, "/register")  # the CSRF token has its own, shorter, life
+    stale = client.post("/register", data=data)
+    assert stale.status_code == 422 and translated(STALE_MESSAGE, "kk") in page_text(stale)
+    clock.advance(seconds=5)
+    assert client.post("/register", data={**data, "shown_at": shown_at(stale)}).status_code == 200
+
+
+def test_junk_posts_with_someones_address_do_not_use_up_their_registrations(client):
+    for _ in range(6):  # refused forms (no IIN): the per-address daily limit is not touched
+        assert post(client, "/register", form(iin=""), token_from="/register").status_code == 422
+    assert post(client, "/register", form(), token_from="/register").status_code == 200

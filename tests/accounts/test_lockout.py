@@ -6,7 +6,7 @@ import pytest
 from flask_babel import lazy_gettext as _l
 
 from app.models import Role
-from tests.support import link_in, login, make_user, open_link, page_text, post, translated
+from tests.support import csrf_token, link_in, login, make_user, open_link, page_text, post, translated
 
 
 @pytest.fixture
@@ -27,7 +27,10 @@ def test_a_wrong_password_is_401_and_the_limit_per_account_and_address_is_429(ap
     # Even the right password is not checked now, from that address.
     response = attempt(stranger, "owner@example.kz", "steppe-wind-2026")
     assert response.status_code == 429
-    assert "кейінірек қайталап көріңіз" in page_text(response)
+    # Not a dead end: the page says how to get in now.
+    assert translated(_l("Too many wrong passwords for this account from here. Wait 15 minutes, or set a new "
+                         "password by email (the link below): that lets you in at once."), "kk") in page_text(response)
+    assert "/kk/reset" in response.get_data(as_text=True)
     # From another address the owner (on a new device) still gets in.
     assert attempt(app.test_client(), "owner@example.kz", "steppe-wind-2026", "198.51.100.9").status_code == 302
 
@@ -102,12 +105,15 @@ def test_one_address_guessing_many_accounts_does_not_lock_out_the_people_behind_
     assert attempt(colleague, "owner@example.kz", "steppe-wind-2026", office).status_code == 302
 
 
-def test_the_second_factor_code_is_limited_too(app, mailbox):
+def test_the_second_factor_code_is_limited_too_and_a_replayed_cookie_does_not_reset_it(app, clock):
+    from tests.support import second_factor_code
+
     make_user("mod@example.kz", roles=(Role.MODERATOR,))
     client = app.test_client()
     response = post(client, "/login", {"email": "mod@example.kz", "password": "correct horse battery"},
                     token_from="/login")
     assert response.headers["Location"].endswith("/login/code")
+    pending_cookie = client.get_cookie("dauys_session").value
     for _ in range(app.config["TWO_FACTOR_MAX_FAILURES"] - 1):
         wrong = post(client, "/login/code", {"code": "000000"}, token_from="/login/code")
         assert wrong.status_code == 401
@@ -115,5 +121,25 @@ def test_the_second_factor_code_is_limited_too(app, mailbox):
             in page_text(wrong)
     last = post(client, "/login/code", {"code": "000000"}, token_from="/login/code")
     assert last.status_code == 302 and last.headers["Location"].endswith("/login")
-    assert client.get("/login/code").headers["Location"].endswith("/login")
-    assert login(app.test_client(), "mod@example.kz").status_code == 302
+    # Replaying the cookie from before the lock, even with the right code: refused.
+    client.set_cookie("dauys_session", pending_cookie)
+    token = csrf_token(client, "/login")
+    replay = client.post("/login/code", data={"csrf_token": token, "code": second_factor_code("mod@example.kz")})
+    assert replay.status_code == 302 and replay.headers["Location"].endswith("/login")
+    assert client.get("/account").status_code == 302
+    # Logging in again does not reset it either; after the window it works.
+    assert login(app.test_client(), "mod@example.kz").headers["Location"].endswith("/login")
+    clock.advance(minutes=16)
+    assert login(app.test_client(), "mod@example.kz").headers["Location"].endswith("/account")
+
+
+def test_a_password_alone_is_not_a_log_in_for_an_account_with_a_second_factor(app):
+    from app.extensions import db
+    from app.models import User
+
+    make_user("mod@example.kz", roles=(Role.MODERATOR,))
+    client = app.test_client()
+    post(client, "/login", {"email": "mod@example.kz", "password": "correct horse battery"}, token_from="/login")
+    db.session.expire_all()
+    assert db.session.query(User).filter_by(email="mod@example.kz").one().last_login_at is None
+    assert client.get_cookie(app.config["DEVICE_COOKIE_NAME"]) is None  # not trusted on the password alone

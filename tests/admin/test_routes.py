@@ -33,7 +33,8 @@ def test_grant_official_with_body_and_revoke_is_audited(admin_client):
     user = reload(target)
     assert user.has_role(Role.OFFICIAL) and user.official_body.code == "MIN-HEALTH"
 
-    response = post(admin_client, url, {"action": "revoke", "revoke-role": "official"}, token_from=url)
+    response = post(admin_client, url, {"action": "revoke", "revoke-role": "official",
+                                        **reauth("boss@example.kz", "revoke-")}, token_from=url)
     assert response.status_code == 302
     assert not reload(target).has_role(Role.OFFICIAL)
 
@@ -60,7 +61,8 @@ def test_grant_official_with_body_and_revoke_is_audited(admin_client):
 def test_bad_role_changes_are_refused(admin_client, data, message):
     target = make_user("someone@example.kz")
     url = f"/admin/users/{target.id}"
-    response = post(admin_client, url, {**data, **reauth("boss@example.kz", "grant-")}, token_from=url)
+    response = post(admin_client, url, {**data, **reauth("boss@example.kz", "grant-"),
+                                        **reauth("boss@example.kz", "revoke-")}, token_from=url)
     assert response.status_code == 422
     assert message in page_text(response)
     assert reload(target).roles == []
@@ -75,7 +77,8 @@ def test_unknown_action_is_400(admin_client):
 def test_admin_cannot_remove_own_admin_role(admin_client):
     me = db.session.scalar(select(User).where(User.email == "boss@example.kz"))
     url = f"/admin/users/{me.id}"
-    response = post(admin_client, url, {"action": "revoke", "revoke-role": "admin"}, token_from=url)
+    response = post(admin_client, url, {"action": "revoke", "revoke-role": "admin",
+                                        **reauth("boss@example.kz", "revoke-")}, token_from=url)
     assert response.status_code == 422
     assert reload(me).has_role(Role.ADMIN)
 
@@ -181,3 +184,29 @@ def test_an_admin_resets_anothers_second_factor_and_it_is_audited(app, admin_cli
     # Nothing left to reset: a second try is a 409, not a 500.
     assert post(admin_client, url, {"action": "reset_second_factor", **reauth("boss@example.kz", "reset-")},
                 token_from=url).status_code == 409
+
+
+def test_a_role_grant_that_fails_does_not_give_the_code_back(admin_client):
+    """The code asked again is spent even when the grant itself is then refused."""
+    target = make_user("someone@example.kz", roles=(Role.MODERATOR,))
+    url = f"/admin/users/{target.id}"
+    data = {"action": "grant", "grant-role": "moderator", "grant-body": "", **reauth("boss@example.kz", "grant-")}
+    assert post(admin_client, url, data, token_from=url).status_code == 422  # already held
+    again = post(admin_client, url, {**data, "grant-role": "admin"}, token_from=url)
+    assert again.status_code == 422 and not reload(target).has_role(Role.ADMIN)
+
+
+def test_wrong_codes_asked_again_lock_the_second_factor_for_a_while(app, admin_client, clock):
+    target = make_user("someone@example.kz")
+    url = f"/admin/users/{target.id}"
+    for _ in range(app.config["TWO_FACTOR_MAX_FAILURES"]):
+        post(admin_client, url, {"action": "grant", "grant-role": "admin", "grant-reauth_password": "wrong-9-9-9",
+                                 "grant-reauth_code": "000000"}, token_from=url)
+    right = post(admin_client, url, {"action": "grant", "grant-role": "admin", **reauth("boss@example.kz", "grant-")},
+                 token_from=url)
+    assert right.status_code == 422 and not reload(target).has_role(Role.ADMIN)
+    assert translated(_l("Too many wrong codes. Wait 15 minutes, then log in again."), "kk") in page_text(right)
+    clock.advance(minutes=16)  # the window passes (the staff session, idle 16 minutes, lives on)
+    ok = post(admin_client, url, {"action": "grant", "grant-role": "admin", **reauth("boss@example.kz", "grant-")},
+              token_from=url)
+    assert ok.status_code == 302 and reload(target).has_role(Role.ADMIN)

@@ -106,3 +106,21 @@ def test_the_account_page_is_linked_from_the_petition_and_is_staff_only(app, mod
     login(citizen, "nosy@example.kz")
     assert citizen.get(f"/moderation/accounts/{author.id}").status_code == 403
     assert moderator_client.get("/moderation/accounts/999999").status_code == 404
+
+
+def test_the_last_administrator_cannot_be_suspended_and_the_command_line_reactivates(app, runner):
+    boss = make_user("boss@example.kz", roles=(Role.ADMIN,))
+    other = make_user("other.admin@example.kz", roles=(Role.ADMIN,))
+    client = app.test_client()
+    login(client, "boss@example.kz")
+    assert suspend(client, other).status_code == 302  # another admin remains: boss
+    assert not reload(other).active
+    # boss is now the last active administrator: nobody can suspend them (nor themselves).
+    assert suspend(client, boss).status_code == 403
+    result = runner.invoke(args=["users", "reactivate", "other.admin@example.kz", "--note", "suspended by mistake"])
+    assert result.exit_code == 0, result.output
+    assert reload(other).active
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.reactivate"))
+    assert entry.channel == "cli" and entry.reason == "suspended by mistake"
+    again = runner.invoke(args=["users", "reactivate", "other.admin@example.kz", "--note", "x"])
+    assert again.exit_code != 0 and "not_suspended" in again.output
