@@ -342,7 +342,20 @@ def account():
                Petition.state != PetitionState.HIDDEN)
         .order_by(Signature.id.desc())).all()
     return render_template("accounts/account.html", logout_form=forms.ConfirmForm(), petitions=petitions,
-                           signatures=signatures)
+                           signatures=signatures, other_sessions=sessions.count_others(current_user))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Log out every other browser and device (a lost phone, a shared computer)."""
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    sessions.end_all(user, keep=user.current_session)
+    db.session.commit()
+    flash(_("Every other session of your account has ended."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app import clock
 from app.extensions import db
@@ -107,3 +107,14 @@ def end_all(user: User, *, keep: UserSession | None = None) -> None:
 def mark_second_factor(user: User) -> None:
     if user.current_session is not None:
         user.current_session.second_factor_at = clock.now()
+
+
+def count_others(user: User) -> int:
+    """Live sessions of `user` other than this one (within their lifetime)."""
+    lifetime, _ = _limits(user)
+    query = select(func.count()).select_from(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+        UserSession.created_at > clock.now() - lifetime)
+    if user.current_session is not None:
+        query = query.where(UserSession.id != user.current_session.id)
+    return db.session.scalar(query)

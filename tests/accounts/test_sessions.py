@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Role, UserSession
-from tests.support import login, make_user, post
+from tests.support import login, make_user, page_text, post
 
 
 @pytest.fixture
@@ -123,3 +123,19 @@ def test_old_ended_sessions_are_forgotten(app, client, citizen, clock):
     clock.advance(days=2)
     assert forget_old_sessions() == 1
     assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1  # the one not ended
+
+
+def test_log_out_everywhere_else(app, client, citizen):
+    login(client, "citizen@example.kz", "steppe-wind-2026")
+    client.language = "en"
+    assert "You are also logged in" not in page_text(client.get("/account"))
+    phone = app.test_client()
+    login(phone, "citizen@example.kz", "steppe-wind-2026", remember="y")
+    page = page_text(client.get("/account"))
+    assert "You are also logged in on 1 other browser or device." in page
+    response = post(client, "/account/sessions/end-others", token_from="/account")
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # this one stays
+    assert phone.get("/account").status_code == 302  # the phone (and its remember-me cookie) is out
+    assert "You are also logged in" not in page_text(client.get("/account"))
+    assert client.post("/account/sessions/end-others").status_code == 400  # no CSRF token
