@@ -79,6 +79,15 @@ class Config:
     # Fewer seconds than this between showing a form and sending it: a script, refused.
     REGISTER_MIN_SECONDS = _env_int("REGISTER_MIN_SECONDS", 4)
     SIGN_MIN_SECONDS = _env_int("SIGN_MIN_SECONDS", 2)
+    # Fraud trending: signatures and new accounts are counted in Redis per period and per
+    # source (address, network, email domain, browser); the moderators' alert rules are
+    # checked every INTEGRITY_CHECK_SECONDS and raise at most one alert per source and period.
+    # Rate limits are rules in the database (an administrator's page); each process reads
+    # them again after this many seconds.
+    RATE_RULES_CACHE_SECONDS = _env_int("RATE_RULES_CACHE_SECONDS", 10)
+    INTEGRITY_PERIOD_SECONDS = _env_int("INTEGRITY_PERIOD_SECONDS", 3600)
+    INTEGRITY_CHECK_SECONDS = _env_int("INTEGRITY_CHECK_SECONDS", 60)
+    INTEGRITY_KEEP_PERIODS = _env_int("INTEGRITY_KEEP_PERIODS", 48)
     SPONSORS_REQUIRED = _env_int("SPONSORS_REQUIRED", 5)
     MODERATION_DUE_WORKING_DAYS = _env_int("MODERATION_DUE_WORKING_DAYS", 10)
     MODERATION_NEARLY_OVERDUE_DAYS = _env_int("MODERATION_NEARLY_OVERDUE_DAYS", 2)

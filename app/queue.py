@@ -36,7 +36,8 @@ DEFAULT_JOB_TIMEOUT = 300
 
 # Every module that holds jobs. Each may declare its periodic jobs in a PERIODIC tuple;
 # the scheduler collects them from here, and enqueue() refuses a job elsewhere.
-JOB_MODULES = ("app.mail.jobs", "app.petitions.jobs", "app.review.jobs", "app.digests.jobs", "app.accounts.jobs")
+JOB_MODULES = ("app.mail.jobs", "app.petitions.jobs", "app.review.jobs", "app.digests.jobs", "app.accounts.jobs",
+               "app.moderation.jobs")
 
 
 class JobConfigError(RuntimeError):

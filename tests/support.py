@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
 import re
 import socket
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
@@ -36,11 +37,17 @@ def post(client, path: str, data: dict | None = None, *, token_from: str | None 
     return client.post(path, data=payload, **kwargs)
 
 
-_serial = iter(range(1, 100000))
+_serial = itertools.count(1)
+PER_DAY = 3300  # serials of one birth date (four digits, a third of them with a check digit)
 
 
-def valid_iin(born: date = date(1990, 5, 17), male: bool = True) -> str:
-    return make_iin(born, male=male, serial=next(_serial) * 3)
+def valid_iin(born: date | None = None, male: bool = True) -> str:
+    """A new valid IIN. Without `born`, people of 17 May 1990 and the days after, so
+    that a run may make more people than one day's serials allow."""
+    n = next(_serial)
+    if born is None:
+        born = date(1990, 5, 17) + timedelta(days=n // PER_DAY)
+    return make_iin(born, male=male, serial=(n % PER_DAY) * 3 + 1)
 
 
 def make_user(
@@ -52,7 +59,7 @@ def make_user(
     roles: tuple = (),
     body: str | None = None,
     language: str = "kk",
-    born: date = date(1990, 5, 17),
+    born: date | None = None,
     commit: bool = True,
     second_factor: bool | None = None,
 ):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app import clock
-from app.accounts import forms, services, sessions, throttle, two_factor
+from app.accounts import forms, ratelimits, services, sessions, throttle, two_factor
 from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
@@ -85,17 +85,11 @@ def _pending_user():
     return user, pending
 
 
-def _registration_key() -> str:
-    """Attempts per email address given, whichever network they come from."""
-    return "register:" + throttle.account_key(request.form.get("email", ""))
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
-# Only forms that passed validation count: junk posts with someone's address cannot
-# use up their day.
-@limiter.limit("5 per day", methods=["POST"], key_func=_registration_key,
-               deduct_when=lambda response: response.status_code == 200)
+# Only forms that passed validation count per email address and domain: junk posts with
+# someone's address cannot use up their day.
+@ratelimits.limited("register", counted_when=lambda response: response.status_code == 200,
+                    counted_scopes=("email", "email_domain"))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
@@ -111,7 +105,8 @@ def register():
             language=str(get_locale()),
         )
         try:
-            services.register(data)
+            services.register(data, origin={"ip": client_address(),
+                                            "user_agent": request.headers.get("User-Agent", "")[:500]})
         except AccountError as exc:
             db.session.rollback()
             _show_error(form, exc)

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
+from app import clock, trending
 from app.accounts import sessions, tokens
 from app.accounts.addresses import normalize_email
 from app.accounts.identity import provider
@@ -56,7 +56,7 @@ def email_taken(email: str, *, except_user: User | None = None) -> bool:
 OLDEST_BIRTH_YEAR = 1900
 
 
-def register(data: Registration, today: date | None = None) -> User | None:
+def register(data: Registration, today: date | None = None, origin: dict | None = None) -> User | None:
     """Create a citizen account and queue the verification email.
 
     Raises AccountError (field, code) for what is wrong with the input itself: an IIN
@@ -103,6 +103,9 @@ def register(data: Registration, today: date | None = None) -> User | None:
     except IntegrityError:
         return None
     send_verification(user)
+    if origin:
+        # New accounts by network and email domain, for the moderators' dashboard.
+        trending.record_account(trending.fingerprints(origin.get("ip"), origin.get("user_agent")), user.email)
     return user
 
 

@@ -104,6 +104,11 @@ def end_all(user: User, *, keep: UserSession | None = None) -> None:
         _end_rows(UserSession.user_id == user.id, UserSession.id != keep.id)
 
 
+def end_for_users(user_ids) -> None:
+    """End every session of these accounts (a bulk suspension)."""
+    _end_rows(UserSession.user_id.in_(list(user_ids)))
+
+
 def mark_second_factor(user: User) -> None:
     if user.current_session is not None:
         user.current_session.second_factor_at = clock.now()

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import ReauthMixin
 from app.models import Role
@@ -90,3 +90,61 @@ class BodyRuleForm(ReauthMixin, FlaskForm):
                     f.errors = [*f.errors, _l("Required for this rule.")]
                     ok = False
         return ok
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() and not (valuelist[0].strip().isascii()
+                                                        and valuelist[0].strip().isdigit()):
+            self.data = None
+            raise ValueError(_l("Enter a whole number."))
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number.")) from None
+
+
+ACTION_CHOICES = [
+    SelectChoice("register", _l("registering")),
+    SelectChoice("sign", _l("signing")),
+    SelectChoice("create", _l("creating a petition")),
+    SelectChoice("report", _l("reporting a petition")),
+]
+SCOPE_CHOICES = [
+    SelectChoice("address", _l("per address")),
+    SelectChoice("network", _l("per network (/24 or /48)")),
+    SelectChoice("email_domain", _l("per email domain")),
+    SelectChoice("email", _l("per email address")),
+    SelectChoice("account", _l("per account")),
+]
+
+
+def _count_field(label):
+    return WholeNumberField(label, validators=[InputRequired(message=_l("Enter a whole number.")),
+                                               NumberRange(min=1, max=1_000_000,
+                                                           message=_l("Between 1 and 1,000,000."))])
+
+
+def _window_field():
+    return WholeNumberField(_l("Window, in seconds"), validators=[
+        InputRequired(message=_l("Enter a whole number.")),
+        NumberRange(min=1, max=2_592_000, message=_l("Between 1 second and 30 days (2,592,000 seconds)."))])
+
+
+class RateRuleForm(FlaskForm):
+    max_count = _count_field(_l("At most"))
+    window_seconds = _window_field()
+    enabled = BooleanField(_l("In force"))
+
+
+class NewRateRuleForm(RateRuleForm):
+    action = SelectField(_l("Action"), choices=ACTION_CHOICES, validators=[DataRequired(message=_l("Choose one."))],
+                         invalid_choice_message=_l("Choose one."))
+    scope = SelectField(_l("Counted"), choices=SCOPE_CHOICES, validators=[DataRequired(message=_l("Choose one."))],
+                        invalid_choice_message=_l("Choose one."))
+
+
+class AlertRuleForm(FlaskForm):
+    threshold = _count_field(_l("Threshold"))
+    enabled = BooleanField(_l("In force"))

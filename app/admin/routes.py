@@ -10,13 +10,33 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import two_factor
+from app.accounts import ratelimits, two_factor
 from app.accounts.two_factor import SecondFactorError
 from app.admin import forms
-from app.admin.services import RoleError, grant_role, revoke_role, set_body_rule
+from app.admin.services import (
+    RoleError,
+    RuleError,
+    add_rate_rule,
+    grant_role,
+    revoke_role,
+    set_body_rule,
+    update_alert_rule,
+    update_rate_rule,
+)
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.extensions import db
-from app.models import DigestRecord, OutboxEmail, OutboxStatus, Role, StateBody, ThresholdRule, User
+from app.models import (
+    AlertRule,
+    DigestRecord,
+    OutboxEmail,
+    OutboxStatus,
+    RateRule,
+    Role,
+    StateBody,
+    ThresholdRule,
+    User,
+)
+from app.moderation import alerts
 from app.net import page_arg
 from app.security import roles_required
 
@@ -185,3 +205,90 @@ def outbox():
     page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/outbox.html", page=page, counts=counts,
                            statuses=list(OutboxStatus), status_filter=status_filter)
+
+
+# --- rate limits and alert thresholds ---------------------------------------------------
+
+RULE_ERRORS = {"exists": _l("A rule for this action and scope with this window exists already: change that one.")}
+
+
+def _limits_page(forms_by_key: dict | None = None, status: int = 200):
+    forms_by_key = forms_by_key or {}
+    rate_rules = db.session.scalars(select(RateRule).order_by(RateRule.action, RateRule.scope,
+                                                              RateRule.window_seconds)).all()
+    rate_forms = {r.id: forms_by_key.get(("rate", r.id)) or forms.RateRuleForm(
+        formdata=None, prefix=f"rate{r.id}", obj=r) for r in rate_rules}
+    alert_rules = alerts.rules()
+    alert_forms = {r.id: forms_by_key.get(("alert", r.id)) or forms.AlertRuleForm(
+        formdata=None, prefix=f"alert{r.id}", obj=r) for r in alert_rules}
+    new_form = forms_by_key.get("new") or forms.NewRateRuleForm(formdata=None, prefix="new", enabled=True)
+    return render_template(
+        "admin/limits.html", rate_rules=rate_rules, rate_forms=rate_forms, alert_rules=alert_rules,
+        alert_forms=alert_forms, new_form=new_form, actions=dict((c.value, c.label) for c in forms.ACTION_CHOICES),
+        scopes=dict((c.value, c.label) for c in forms.SCOPE_CHOICES), source_names=alerts.SOURCE_NAMES,
+        metric_names=alerts.METRIC_NAMES, scope_names=alerts.SCOPE_NAMES), status
+
+
+@bp.route("/limits")
+@roles_required(Role.ADMIN)
+def limits():
+    return _limits_page()
+
+
+@bp.route("/limits/rate/<id:rule_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def rate_rule(rule_id: int):
+    rule = db.session.get(RateRule, rule_id) or abort(404)
+    form = forms.RateRuleForm(prefix=f"rate{rule.id}")
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _limits_page({("rate", rule.id): form}, 422)
+    try:
+        changed = update_rate_rule(current_user, rule, max_count=form.max_count.data,
+                                   window_seconds=form.window_seconds.data, enabled=form.enabled.data)
+    except RuleError as exc:
+        db.session.rollback()
+        form.window_seconds.errors = [str(RULE_ERRORS[exc.code])]
+        return _limits_page({("rate", rule.id): form}, 409)
+    db.session.commit()
+    ratelimits.forget()
+    flash(_("The rule is saved; every server applies it within a few seconds.") if changed
+          else _("Nothing changed."), "success")
+    return redirect(url_for("admin.limits"), 303)
+
+
+@bp.route("/limits/rate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def new_rate_rule():
+    form = forms.NewRateRuleForm(prefix="new")
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _limits_page({"new": form}, 422)
+    try:
+        add_rate_rule(current_user, action=form.action.data, scope=form.scope.data, max_count=form.max_count.data,
+                      window_seconds=form.window_seconds.data, enabled=form.enabled.data)
+    except RuleError as exc:
+        db.session.rollback()
+        form.window_seconds.errors = [str(RULE_ERRORS[exc.code])]
+        return _limits_page({"new": form}, 409)
+    db.session.commit()
+    ratelimits.forget()
+    flash(_("The rule is added; every server applies it within a few seconds."), "success")
+    return redirect(url_for("admin.limits"), 303)
+
+
+@bp.route("/limits/alert/<id:rule_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def alert_rule(rule_id: int):
+    rule = db.session.get(AlertRule, rule_id) or abort(404)
+    form = forms.AlertRuleForm(prefix=f"alert{rule.id}")
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _limits_page({("alert", rule.id): form}, 422)
+    changed = update_alert_rule(current_user, rule, threshold=form.threshold.data, enabled=form.enabled.data)
+    db.session.commit()
+    flash(_("The threshold is saved.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for("admin.limits"), 303)

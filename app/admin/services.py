@@ -1,4 +1,5 @@
-"""Granting and revoking staff roles (used by the admin pages and the CLI)."""
+"""Granting and revoking staff roles (used by the admin pages and the CLI); state
+bodies' threshold rules; rate limits and alert thresholds held as data."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.audit.services import record
 from app.extensions import db
-from app.models import Role, StateBody, ThresholdRule, User, UserRole
+from app.models import AlertRule, RateRule, Role, StateBody, ThresholdRule, User, UserRole
 
 
 class RoleError(ValueError):
@@ -97,3 +99,61 @@ def revoke_role(actor: User | None, user: User, role: Role, channel: str = "web"
     db.session.flush()
     record(actor, "role.revoke", "user", user.id, before=before, after=_roles_snapshot(user),
            channel=channel)
+
+
+# --- rate limits and alert thresholds, held as data -------------------------------------
+
+def _rule_snapshot(rule, fields) -> dict:
+    return {f: getattr(rule, f) for f in fields}
+
+
+RATE_FIELDS = ("action", "scope", "max_count", "window_seconds", "enabled")
+
+
+def update_rate_rule(actor: User, rule: RateRule, *, max_count: int, window_seconds: int, enabled: bool) -> bool:
+    """Change a rate rule (audited); returns whether anything changed. Raises RuleError
+    ("exists") when another rule has the same action, scope and window."""
+    before = _rule_snapshot(rule, RATE_FIELDS)
+    if window_seconds != rule.window_seconds and db.session.scalar(select(RateRule.id).where(
+            RateRule.action == rule.action, RateRule.scope == rule.scope, RateRule.window_seconds == window_seconds)):
+        raise RuleError("exists")
+    rule.max_count, rule.window_seconds, rule.enabled = max_count, window_seconds, enabled
+    after = _rule_snapshot(rule, RATE_FIELDS)
+    if after == before:
+        return False
+    rule.updated_at, rule.updated_by_id = clock.now(), actor.id
+    db.session.flush()
+    record(actor, "rate_rule.update", "rate_rule", rule.id, before=before, after=after)
+    return True
+
+
+def add_rate_rule(actor: User, *, action: str, scope: str, max_count: int, window_seconds: int,
+                  enabled: bool) -> RateRule:
+    if db.session.scalar(select(RateRule.id).where(RateRule.action == action, RateRule.scope == scope,
+                                                   RateRule.window_seconds == window_seconds)):
+        raise RuleError("exists")
+    rule = RateRule(action=action, scope=scope, max_count=max_count, window_seconds=window_seconds,
+                    enabled=enabled, updated_at=clock.now(), updated_by_id=actor.id)
+    db.session.add(rule)
+    db.session.flush()
+    record(actor, "rate_rule.create", "rate_rule", rule.id, after=_rule_snapshot(rule, RATE_FIELDS))
+    return rule
+
+
+def update_alert_rule(actor: User, rule: AlertRule, *, threshold: int, enabled: bool) -> bool:
+    fields = ("metric", "scope", "source", "threshold", "enabled")
+    before = _rule_snapshot(rule, fields)
+    rule.threshold, rule.enabled = threshold, enabled
+    after = _rule_snapshot(rule, fields)
+    if after == before:
+        return False
+    rule.updated_at, rule.updated_by_id = clock.now(), actor.id
+    db.session.flush()
+    record(actor, "alert_rule.update", "alert_rule", rule.id, before=before, after=after)
+    return True
+
+
+class RuleError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code

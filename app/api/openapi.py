@@ -4,7 +4,7 @@ the tests validate every answer against it and CI runs schemathesis on it."""
 
 from __future__ import annotations
 
-from app.models import BodyLevel, Category, PetitionState, RejectionCode
+from app.models import BodyLevel, Category, PetitionState, RejectionCode, RemovalCategory
 from app.models.geo import RegionKind
 from app.petitions.names import AWAITING_RESPONSE, RESPONDED
 from app.petitions.queries import LIST_STATES, SORTS
@@ -62,6 +62,12 @@ SCHEMAS = {
                           "explanation": _nullable(TEXT), "decided_at": _nullable(TIME)}),
     "RegionCount": _object({"code": TEXT, "name": _ref("Names"), "count": COUNT}),
     "HourCount": _object({"hour": TIME, "count": COUNT}),
+    "RemovedAsInvalid": _object({
+        "count": COUNT,
+        "removals": {"type": "array", "items": _object({
+            "count": COUNT, "at": TIME, "reason": {"enum": [c.value for c in RemovalCategory]},
+            "reason_name": _ref("Names")})},
+    }),
 }
 SCHEMAS["Petition"] = {
     **SCHEMAS["PetitionSummary"],
@@ -77,6 +83,7 @@ SCHEMAS["Petition"] = {
         "recent_signers": {"type": "array", "items": TEXT,
                            "description": "the latest signers who chose to show their name (given name, initial)"},
         "submitted_at": _nullable(TIME),
+        "removed_as_invalid": _ref("RemovedAsInvalid"),
     },
 }
 SCHEMAS["Petition"]["required"] = list(SCHEMAS["Petition"]["properties"])

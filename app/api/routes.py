@@ -91,7 +91,7 @@ def petition(petition_id: int):
     p = _public_petition(petition_id)
     return jsonify(serialize.petition(p, regions=queries.regional_breakdown(p.id),
                                       hours=queries.signatures_by_hour(p.id),
-                                      signers=queries.public_signers(p.id)))
+                                      signers=queries.public_signers(p.id), removals=queries.removals(p.id)))
 
 
 @bp.route("/petitions/<id:petition_id>/count")

@@ -136,7 +136,13 @@ def review(case: ReviewCase | None, today: date) -> dict | None:
     }
 
 
-def petition(p: Petition, *, regions: list, hours: list, signers: list[str]) -> dict:
+def removed_as_invalid(removals: list) -> dict:
+    return {"count": sum(r.count for r in removals),
+            "removals": [{"count": r.count, "at": when(r.at), "reason": r.category.value,
+                          "reason_name": translations(names.REMOVAL_NAMES[r.category])} for r in removals]}
+
+
+def petition(p: Petition, *, regions: list, hours: list, signers: list[str], removals: list = ()) -> dict:
     rejection = None
     if p.rejection_code is not None and p.state.value == "rejected":
         rejection = {"code": p.rejection_code.value, "reason": translations(names.REJECTION_NAMES[p.rejection_code]),
@@ -154,6 +160,7 @@ def petition(p: Petition, *, regions: list, hours: list, signers: list[str]) -> 
         "review": review(p.review_case, clock.today()),
         "rejection": rejection,
         "recent_signers": signers,
+        "removed_as_invalid": removed_as_invalid(list(removals)),
         "submitted_at": when(p.submitted_at),
     }
 

@@ -4,6 +4,15 @@ from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
 from app.models.geo import BodyLevel, Region, RegionKind, StateBody, ThresholdRule
+from app.models.integrity import (
+    AlertRule,
+    IntegrityAlert,
+    InvalidationKind,
+    InvalidationState,
+    RateRule,
+    RemovalCategory,
+    SignatureInvalidation,
+)
 from app.models.mail import OutboxEmail, OutboxStatus
 from app.models.petition import (
     HIDING_CODES,
@@ -24,6 +33,13 @@ from app.models.review import CaseReassignment, CaseState, ReviewCase
 from app.models.user import STAFF_ROLES, RecoveryCode, Role, User, UserRole, UserSession
 
 __all__ = [
+    "AlertRule",
+    "IntegrityAlert",
+    "RateRule",
+    "InvalidationKind",
+    "InvalidationState",
+    "RemovalCategory",
+    "SignatureInvalidation",
     "RecoveryCode",
     "UserSession",
     "DigestFrequency",

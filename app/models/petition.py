@@ -153,6 +153,11 @@ class Signature(Base):
         UniqueConstraint("petition_id", "user_id"),
         Index("ix_signatures_shown", "petition_id", "id", postgresql_where=text("show_name"),
               sqlite_where=text("show_name")),
+        # Both hold only invalidated signatures: nothing for a signer to pay.
+        Index("ix_signatures_invalidation", "invalidation_id", "id",
+              postgresql_where=text("invalidation_id IS NOT NULL"), sqlite_where=text("invalidation_id IS NOT NULL")),
+        Index("ix_signatures_petition_invalidation", "petition_id", "invalidation_id",
+              postgresql_where=text("invalidation_id IS NOT NULL"), sqlite_where=text("invalidation_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +170,9 @@ class Signature(Base):
     show_name: Mapped[bool] = mapped_column(default=False)
     notify: Mapped[bool] = mapped_column(default=True)
     valid: Mapped[bool] = mapped_column(default=True)
+    # The invalidation that turned this signature invalid (app.moderation.integrity);
+    # no foreign key, so that signing never looks it up.
+    invalidation_id: Mapped[int | None] = mapped_column()
     # For fraud analysis, without keeping addresses in clear: a keyed hash of the IP
     # address and of its /24 (IPv4) or /48 (IPv6) network, and of the user agent.
     ip_hmac: Mapped[bytes | None] = mapped_column(LargeBinary(32))

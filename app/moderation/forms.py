@@ -1,11 +1,15 @@
+from datetime import UTC
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.clock import ALMATY
 from app.models import HIDING_CODES, RejectionCode
-from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES
+from app.moderation import integrity
+from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, REMOVAL_NAMES
 
 
 def _strip(value):
@@ -78,3 +82,119 @@ class SuspendForm(FlaskForm):
 
 class ReactivateForm(FlaskForm):
     note = _note(_l("Why it is reactivated (kept in the audit log)"))
+
+
+# --- invalidation ----------------------------------------------------------------------
+
+class _Hex:
+    """A fingerprint as the dashboard shows it: `length` lower-case hex digits."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.message = _l("Paste the whole fingerprint from the dashboard (%(n)d characters, 0-9 and a-f).",
+                          n=length)
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if value and (len(value) != self.length or any(c not in "0123456789abcdef" for c in value)):
+            raise ValidationError(self.message)
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _domain(form, field):
+    value = field.data or ""
+    if value and not integrity.DOMAIN.match(value):
+        raise ValidationError(_l("Write a domain such as mail.example.kz, without the @."))
+
+
+def _account_ids(form, field):
+    raw = (field.data or "").replace(",", " ").split()
+    if any(not (part.isascii() and part.isdigit()) or len(part) > 12 for part in raw):
+        raise ValidationError(_l("Account numbers are whole numbers, separated by spaces or commas."))
+    if len(raw) > integrity.MAX_ACCOUNTS:
+        raise ValidationError(_l("At most %(n)d accounts at once.", n=integrity.MAX_ACCOUNTS))
+    field.ids = sorted({int(part) for part in raw})
+
+
+def _petition_number(form, field):
+    value = field.data or ""
+    if value and not (value.isascii() and value.isdigit() and 0 < int(value) < 2**31):
+        raise ValidationError(_l("Write a petition number (digits only)."))
+
+
+class _Moment(DateTimeLocalField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Write a date and time, such as 2026-11-23 14:30.")) from None
+
+
+def _moment(label):
+    return _Moment(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()],
+                              render_kw={"step": 60})
+
+
+class FilterForm(FlaskForm):
+    """Which signatures (read from the query string; every field may be left empty)."""
+
+    class Meta:
+        csrf = False
+
+    petition = StringField(_l("Petition number"), filters=[_lower], validators=[_petition_number])
+    network = StringField(_l("Network fingerprint"), filters=[_lower], validators=[_Hex(64)])
+    address = StringField(_l("Address fingerprint"), filters=[_lower], validators=[_Hex(64)])
+    user_agent = StringField(_l("Browser fingerprint"), filters=[_lower], validators=[_Hex(16)])
+    email_domain = StringField(_l("Email domain"), filters=[_lower], validators=[_domain, Length(max=253)])
+    signed_from = _moment(_l("Signed from (Almaty time)"))
+    signed_to = _moment(_l("Signed before (Almaty time)"))
+    registered_from = _moment(_l("Registered from (Almaty time)"))
+    registered_to = _moment(_l("Registered before (Almaty time)"))
+    accounts = TextAreaField(_l("Account numbers"), validators=[_account_ids])
+
+    def validate_signed_to(self, field):
+        if field.data and self.signed_from.data and field.data <= self.signed_from.data:
+            raise ValidationError(_l("The end must come after the start."))
+
+    def validate_registered_to(self, field):
+        if field.data and self.registered_from.data and field.data <= self.registered_from.data:
+            raise ValidationError(_l("The end must come after the start."))
+
+    def criteria(self) -> integrity.Filter:
+        def utc(value):
+            return value.replace(tzinfo=ALMATY).astimezone(UTC) if value else None
+
+        return integrity.Filter(
+            petition_id=int(self.petition.data) if self.petition.data else None, address=self.address.data or None, network=self.network.data or None,
+            user_agent=self.user_agent.data or None, email_domain=self.email_domain.data or None,
+            signed_from=utc(self.signed_from.data), signed_to=utc(self.signed_to.data),
+            registered_from=utc(self.registered_from.data), registered_to=utc(self.registered_to.data),
+            account_ids=getattr(self.accounts, "ids", []))
+
+
+class RunForm(FilterForm):
+    """The filter again (hidden on the preview page), and what to do."""
+
+    class Meta:
+        csrf = True
+
+    category = SelectField(
+        _l("Public reason (shown on the petition page)"),
+        choices=[SelectChoice(c.value, name) for c, name in REMOVAL_NAMES.items()],
+        validators=[DataRequired(message=_l("Choose the public reason."))],
+        invalid_choice_message=_l("Choose the public reason."),
+    )
+    note = _note(_l("Internal note: what you found (kept in the audit log)"))
+    suspend = BooleanField(_l("Also suspend the citizens' accounts that made these signatures"))
+
+
+class RevalidateForm(FlaskForm):
+    note = _note(_l("Why the signatures are restored (kept in the audit log)"))
+
+
+class CancelForm(FlaskForm):
+    pass

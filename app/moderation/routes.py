@@ -2,37 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+import redis
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import desc, func, select
 
-from app import clock
+from app import clock, trending
 from app.bodies.queries import body_choices
 from app.extensions import db
 from app.formerrors import show_error
 from app.models import (
     AuditEntry,
+    InvalidationKind,
     ModerationDecision,
     Petition,
     PetitionState,
     RejectionCode,
+    RemovalCategory,
     Report,
     ReviewCase,
     Role,
     Signature,
+    SignatureInvalidation,
     User,
 )
-from app.moderation import accounts, forms, services
+from app.moderation import accounts, alerts, forms, integrity, services
 from app.net import page_arg
 from app.petitions import queries
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import message_for
-from app.petitions.names import REPORT_REASON_NAMES, STATE_NAMES
+from app.petitions.names import REMOVAL_NAMES, REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.services import PetitionError
 from app.review import services as review_services
 from app.review.forms import ReassignForm
@@ -111,6 +115,7 @@ def _page(petition: Petition, all_forms: dict, status: int = 200, reassign_form=
                                                  include_pending=True),
         due=due_mark(petition.moderation_due_on) if petition.state is PetitionState.PENDING_MODERATION else None,
         report_reasons=REPORT_REASON_NAMES, lang=str(get_locale()), reassign_form=reassign_form,
+        removals=queries.removals(petition.id), removal_names=REMOVAL_NAMES,
     ), status
 
 
@@ -281,3 +286,158 @@ def account_action(user_id: int, action: str):
     flash(_("The account is suspended: it cannot log in, sign or create petitions.") if action == "suspend"
           else _("The account is active again."), "success")
     return redirect(url_for("moderation.account", user_id=user.id))
+
+
+# --- invalidation ----------------------------------------------------------------------
+
+RUN_ERRORS = {
+    "empty": _l("Give at least one criterion: a filter without one would take every signature."),
+    "nothing": _l("No valid signature matches this filter now."),
+    "not_invalidation": _l("Only an invalidation can be undone."),
+    "still_running": _l("Wait until the run has finished or been cancelled."),
+    "already_reversed": _l("This run has already been undone."),
+    "not_running": _l("This run has already finished."),
+}
+
+
+def _invalidate_page(filter_form, run_form=None, status: int = 200):
+    shown = None
+    if not filter_form.validate():
+        status = 422
+    elif not filter_form.criteria().empty:
+        shown = integrity.preview(filter_form.criteria())
+    if run_form is None:
+        run_form = forms.RunForm(formdata=None, data=filter_form.data)
+    return render_template("moderation/invalidate.html", filter_form=filter_form, run_form=run_form,
+                           preview=shown, removal_names=REMOVAL_NAMES), status
+
+
+@bp.route("/integrity/invalidate")
+@roles_required(*MODERATORS)
+def invalidate():
+    return _invalidate_page(forms.FilterForm(formdata=request.args))
+
+
+@bp.route("/integrity/invalidate", methods=["POST"])
+@roles_required(*MODERATORS)
+def start_invalidation():
+    form = forms.RunForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _invalidate_page(forms.FilterForm(formdata=request.form), form, status=422)
+    try:
+        run = integrity.start(current_user, form.criteria(), RemovalCategory(form.category.data),
+                              form.note.data, suspend_accounts=form.suspend.data)
+    except integrity.RunError as exc:
+        db.session.rollback()
+        flash(str(RUN_ERRORS[exc.code]), "error")
+        return _invalidate_page(forms.FilterForm(formdata=request.form), form, status=422)
+    db.session.commit()
+    integrity.enqueue_run(run.id)
+    flash(_("The run has started: it works in the background; this page shows how far it has got."), "success")
+    return redirect(url_for("moderation.run", run_id=run.id), 303)
+
+
+def _described(criteria: dict) -> list[tuple[str, str]]:
+    """A run's filter as (label, value) in the reader's language."""
+    labels = forms.FilterForm(formdata=None)
+    names = {"petition_id": "petition", "account_ids": "accounts"}
+    described = []
+    for key, value in criteria.items():
+        name = names.get(key, key)
+        if name not in labels:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif name.endswith(("_from", "_to")):
+            value = format_datetime(datetime.fromisoformat(value), "short")
+        described.append((str(labels[name].label.text), str(value)))
+    return described
+
+
+def _run_page(run: SignatureInvalidation, status: int = 200, revalidate_form=None):
+    undo = None
+    if run.kind is InvalidationKind.INVALIDATE and not run.active and run.reversed_at is None:
+        undo = integrity.preview_revalidation(run).total
+    return render_template(
+        "moderation/run.html", run=run, criteria=_described(run.criteria), removal_names=REMOVAL_NAMES,
+        cancel_form=forms.CancelForm(), revalidate_form=revalidate_form or forms.RevalidateForm(),
+        undo=undo, reversal=db.session.scalar(select(SignatureInvalidation).where(
+            SignatureInvalidation.reverses_id == run.id)),
+        per_petition=integrity.per_petition(run)), status
+
+
+@bp.route("/integrity/runs")
+@roles_required(*MODERATORS)
+def runs():
+    return render_template("moderation/runs.html", runs=integrity.recent(), removal_names=REMOVAL_NAMES)
+
+
+@bp.route("/integrity/runs/<id:run_id>")
+@roles_required(*MODERATORS)
+def run(run_id: int):
+    return _run_page(db.session.get(SignatureInvalidation, run_id) or abort(404))
+
+
+@bp.route("/integrity/runs/<id:run_id>/<any(cancel, revalidate):action>", methods=["POST"])
+@roles_required(*MODERATORS)
+def run_action(run_id: int, action: str):
+    run = db.session.get(SignatureInvalidation, run_id) or abort(404)
+    form = forms.CancelForm() if action == "cancel" else forms.RevalidateForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _run_page(run, 422, revalidate_form=form)
+    try:
+        if action == "cancel":
+            integrity.request_cancel(current_user, run)
+            target = run
+        else:
+            target = integrity.start_revalidation(current_user, run, form.note.data)
+    except integrity.RunError as exc:
+        db.session.rollback()
+        flash(str(RUN_ERRORS[exc.code]), "error")
+        return _run_page(run, 409, revalidate_form=form if action == "revalidate" else None)
+    db.session.commit()
+    if action == "revalidate":
+        integrity.enqueue_run(target.id)
+        flash(_("The signatures are being restored: this page shows how far it has got."), "success")
+    else:
+        flash(_("The run stops after the batch in hand; what it has done so far stays done (undo it here)."),
+              "success")
+    return redirect(url_for("moderation.run", run_id=target.id), 303)
+
+
+# --- the integrity dashboard -----------------------------------------------------------
+
+
+@bp.route("/integrity")
+@roles_required(*MODERATORS)
+def integrity_dashboard():
+    now = trending.period()
+    previous = request.args.get("period") == "previous"
+    number = now - 1 if previous else now
+    petition_id = request.args.get("petition", "")
+    petition_id = int(petition_id) if petition_id.isascii() and petition_id.isdigit() and len(petition_id) < 10 \
+        else None
+    figures, unavailable = {}, False
+    try:
+        figures = alerts.snapshot(number, petition_id)
+    except redis.RedisError:
+        unavailable = True
+    return render_template(
+        "moderation/integrity.html", figures=figures, unavailable=unavailable, previous=previous,
+        start=trending.period_start(number), end=trending.period_start(number + 1),
+        local=lambda moment: moment.astimezone(clock.ALMATY).strftime("%Y-%m-%dT%H:%M"),
+        petition=db.session.get(Petition, petition_id) if petition_id else None,
+        recent_alerts=alerts.recent(), source_names=alerts.SOURCE_NAMES, metric_names=alerts.METRIC_NAMES,
+        scope_names=alerts.SCOPE_NAMES, runs=integrity.recent(5), filter_link=_filter_link)
+
+
+def _filter_link(source: str, value: str, petition_id: int | None = None, **extra) -> str:
+    """The invalidation filter for one source (of one petition), ready to preview."""
+    params = {source: value, **extra}
+    if petition_id:
+        params["petition"] = petition_id
+    return url_for("moderation.invalidate", **params)

@@ -7,8 +7,8 @@ Only geometry and numbers here; the templates (petitions/_chart.html, _map.html)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from app.clock import ALMATY, local_date
 from app.models import Region, RegionKind
@@ -27,6 +27,7 @@ class Point:
     total: int
     x: float
     y: float
+    removed: int = 0    # signatures removed as invalid in this bucket (the line steps down)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class TimeChart:
     left: int = LEFT
     bottom_y: float = HEIGHT - BOTTOM
     right_x: float = WIDTH - RIGHT
+    steps: list[Point] = field(default_factory=list)   # where signatures were removed as invalid
 
 
 def _nice_ceiling(n: int) -> int:
@@ -55,49 +57,72 @@ def _nice_ceiling(n: int) -> int:
 
 
 def signatures_over_time(hours: list[tuple[datetime, int]], start: datetime | None,
-                         end: datetime) -> TimeChart | None:
+                         end: datetime, removals=()) -> TimeChart | None:
     """The running total of valid signatures from `start` (opening) to `end` (now, or
     closing), by hour for the first three days and by Almaty day after; None when
-    there is nothing to draw."""
+    there is nothing to draw.
+
+    `removals` (app.petitions.queries.Removal) are signatures removed as invalid: they
+    are drawn as they were counted, until the moment of their removal, where the line
+    steps down by their number (the public saw that total, and should see it fall)."""
+    hours = list(hours)
+    steps = [(removal.at, removal.count) for removal in removals]
+    for removal in removals:
+        hours.extend(removal.hours)
     if not hours:
         return None
     first = min(h for h, _ in hours)
     start = min(start or first, first)
+    end = max([end, *(at for at, _ in steps)])
     hourly = end - start <= HOURLY_UP_TO
     buckets: dict[datetime, int] = {}
     if hourly:
-        cursor = start.replace(minute=0, second=0, microsecond=0)
+        def key_of(moment: datetime) -> datetime:
+            return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+        cursor = key_of(start)
         while cursor <= end:
             buckets[cursor] = 0
             cursor += timedelta(hours=1)
-        for hour, n in hours:
-            key = hour.replace(minute=0, second=0, microsecond=0)
-            buckets[key] = buckets.get(key, 0) + n
     else:
+        def key_of(moment: datetime) -> datetime:
+            d = local_date(moment)
+            return datetime(d.year, d.month, d.day, tzinfo=ALMATY)
+
         day, last = local_date(start), local_date(end)
         while day <= last:
             buckets[datetime(day.year, day.month, day.day, tzinfo=ALMATY)] = 0
             day += timedelta(days=1)
-        for hour, n in hours:
-            d = local_date(hour)
-            key = datetime(d.year, d.month, d.day, tzinfo=ALMATY)
-            buckets[key] = buckets.get(key, 0) + n
+    for hour, n in hours:
+        key = key_of(hour)
+        buckets[key] = buckets.get(key, 0) + n
+    removed: dict[datetime, int] = {}
+    for at, n in steps:
+        key = key_of(at)
+        buckets.setdefault(key, 0)
+        removed[key] = removed.get(key, 0) + n
     keys = sorted(buckets)
-    top = _nice_ceiling(sum(buckets.values()))
+    running, peak = 0, 0
+    for key in keys:
+        running += buckets[key]
+        peak = max(peak, running)
+        running -= removed.get(key, 0)
+    top = _nice_ceiling(peak)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     span = max(1, len(keys) - 1)
     points, total = [], 0
     for i, key in enumerate(keys):
-        total += buckets[key]
+        total += buckets[key] - removed.get(key, 0)
         x = LEFT + plot_w * i / span
         y = TOP + plot_h * (1 - total / top)
-        points.append(Point(key, buckets[key], total, round(x, 1), round(y, 1)))
+        points.append(Point(key, buckets[key], total, round(x, 1), round(y, 1), removed.get(key, 0)))
     line = "M" + " L".join(f"{p.x},{p.y}" for p in points)
     area = f"{line} L{points[-1].x},{HEIGHT - BOTTOM} L{points[0].x},{HEIGHT - BOTTOM} Z"
     y_ticks = [(round(TOP + plot_h * (1 - v / top), 1), v) for v in (0, top // 2, top)]
     step = max(1, len(points) // 4)
     x_ticks = [(p.x, p.label) for p in points[::step]]
-    return TimeChart(hourly, points, line, area, y_ticks, x_ticks)
+    return TimeChart(hourly, points, line, area, y_ticks, x_ticks,
+                     steps=[p for p in points if p.removed])
 
 
 # --- the regions ---------------------------------------------------------------------

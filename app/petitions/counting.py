@@ -103,23 +103,30 @@ def aggregate(batch_size: int = 5000) -> Batch:
                 sponsor_count=petitions.c.sponsor_count + bindparam("s")),
         [{"pid": pid, "n": n, "s": sponsors[pid]} for pid, n in sorted(totals.items())],
     )
-    insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
-    stmt = insert(PetitionRegionCount).values(
-        [{"petition_id": p, "region_id": r, "count": n} for (p, r), n in sorted(regions.items())]
-    )
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["petition_id", "region_id"],
-        set_={"count": PetitionRegionCount.count + stmt.excluded.count},
-    ))
-    stmt = insert(PetitionHourlyCount).values(
-        [{"petition_id": p, "hour": h, "count": n} for (p, h), n in sorted(hours.items())]
-    )
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["petition_id", "hour"],
-        set_={"count": PetitionHourlyCount.count + stmt.excluded.count},
-    ))
+    _fold(PetitionRegionCount, "region_id", regions)
+    _fold(PetitionHourlyCount, "hour", hours)
     result.petitions = dict(totals)
     return result
+
+
+def _fold(model, key: str, changes: dict[tuple, int]) -> None:
+    """Add each (petition, key) change to its count row. Additions insert or add (an
+    upsert); removals (an invalidation's negative deltas) only subtract from the row
+    that the signatures' own deltas made, since a CHECK (count >= 0) refuses the
+    negative row an upsert would propose first."""
+    up = sorted((k, n) for k, n in changes.items() if n > 0)
+    down = sorted((k, n) for k, n in changes.items() if n < 0)
+    table = model.__table__
+    if up:
+        insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
+        stmt = insert(model).values([{"petition_id": p, key: k, "count": n} for (p, k), n in up])
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["petition_id", key], set_={"count": model.count + stmt.excluded.count}))
+    if down:
+        db.session.connection().execute(
+            update(table).where(table.c.petition_id == bindparam("pid"), table.c[key] == bindparam("k"))
+            .values(count=table.c.count + bindparam("n")),
+            [{"pid": p, "k": k, "n": n} for (p, k), n in down])
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -193,13 +200,21 @@ def reconcile_petition(pid: int) -> Drift | None:
     return Drift(pid, stored, expected)
 
 
+def hour_column(column):
+    """SQL for the start of the UTC hour of a timestamp column (read it with as_hour)."""
+    if _dialect() == "postgresql":
+        return func.date_trunc("hour", func.timezone("UTC", column))
+    return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def as_hour(value) -> datetime:
+    return hour_of(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def _hourly_recount(pid: int) -> dict[datetime, int]:
     """Valid signature rows per UTC hour, less the deltas not yet folded: one statement,
     so rows and deltas come from one snapshot."""
-    def hour(column):
-        if _dialect() == "postgresql":
-            return func.date_trunc("hour", func.timezone("UTC", column))
-        return func.strftime("%Y-%m-%d %H:00:00", column)
+    hour = hour_column
 
     both = union_all(
         select(hour(Signature.created_at).label("h"), literal(1).label("n"))
@@ -209,5 +224,5 @@ def _hourly_recount(pid: int) -> dict[datetime, int]:
     ).subquery()
     counted: Counter = Counter()
     for h, n in db.session.execute(select(both.c.h, func.sum(both.c.n)).group_by(both.c.h)):
-        counted[hour_of(datetime.fromisoformat(h) if isinstance(h, str) else h)] += n
+        counted[as_hour(h)] += n
     return {h: n for h, n in counted.items() if n}

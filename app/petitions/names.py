@@ -3,7 +3,7 @@ states, categories, report reasons and the rejection reason codes of DOMAIN.md."
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import Category, PetitionState, RejectionCode, ReportReason
+from app.models import Category, PetitionState, RejectionCode, RemovalCategory, ReportReason
 
 CATEGORY_NAMES = {
     Category.EDUCATION: _l("Education"),
@@ -61,4 +61,14 @@ REJECTION_NAMES = {
     RejectionCode.ADVERTISING: _l("Advertising"),
     RejectionCode.ILLEGAL: _l("Illegal content"),
     RejectionCode.OTHER: _l("Other reason"),
+}
+
+
+# The one-line public reason signatures were removed (a category, nothing identifying).
+REMOVAL_NAMES = {
+    RemovalCategory.AUTOMATED: _l("made by automated means (scripts or bots)"),
+    RemovalCategory.BULK_ACCOUNTS: _l("made from accounts registered in bulk or with false details"),
+    RemovalCategory.IDENTITY_MISUSE: _l("made with other people's identity numbers"),
+    RemovalCategory.COERCION: _l("collected under pressure (for example by an employer or a school)"),
+    RemovalCategory.OTHER: _l("made against the platform's rules"),
 }

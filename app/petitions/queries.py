@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Integer, Select, String, and_, desc, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
@@ -27,11 +27,13 @@ from app.models import (
     Region,
     ReviewCase,
     Signature,
+    SignatureInvalidation,
     StateBody,
     User,
 )
+from app.models.integrity import RemovalCategory
 from app.models.petition import PUBLIC_STATES
-from app.petitions.counting import hour_of
+from app.petitions.counting import as_hour, hour_column, hour_of
 from app.petitions.names import AWAITING_RESPONSE, RESPONDED
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -195,6 +197,46 @@ def signatures_by_hour(petition_id: int) -> list[tuple]:
         select(PetitionHourlyCount.hour, PetitionHourlyCount.count)
         .where(PetitionHourlyCount.petition_id == petition_id, PetitionHourlyCount.count > 0)
         .order_by(PetitionHourlyCount.hour))]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Signatures of one petition removed as invalid by one run: how many, when, why."""
+
+    run_id: int
+    count: int
+    at: datetime
+    category: RemovalCategory
+    hours: tuple[tuple[datetime, int], ...] = ()   # (UTC hour signed, how many), for the chart
+
+
+def removals(petition_id: int, *, with_hours: bool = False) -> list[Removal]:
+    """The removals standing on this petition, oldest first. Read from the invalid
+    signatures themselves (a partial index holds only those), so a revalidation that
+    restored them leaves no note behind."""
+    rows = db.session.execute(
+        select(SignatureInvalidation.id, func.count(),
+               func.coalesce(SignatureInvalidation.started_at, SignatureInvalidation.created_at),
+               SignatureInvalidation.category)
+        .join(Signature, Signature.invalidation_id == SignatureInvalidation.id)
+        .where(Signature.petition_id == petition_id, Signature.invalidation_id.is_not(None),
+               Signature.valid.is_(False))
+        .group_by(SignatureInvalidation.id).order_by(SignatureInvalidation.id)).all()
+    hours: dict[int, list] = {}
+    if with_hours and rows:
+        hour = hour_column(Signature.created_at)
+        for run_id, h, n in db.session.execute(
+                select(Signature.invalidation_id, hour, func.count())
+                .where(Signature.petition_id == petition_id, Signature.invalidation_id.is_not(None),
+                       Signature.valid.is_(False))
+                .group_by(Signature.invalidation_id, hour)):
+            hours.setdefault(run_id, []).append((as_hour(h), n))
+    return [Removal(run_id, n, _aware(at), category, tuple(sorted(hours.get(run_id, ()))))
+            for run_id, n, at, category in rows]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def public_signers(petition_id: int, limit: int = 20) -> list[str]:

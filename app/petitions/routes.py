@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app import clock
+from app.accounts import ratelimits
 from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.csvfile import download as csv_download
@@ -24,7 +25,7 @@ from app.petitions import charts, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
-from app.petitions.names import CATEGORY_NAMES, STATUS_NAMES
+from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
 from app.petitions.services import PetitionData, PetitionError
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
@@ -67,10 +68,6 @@ def _list_filters() -> queries.ListFilters:
 
 def _no_search() -> bool:
     return not request.args.get("q", "").strip()
-
-
-def _per_account() -> str:
-    return f"account:{getattr(current_user, 'id', None)}"
 
 
 # A text search costs the database far more than a page of the list: limited per address.
@@ -195,8 +192,7 @@ def _petition_form(form, save, done_message: str, petition: Petition | None):
 
 @bp.route("/new/form", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", methods=["POST"])
-@limiter.limit("10 per hour", methods=["POST"], key_func=_per_account)
+@ratelimits.limited("create")
 def create():
     form = forms.PetitionForm()
     form.body.choices = body_choices(_lang())
@@ -257,6 +253,7 @@ def _origin() -> dict:
 def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None):
     user = current_user if current_user.is_authenticated else None
     breakdown = queries.regional_breakdown(petition.id)
+    removals = queries.removals(petition.id, with_hours=True)
     problem = services.signing_problem(petition, user) if petition.state in (S.OPEN, S.COLLECTING_SPONSORS) else None
     signed = problem == "already_signed"
     lang = _lang()
@@ -268,7 +265,9 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         threshold_reason=describe_threshold(petition.body, lang),
         breakdown=breakdown,
         chart=charts.signatures_over_time(queries.signatures_by_hour(petition.id), petition.opened_at,
-                                          petition.closed_at or clock.now()),
+                                          petition.closed_at or clock.now(), removals),
+        removals=removals,
+        removal_names=REMOVAL_NAMES,
         per_100k=charts.per_100k,
         region_map=charts.region_map(queries.regions(), {r.id: n for r, n in breakdown}, lang),
         signers=queries.public_signers(petition.id),
@@ -297,7 +296,7 @@ def show(petition_id: int):
 
 
 @bp.route("/<id:petition_id>/sign", methods=["POST"])
-@limiter.limit("30 per minute")
+@ratelimits.limited("sign")
 def sign(petition_id: int):
     # The hot path of a national surge: no petition is loaded unless signing fails.
     if not current_user.is_authenticated:
@@ -338,7 +337,7 @@ def signed(petition_id: int):
 
 @bp.route("/<id:petition_id>/report", methods=["POST"])
 @login_required
-@limiter.limit("10 per hour")
+@ratelimits.limited("report")
 def report(petition_id: int):
     petition = _get_visible(petition_id)
     form = forms.ReportForm()

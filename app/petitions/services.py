@@ -7,9 +7,6 @@ with a code the route turns into a message in the reader's language.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import ipaddress
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +14,7 @@ from flask import current_app
 from sqlalchemy import Boolean, Integer, LargeBinary, String, and_, bindparam, case, false, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
+from app import clock, trending
 from app.accounts.iin import age_on
 from app.extensions import db
 from app.models import (
@@ -190,25 +187,9 @@ def submit(petition: Petition, author: User, meta: dict | None = None) -> None:
 # --- signing -----------------------------------------------------------------------
 
 
-def _hmac(value: str) -> bytes:
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), value.encode(), hashlib.sha256).digest()
-
-
 def fraud_fields(ip: str | None, user_agent: str | None) -> dict:
     """What fraud analysis needs about where a signature came from, never in clear."""
-    fields: dict = {}
-    if ip:
-        try:
-            addr = ipaddress.ip_address(ip)
-            prefix = 24 if addr.version == 4 else 48
-            network = ipaddress.ip_network(f"{addr}/{prefix}", strict=False)
-            fields["ip_hmac"] = _hmac(f"ip:{addr}")
-            fields["network_hmac"] = _hmac(f"net:{network}")
-        except ValueError:
-            pass
-    if user_agent:
-        fields["user_agent_hash"] = hashlib.sha256(user_agent.encode()).hexdigest()[:16]
-    return fields
+    return trending.fingerprints(ip, user_agent)
 
 
 _SIGNATURE_COLUMNS = ("petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify",
@@ -279,6 +260,8 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
         raise PetitionError("not_open")
     if dialect != "postgresql":
         counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted))
+    if meta:
+        trending.record_signature(petition_id, fraud, user.email, values["created_at"])
     return bool(inserted)
 
 

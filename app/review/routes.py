@@ -15,6 +15,7 @@ from app.bodies.thresholds import threshold_for
 from app.extensions import db
 from app.models import CaseState, ReviewCase, Role
 from app.petitions import queries
+from app.petitions.names import REMOVAL_NAMES
 from app.review import forms, services
 from app.review.services import CaseError
 from app.security import roles_required
@@ -63,6 +64,7 @@ def _render_case(case: ReviewCase, *, form=None, preview: str | None = None, sta
         ack_form=forms.AcknowledgeForm(), preview=preview, breakdown=queries.regional_breakdown(petition.id),
         threshold=threshold_for(petition.body), overdue=case.overdue_days(clock.today()),
         case_state_names=CASE_STATE_NAMES, lang=str(get_locale()),
+        removals=queries.removals(petition.id), removal_names=REMOVAL_NAMES,
     ), status
 
 
