@@ -63,7 +63,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import queue
+    from app import queue, trending
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.language import select_locale
     from app.sqlite_functions import register as register_sqlite_functions
@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
         return sessions.load(session_key)
 
     queue.register_session_hooks()
+    trending.register_session_hooks()
 
 
 def _limits_uri(redis_url: str) -> str:

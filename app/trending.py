@@ -9,8 +9,9 @@ that is stored on the signature, so the dashboard's figures lead straight to an
 invalidation filter. Signatures made between 01:00 and 05:00 Almaty time are counted per
 petition as well ("signing at unusual hours").
 
-One pipelined round trip per signature; Redis down means no trending (logged), never a
-refused signature. Sets expire after INTEGRITY_KEEP_PERIODS periods.
+One pipelined round trip per signature, after its transaction commits (never while it
+holds locks, and never for a signature rolled back); Redis down means no trending
+(logged), never a refused signature. Sets expire after INTEGRITY_KEEP_PERIODS periods.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from datetime import UTC, datetime
 
 import redis
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app import clock, queue
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +118,40 @@ def _add(metric: str, found: dict[str, str], petition_id: int | None, moment: da
         log.warning("trending not counted (Redis: %s)", exc)
 
 
+_PENDING = "dauys_trending_after_commit"
+_hooks_registered = False
+
+
+def _defer(metric: str, found: dict[str, str], petition_id: int | None, moment: datetime) -> None:
+    db.session().info.setdefault(_PENDING, []).append((metric, found, petition_id, moment))
+
+
+def register_session_hooks() -> None:
+    """Once per process: count what a transaction recorded when (and only if) it commits."""
+    global _hooks_registered
+    if _hooks_registered:
+        return
+    _hooks_registered = True
+
+    @event.listens_for(Session, "after_commit")
+    def _count(session):
+        for item in session.info.pop(_PENDING, ()):
+            _add(*item)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _forget(session, previous_transaction):
+        if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+            session.info.pop(_PENDING, None)
+
+
 def record_signature(petition_id: int, fields: dict, email: str | None, moment: datetime | None = None) -> None:
-    _add("signatures", sources(fields, email), petition_id, moment or clock.now())
+    """Count a signature of this transaction once it commits."""
+    _defer("signatures", sources(fields, email), petition_id, moment or clock.now())
 
 
 def record_account(fields: dict, email: str | None, moment: datetime | None = None) -> None:
-    _add("accounts", sources(fields, email), None, moment or clock.now())
+    """Count a new account of this transaction once it commits."""
+    _defer("accounts", sources(fields, email), None, moment or clock.now())
 
 
 @dataclass(frozen=True)

@@ -134,8 +134,12 @@ def add_rate_rule(actor: User, *, action: str, scope: str, max_count: int, windo
         raise RuleError("exists")
     rule = RateRule(action=action, scope=scope, max_count=max_count, window_seconds=window_seconds,
                     enabled=enabled, updated_at=clock.now(), updated_by_id=actor.id)
-    db.session.add(rule)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same rule added twice at once: one wins
+            db.session.add(rule)
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError("exists") from None
     record(actor, "rate_rule.create", "rate_rule", rule.id, after=_rule_snapshot(rule, RATE_FIELDS))
     return rule
 

@@ -11,6 +11,7 @@ from app.models.integrity import (
     InvalidationState,
     RateRule,
     RemovalCategory,
+    RemovedSignatureCount,
     SignatureInvalidation,
 )
 from app.models.mail import OutboxEmail, OutboxStatus
@@ -39,6 +40,7 @@ __all__ = [
     "InvalidationKind",
     "InvalidationState",
     "RemovalCategory",
+    "RemovedSignatureCount",
     "SignatureInvalidation",
     "RecoveryCode",
     "UserSession",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -142,3 +142,19 @@ class RateRule(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RemovedSignatureCount(Base):
+    """Signatures an invalidation holds invalid now, per petition and UTC hour of signing:
+    written by the run's job in the transaction of each batch (a revalidation subtracts),
+    so the public note and the chart read a few rows, never the signatures."""
+
+    __tablename__ = "removed_signature_counts"
+    __table_args__ = (CheckConstraint("count >= 0", name="count_non_negative"),
+                      Index("ix_removed_signature_counts_petition", "petition_id"))
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("signature_invalidations.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

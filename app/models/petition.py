@@ -153,10 +153,8 @@ class Signature(Base):
         UniqueConstraint("petition_id", "user_id"),
         Index("ix_signatures_shown", "petition_id", "id", postgresql_where=text("show_name"),
               sqlite_where=text("show_name")),
-        # Both hold only invalidated signatures: nothing for a signer to pay.
+        # Holds only invalidated signatures: nothing for a signer to pay.
         Index("ix_signatures_invalidation", "invalidation_id", "id",
-              postgresql_where=text("invalidation_id IS NOT NULL"), sqlite_where=text("invalidation_id IS NOT NULL")),
-        Index("ix_signatures_petition_invalidation", "petition_id", "invalidation_id",
               postgresql_where=text("invalidation_id IS NOT NULL"), sqlite_where=text("invalidation_id IS NOT NULL")),
     )
 

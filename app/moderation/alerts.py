@@ -6,6 +6,8 @@ Flushes, never commits."""
 
 from __future__ import annotations
 
+import hashlib
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import desc, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -95,7 +97,8 @@ def _notify(alerts: list[IntegrityAlert]) -> None:
         for user in staff:
             queue_email(
                 user.email, "integrity_alert", user.language,
-                dedupe_key=f"integrity-alert:{number}:{source}:{value}:{user.id}",
+                # The value hashed: an email domain may be longer than the key's column.
+                dedupe_key=f"integrity-alert:{number}:{source}:{_digest(value)}:{user.id}",
                 source=SOURCE_NAMES[source], value=value if source == "email_domain" else value[:12],
                 alerts=[(a, petitions.get(a.petition_id)) for a in group],
                 metric_names=METRIC_NAMES, scope_names=SCOPE_NAMES,
@@ -103,6 +106,10 @@ def _notify(alerts: list[IntegrityAlert]) -> None:
                 link=absolute_url("moderation.integrity_dashboard", lang=user.language),
                 lang_code=user.language,
             )
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
 def recent(limit: int = 50) -> list[IntegrityAlert]:

@@ -112,7 +112,7 @@ def _domain(form, field):
 
 def _account_ids(form, field):
     raw = (field.data or "").replace(",", " ").split()
-    if any(not (part.isascii() and part.isdigit()) or len(part) > 12 for part in raw):
+    if any(not (part.isascii() and part.isdigit()) or len(part) > 10 or not 0 < int(part) < 2**31 for part in raw):
         raise ValidationError(_l("Account numbers are whole numbers, separated by spaces or commas."))
     if len(raw) > integrity.MAX_ACCOUNTS:
         raise ValidationError(_l("At most %(n)d accounts at once.", n=integrity.MAX_ACCOUNTS))
@@ -121,7 +121,7 @@ def _account_ids(form, field):
 
 def _petition_number(form, field):
     value = field.data or ""
-    if value and not (value.isascii() and value.isdigit() and 0 < int(value) < 2**31):
+    if value and not (value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) < 2**31):
         raise ValidationError(_l("Write a petition number (digits only)."))
 
 
@@ -132,6 +132,9 @@ class _Moment(DateTimeLocalField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Write a date and time, such as 2026-11-23 14:30.")) from None
+        if self.data is not None and not 2000 <= self.data.year <= 2100:
+            self.data = None
+            raise ValueError(_l("Write a date and time between the years 2000 and 2100."))
 
 
 def _moment(label):
@@ -154,7 +157,8 @@ class FilterForm(FlaskForm):
     signed_to = _moment(_l("Signed before (Almaty time)"))
     registered_from = _moment(_l("Registered from (Almaty time)"))
     registered_to = _moment(_l("Registered before (Almaty time)"))
-    accounts = TextAreaField(_l("Account numbers"), validators=[_account_ids])
+    accounts = TextAreaField(_l("Account numbers"), validators=[
+        Length(max=12_000, message=_l("At most %(n)d accounts at once.", n=integrity.MAX_ACCOUNTS)), _account_ids])
 
     def validate_signed_to(self, field):
         if field.data and self.signed_from.data and field.data <= self.signed_from.data:

@@ -24,7 +24,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import redis
-from sqlalchemy import and_, desc, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, desc, exists, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock, queue
 from app.accounts import sessions
@@ -35,6 +37,7 @@ from app.models import (
     InvalidationState,
     Petition,
     RemovalCategory,
+    RemovedSignatureCount,
     Signature,
     SignatureDelta,
     SignatureInvalidation,
@@ -46,6 +49,7 @@ from app.petitions.counting import hour_of
 log = logging.getLogger(__name__)
 
 BATCH = 500
+STATEMENT_SECONDS = 30
 SAMPLE = 20
 MAX_ACCOUNTS = 1000
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -152,7 +156,15 @@ def preview_revalidation(run: SignatureInvalidation) -> Preview:
     return _preview(_matching(InvalidationKind.REVALIDATE, None, run.id))
 
 
+def _time_limit() -> None:
+    """A filter on fingerprints alone scans the signatures: on PostgreSQL, give up after
+    STATEMENT_SECONDS rather than load the database (the moderator narrows the filter)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL statement_timeout = '{STATEMENT_SECONDS}s'"))
+
+
 def _preview(where: list) -> Preview:
+    _time_limit()
     total, accounts = db.session.execute(
         select(func.count(), func.count(func.distinct(Signature.user_id))).where(*where)).one()
     per_petition = db.session.execute(
@@ -172,7 +184,9 @@ def start(actor: User, criteria: Filter, category: RemovalCategory, note: str, *
     """Record a run (queued) and audit it; the caller commits and enqueues the job."""
     if criteria.empty:
         raise RunError("empty")
-    expected = preview(criteria).total
+    _time_limit()
+    expected = db.session.scalar(select(func.count()).where(
+        *_matching(InvalidationKind.INVALIDATE, criteria, None)))
     if expected == 0:
         raise RunError("nothing")
     run = SignatureInvalidation(kind=InvalidationKind.INVALIDATE, created_by_id=actor.id, criteria=criteria.to_json(),
@@ -210,6 +224,10 @@ def start_revalidation(actor: User, original: SignatureInvalidation, note: str) 
 
 
 def request_cancel(actor: User, run: SignatureInvalidation) -> None:
+    """Stop an invalidation between batches. A restoration is not cancelled: half
+    restored, its run could be neither finished nor undone."""
+    if run.kind is not InvalidationKind.INVALIDATE:
+        raise RunError("not_cancellable")
     moved = db.session.execute(
         update(SignatureInvalidation)
         .where(SignatureInvalidation.id == run.id,
@@ -228,7 +246,8 @@ def lock(run_id: int) -> SignatureInvalidation | None:
     query = select(SignatureInvalidation).where(SignatureInvalidation.id == run_id) \
         .execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        # A second worker given the same run goes away rather than wait (and hold a worker).
+        query = query.with_for_update(skip_locked=True)
     return db.session.scalar(query)
 
 
@@ -259,12 +278,15 @@ def step(run: SignatureInvalidation, size: int = BATCH) -> bool:
         .returning(table.c.petition_id, table.c.region_id, table.c.sponsor, table.c.created_at, table.c.user_id)
     ).all()
     deltas: dict[tuple, int] = defaultdict(int)
+    removed: dict[tuple, int] = defaultdict(int)
     for petition_id, region_id, sponsor, created_at, _user in changed:
         deltas[(petition_id, region_id, sponsor, hour_of(created_at))] += sign
+        removed[(petition_id, hour_of(created_at))] += 1
     if deltas:
         db.session.execute(insert(SignatureDelta), [
             {"petition_id": p, "region_id": r, "sponsor": s, "n": n, "created_at": h}
             for (p, r, s, h), n in sorted(deltas.items())])
+        _count_removed(run, removed, invalidate)
     if invalidate and run.suspend_accounts and changed:
         run.suspended += suspend_many(run, {row[4] for row in changed})
     run.processed += len(ids)
@@ -273,6 +295,23 @@ def step(run: SignatureInvalidation, size: int = BATCH) -> bool:
     run.updated_at = now
     db.session.flush()
     return False
+
+
+def _count_removed(run: SignatureInvalidation, removed: dict[tuple, int], invalidate: bool) -> None:
+    """Keep removed_signature_counts (what the public note and the chart read) in step."""
+    table = RemovedSignatureCount.__table__
+    if invalidate:
+        dialect = db.session.get_bind().dialect.name
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
+            [{"run_id": run.id, "petition_id": p, "hour": h, "count": n} for (p, h), n in sorted(removed.items())])
+        db.session.execute(upsert.on_conflict_do_update(
+            index_elements=["run_id", "petition_id", "hour"], set_={"count": table.c.count + upsert.excluded.count}))
+    else:
+        db.session.connection().execute(
+            update(table).where(table.c.run_id == run.reverses_id, table.c.petition_id == bindparam("p"),
+                                table.c.hour == bindparam("h"))
+            .values(count=table.c.count - bindparam("n")),
+            [{"p": p, "h": h, "n": n} for (p, h), n in sorted(removed.items())])
 
 
 def suspend_many(run: SignatureInvalidation, user_ids: set[int]) -> int:
@@ -313,7 +352,8 @@ def enqueue_run(run_id: int) -> bool:
     """Queue a run's job (after the commit); False when Redis cannot take it: the
     sweeper (app.moderation.jobs.resume_invalidations) will."""
     try:
-        queue.enqueue("app.moderation.jobs.run_invalidation", run_id, timeout=3600)
+        queue.enqueue("app.moderation.jobs.run_invalidation", run_id, timeout=3600,
+                      job_id=f"invalidation-{run_id}")
     except redis.RedisError as exc:
         log.warning("invalidation run %d not queued (%s); the sweeper will queue it", run_id, exc)
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from app.extensions import db
+from app.models import SignatureInvalidation
 from app.moderation import alerts, integrity
 from app.queue import PeriodicJob
 
@@ -18,7 +19,7 @@ PERIODIC = (
 
 # A run whose row has not moved for this long lost its job (a worker died, Redis was
 # down when it was started): the sweeper queues it again. Batches take well under it.
-STALLED_AFTER_SECONDS = 120
+STALLED_AFTER_SECONDS = 600
 
 
 def run_invalidation(run_id: int, batch: int = integrity.BATCH) -> str | None:
@@ -30,7 +31,8 @@ def run_invalidation(run_id: int, batch: int = integrity.BATCH) -> str | None:
         run = integrity.lock(run_id)
         if run is None:
             db.session.rollback()
-            return None
+            # Either no such run, or another worker holds it (and will finish it).
+            return "busy" if db.session.get(SignatureInvalidation, run_id) is not None else None
         if not run.active:
             state = run.state.value
             db.session.rollback()

@@ -297,6 +297,7 @@ RUN_ERRORS = {
     "still_running": _l("Wait until the run has finished or been cancelled."),
     "already_reversed": _l("This run has already been undone."),
     "not_running": _l("This run has already finished."),
+    "not_cancellable": _l("A restoration is not cancelled: it finishes by itself in a moment."),
 }
 
 

@@ -24,9 +24,11 @@ from app.models import Petition, PetitionHourlyCount, PetitionRegionCount, Signa
 ADVISORY_LOCK_KEY = 0x6461_7579  # "dauy": any constant shared by every aggregator
 
 
-def add_signature(petition_id: int, region_id: int, *, sponsor: bool) -> None:
-    """Record +1 for the petition (and its sponsors) in the caller's transaction."""
-    db.session.add(SignatureDelta(petition_id=petition_id, region_id=region_id, sponsor=sponsor, n=1))
+def add_signature(petition_id: int, region_id: int, *, sponsor: bool, created_at: datetime | None = None) -> None:
+    """Record +1 for the petition (and its sponsors) in the caller's transaction, stamped
+    with the signature's own time (its hour is the hourly count it goes to)."""
+    db.session.add(SignatureDelta(petition_id=petition_id, region_id=region_id, sponsor=sponsor, n=1,
+                                  **({"created_at": created_at} if created_at is not None else {})))
 
 
 def with_delta(signature_insert):
@@ -46,6 +48,7 @@ def with_delta(signature_insert):
 class Batch:
     petitions: dict[int, int] = field(default_factory=dict)  # petition id -> signatures added
     locked_out: bool = False
+    rows: int = 0  # deltas taken (an invalidation's negative ones make `folded` smaller)
 
     @property
     def folded(self) -> int:
@@ -83,6 +86,7 @@ def aggregate(batch_size: int = 5000) -> Batch:
     ).all()
     if not rows:
         return result
+    result.rows = len(rows)
     totals: Counter = Counter()
     sponsors: Counter = Counter()
     regions: dict[tuple[int, int], int] = defaultdict(int)
@@ -159,11 +163,15 @@ SELECT p.signature_count, p.sponsor_count,
 FROM petitions p WHERE p.id = :pid
 """)
 
+# Rows less pending deltas, per region, from one snapshot: a region whose every signature
+# was just invalidated (its -n delta still pending) has no rows but is still counted.
 REGION_RECOUNT = text("""
-SELECT s.region_id, count(*) - coalesce(
-  (SELECT sum(d.n) FROM signature_deltas d WHERE d.petition_id = :pid AND d.region_id = s.region_id), 0)
-FROM signatures s WHERE s.petition_id = :pid AND s.valid AND s.region_id IS NOT NULL
-GROUP BY s.region_id
+SELECT region_id, sum(n) FROM (
+  SELECT s.region_id, 1 AS n FROM signatures s
+  WHERE s.petition_id = :pid AND s.valid AND s.region_id IS NOT NULL
+  UNION ALL
+  SELECT d.region_id, -d.n FROM signature_deltas d WHERE d.petition_id = :pid
+) AS both_ GROUP BY region_id
 """)
 
 

@@ -25,6 +25,7 @@ from app.models import (
     PetitionRegionCount,
     PetitionState,
     Region,
+    RemovedSignatureCount,
     ReviewCase,
     Signature,
     SignatureInvalidation,
@@ -33,7 +34,7 @@ from app.models import (
 )
 from app.models.integrity import RemovalCategory
 from app.models.petition import PUBLIC_STATES
-from app.petitions.counting import as_hour, hour_column, hour_of
+from app.petitions.counting import hour_of
 from app.petitions.names import AWAITING_RESPONSE, RESPONDED
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -211,28 +212,23 @@ class Removal:
 
 
 def removals(petition_id: int, *, with_hours: bool = False) -> list[Removal]:
-    """The removals standing on this petition, oldest first. Read from the invalid
-    signatures themselves (a partial index holds only those), so a revalidation that
-    restored them leaves no note behind."""
+    """The removals standing on this petition, oldest first, from the few rows the runs
+    keep per petition and hour (a revalidation subtracts, so an undone run leaves no
+    note). `at` is when the run finished (or its latest batch, while it runs)."""
     rows = db.session.execute(
-        select(SignatureInvalidation.id, func.count(),
-               func.coalesce(SignatureInvalidation.started_at, SignatureInvalidation.created_at),
+        select(RemovedSignatureCount.run_id, RemovedSignatureCount.hour, RemovedSignatureCount.count,
+               func.coalesce(SignatureInvalidation.finished_at, SignatureInvalidation.updated_at),
                SignatureInvalidation.category)
-        .join(Signature, Signature.invalidation_id == SignatureInvalidation.id)
-        .where(Signature.petition_id == petition_id, Signature.invalidation_id.is_not(None),
-               Signature.valid.is_(False))
-        .group_by(SignatureInvalidation.id).order_by(SignatureInvalidation.id)).all()
-    hours: dict[int, list] = {}
-    if with_hours and rows:
-        hour = hour_column(Signature.created_at)
-        for run_id, h, n in db.session.execute(
-                select(Signature.invalidation_id, hour, func.count())
-                .where(Signature.petition_id == petition_id, Signature.invalidation_id.is_not(None),
-                       Signature.valid.is_(False))
-                .group_by(Signature.invalidation_id, hour)):
-            hours.setdefault(run_id, []).append((as_hour(h), n))
-    return [Removal(run_id, n, _aware(at), category, tuple(sorted(hours.get(run_id, ()))))
-            for run_id, n, at, category in rows]
+        .join(SignatureInvalidation, SignatureInvalidation.id == RemovedSignatureCount.run_id)
+        .where(RemovedSignatureCount.petition_id == petition_id, RemovedSignatureCount.count > 0)
+        .order_by(RemovedSignatureCount.run_id, RemovedSignatureCount.hour)).all()
+    runs: dict[int, dict] = {}
+    for run_id, hour, n, at, category in rows:
+        run = runs.setdefault(run_id, {"count": 0, "at": at, "category": category, "hours": []})
+        run["count"] += n
+        run["hours"].append((_aware(hour), n))
+    return [Removal(run_id, r["count"], _aware(r["at"]), r["category"], tuple(r["hours"]) if with_hours else ())
+            for run_id, r in runs.items()]
 
 
 def _aware(moment: datetime) -> datetime:

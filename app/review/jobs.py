@@ -38,7 +38,7 @@ def aggregate_counts(batch_size: int = 5000, max_batches: int = 50) -> int:
         engine.after_counting(batch.petitions)
         db.session.commit()
         folded += batch.folded
-        if batch.folded < batch_size:
+        if batch.rows < batch_size:
             break
     return folded
 

@@ -45,17 +45,34 @@ def upgrade():
     sa.ForeignKeyConstraint(['reverses_id'], ['signature_invalidations.id'], name=op.f('fk_signature_invalidations_reverses_id_signature_invalidations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signature_invalidations'))
     )
-    with op.batch_alter_table('signatures', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('invalidation_id', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_signatures_invalidation', ['invalidation_id', 'id'], unique=False, postgresql_where=sa.text('invalidation_id IS NOT NULL'), sqlite_where=sa.text('invalidation_id IS NOT NULL'))
-        batch_op.create_index('ix_signatures_petition_invalidation', ['petition_id', 'invalidation_id'], unique=False, postgresql_where=sa.text('invalidation_id IS NOT NULL'), sqlite_where=sa.text('invalidation_id IS NOT NULL'))
-
+    op.create_table('removed_signature_counts',
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('petition_id', sa.Integer(), nullable=False),
+    sa.Column('hour', app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_removed_signature_counts_count_non_negative')),
+    sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_removed_signature_counts_petition_id_petitions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['run_id'], ['signature_invalidations.id'], name=op.f('fk_removed_signature_counts_run_id_signature_invalidations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('run_id', 'petition_id', 'hour', name=op.f('pk_removed_signature_counts'))
+    )
+    op.create_index('ix_removed_signature_counts_petition', 'removed_signature_counts', ['petition_id'], unique=False)
+    # A nullable column without a default: no rewrite of the table.
+    op.add_column('signatures', sa.Column('invalidation_id', sa.Integer(), nullable=True))
+    where = sa.text('invalidation_id IS NOT NULL')
+    if op.get_bind().dialect.name == 'postgresql':
+        # CONCURRENTLY: signing goes on while the index is built (outside the transaction).
+        with op.get_context().autocommit_block():
+            op.create_index('ix_signatures_invalidation', 'signatures', ['invalidation_id', 'id'], unique=False,
+                            postgresql_where=where, postgresql_concurrently=True, if_not_exists=True)
+    else:
+        op.create_index('ix_signatures_invalidation', 'signatures', ['invalidation_id', 'id'], unique=False,
+                        sqlite_where=where)
 
 
 def downgrade():
+    op.drop_index('ix_signatures_invalidation', table_name='signatures')
     with op.batch_alter_table('signatures', schema=None) as batch_op:
-        batch_op.drop_index('ix_signatures_petition_invalidation', postgresql_where=sa.text('invalidation_id IS NOT NULL'), sqlite_where=sa.text('invalidation_id IS NOT NULL'))
-        batch_op.drop_index('ix_signatures_invalidation', postgresql_where=sa.text('invalidation_id IS NOT NULL'), sqlite_where=sa.text('invalidation_id IS NOT NULL'))
         batch_op.drop_column('invalidation_id')
-
+    op.drop_index('ix_removed_signature_counts_petition', table_name='removed_signature_counts')
+    op.drop_table('removed_signature_counts')
     op.drop_table('signature_invalidations')

@@ -279,3 +279,37 @@ def test_an_administrator_changes_an_alert_threshold(app, admin):
         rule = db.session.get(AlertRule, rule.id)
         rule.threshold, rule.enabled = 5000, False
         db.session.commit()
+
+
+def test_a_very_long_email_domain_cannot_stop_the_alerts(app, clock):
+    clock.set(clock.now().replace(minute=2, second=0, microsecond=0))
+    make_user("long-mod@example.kz", roles=(Role.MODERATOR,))
+    long_domain = ".".join(["a" * 60, "b" * 60, "c" * 60, "kz"])
+    rule = db.session.scalar(select(AlertRule).where(AlertRule.metric == "accounts",
+                                                     AlertRule.source == "email_domain"))
+    saved = rule.threshold
+    rule.threshold = 2
+    db.session.commit()
+    try:
+        for i in range(2):
+            trending.record_account(trending.fingerprints(f"192.0.2.{i}", "x"), f"p{i}@{long_domain}")
+        db.session.commit()  # counted when the transaction commits
+        assert check_alerts() == 1
+        assert [e.subject for e in alert_emails()] == ["Dauys: unusual activity from one email domain"] or \
+            len(alert_emails()) == 1
+    finally:
+        rule.threshold = saved
+        db.session.commit()
+
+
+def test_a_signature_rolled_back_is_not_counted(app, clock):
+    petition = make_petition(state="open", title="Трендті тексеру үшін петиция")
+    user = make_user("rolled@example.kz")
+    petition_services.sign(petition, user, show_name=False, notify=False,
+                           meta={"ip": "203.0.113.50", "user_agent": "x"})
+    db.session.rollback()
+    assert trending.top("signatures", "site", "network", trending.period()) == []
+    petition_services.sign(petition, user, show_name=False, notify=False,
+                           meta={"ip": "203.0.113.50", "user_agent": "x"})
+    db.session.commit()
+    assert [e.count for e in trending.top("signatures", "site", "network", trending.period())] == [1]
