@@ -70,6 +70,10 @@ class Config:
     OUTBOX_SWEEP_SECONDS = _env_int("OUTBOX_SWEEP_SECONDS", 30)
     # Delivered emails keep their bodies (one-time links, personal words) this long.
     MAIL_BODY_RETENTION_DAYS = _env_int("MAIL_BODY_RETENTION_DAYS", 7)
+    # Privacy: the address, network and browser fingerprints of a petition's signatures are
+    # erased this long after its course ended; accounts never confirmed are deleted.
+    FINGERPRINT_RETENTION_DAYS = _env_int("FINGERPRINT_RETENTION_DAYS", 182)
+    UNVERIFIED_ACCOUNT_DAYS = _env_int("UNVERIFIED_ACCOUNT_DAYS", 30)
     OUTBOX_PURGE_SECONDS = _env_int("OUTBOX_PURGE_SECONDS", 3600)
     SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 1)
     COUNT_AGGREGATE_SECONDS = _env_int("COUNT_AGGREGATE_SECONDS", 1)

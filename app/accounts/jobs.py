@@ -6,17 +6,29 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, exists, or_, select
 
 from app import clock
 from app.extensions import db
-from app.models import UserSession
+from app.models import (
+    AuditEntry,
+    DigestPreference,
+    DigestRecord,
+    Petition,
+    RecoveryCode,
+    Report,
+    Signature,
+    User,
+    UserRole,
+    UserSession,
+)
 from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
 
 PERIODIC = (
     PeriodicJob("forget-old-sessions", "app.accounts.jobs.forget_old_sessions", 24 * 3600),
+    PeriodicJob("delete-unverified-accounts", "app.accounts.jobs.delete_unverified", 24 * 3600),
 )
 
 # An ended session's row is kept this long (to answer "was this cookie ever valid?"
@@ -39,3 +51,24 @@ def forget_old_sessions() -> int:
     if count:
         log.info("sessions: forgot %d ended sessions", count)
     return count
+
+
+def delete_unverified(batch: int = 1000) -> int:
+    """Delete accounts whose email address was never confirmed within
+    UNVERIFIED_ACCOUNT_DAYS (30) of registering, as the privacy notice says: such an
+    account could never sign or write, so nothing else refers to it (one that somehow
+    does is left alone). Idempotent; returns how many accounts went."""
+    cutoff = clock.now() - timedelta(days=current_app.config["UNVERIFIED_ACCOUNT_DAYS"])
+    used = or_(*(exists().where(column == User.id) for column in (
+        Petition.author_id, Signature.user_id, Report.reporter_id, AuditEntry.actor_id, UserRole.user_id)))
+    ids = db.session.scalars(select(User.id).where(User.email_verified_at.is_(None), User.created_at < cutoff, ~used)
+                             .order_by(User.id).limit(batch)).all()
+    if ids:
+        for model in (UserSession, RecoveryCode, DigestPreference, DigestRecord):
+            db.session.execute(delete(model).where(model.user_id.in_(ids)).execution_options(
+                synchronize_session=False))
+        db.session.execute(delete(User).where(User.id.in_(ids)).execution_options(synchronize_session=False))
+    db.session.commit()
+    if ids:
+        log.info("accounts: deleted %d never confirmed", len(ids))
+    return len(ids)

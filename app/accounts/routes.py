@@ -106,7 +106,8 @@ def register():
         )
         try:
             services.register(data, origin={"ip": client_address(),
-                                            "user_agent": request.headers.get("User-Agent", "")[:500]})
+                                            "user_agent": request.headers.get("User-Agent", "")[:500]},
+                              next_url=safe_next_url(request.args.get("next")))
         except AccountError as exc:
             db.session.rollback()
             _show_error(form, exc)
@@ -118,7 +119,8 @@ def register():
     # Autofill may have filled the honeypot: a person's next try starts with it empty.
     form.website.data = ""
     status = FORM_ERROR if request.method == "POST" else 200
-    return render_template("accounts/register.html", form=form), status
+    return render_template("accounts/register.html", form=form,
+                           next_url=safe_next_url(request.args.get("next"))), status
 
 
 @bp.route("/verify/sent")
@@ -143,7 +145,8 @@ def resend_verification():
     return redirect(url_for("accounts.verify_sent"))
 
 
-def _token_page(kind: str, check, perform, template: str, done_message: str, done_endpoint: str):
+def _token_page(kind: str, check, perform, template: str, done_message: str, done_endpoint: str,
+                done_url: str | None = None):
     """GET shows a page with a button; POST does the change. Mail scanners prefetch
     links, so a GET must never change anything. The token is the one the link's first
     GET stashed in the session (app.net.stash_link_token)."""
@@ -165,7 +168,7 @@ def _token_page(kind: str, check, perform, template: str, done_message: str, don
         db.session.commit()
         forget_link_token(kind)
         flash(done_message, "success")
-        return redirect(url_for(done_endpoint))
+        return redirect(done_url or url_for(done_endpoint))
     return render_template(template, form=form, user=user)
 
 
@@ -176,6 +179,11 @@ def verify_email_link(token: str):
 
 @bp.route("/verify/confirm", methods=["GET", "POST"])
 def verify_email():
+    # Back to where the person was going (the petition they came to sign), through the
+    # log-in if this browser is not logged in.
+    going = services.verification_next(link_token("verify"))
+    if going and not current_user.is_authenticated:
+        going = url_for("accounts.login", next=going)
     return _token_page(
         "verify",
         services.check_verification,
@@ -183,6 +191,7 @@ def verify_email():
         "accounts/verify_confirm.html",
         _("Thank you: your email address is confirmed."),
         "accounts.account" if current_user.is_authenticated else "accounts.login",
+        done_url=going,
     )
 
 
@@ -229,7 +238,8 @@ def login():
             return redirect(target)
     elif request.method == "POST":
         status = FORM_ERROR
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form, next_url=safe_next_url(request.args.get("next"))), \
+        status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import Region, User
-from app.net import absolute_url
+from app.net import absolute_url, safe_next_url
 
 
 class AccountError(ValueError):
@@ -56,7 +56,8 @@ def email_taken(email: str, *, except_user: User | None = None) -> bool:
 OLDEST_BIRTH_YEAR = 1900
 
 
-def register(data: Registration, today: date | None = None, origin: dict | None = None) -> User | None:
+def register(data: Registration, today: date | None = None, origin: dict | None = None,
+             next_url: str | None = None) -> User | None:
     """Create a citizen account and queue the verification email.
 
     Raises AccountError (field, code) for what is wrong with the input itself: an IIN
@@ -102,7 +103,7 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
             db.session.flush()
     except IntegrityError:
         return None
-    send_verification(user)
+    send_verification(user, next_url)
     if origin:
         # New accounts by network and email domain, for the moderators' dashboard.
         trending.record_account(trending.fingerprints(origin.get("ip"), origin.get("user_agent")), user.email)
@@ -121,8 +122,12 @@ def _tell_of_attempt(data: Registration, by_email: User | None, by_iin: User | N
                         lang_code=data.language)
 
 
-def send_verification(user: User) -> None:
-    token = tokens.make_token(tokens.Purpose.VERIFY_EMAIL, user.id, user.email)
+def send_verification(user: User, next_url: str | None = None) -> None:
+    """The confirmation link; `next_url` (a local path, such as the petition the person
+    came to sign) rides in the token, so the way back survives the email, even opened on
+    another device."""
+    extra = {"n": next_url} if safe_next_url(next_url) else {}
+    token = tokens.make_token(tokens.Purpose.VERIFY_EMAIL, user.id, user.email, **extra)
     queue_email(
         user.email,
         "verify_email",
@@ -151,6 +156,14 @@ def check_verification(token: str) -> User:
     if user.is_verified:
         raise AccountError("token", "used")
     return user
+
+
+def verification_next(token: str | None) -> str | None:
+    """Where the person was going when they registered (a local path), or None."""
+    if not token:
+        return None
+    return safe_next_url(tokens.token_extra(tokens.Purpose.VERIFY_EMAIL, token,
+                                            current_app.config["VERIFY_EMAIL_MAX_AGE"], "n"))
 
 
 def verify_email(token: str) -> User:

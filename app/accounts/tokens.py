@@ -22,6 +22,7 @@ class Purpose(enum.Enum):
     RESET_PASSWORD = "dauys.reset-password"  # noqa: S105 (a salt name, not a secret)
     CHANGE_EMAIL = "dauys.change-email"
     DIGEST_PREFERENCES = "dauys.digest-preferences"
+    UNSUBSCRIBE = "dauys.unsubscribe"
 
 
 class TokenError(ValueError):
@@ -47,8 +48,19 @@ def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose.value, signer=_ClockSigner)
 
 
-def make_token(purpose: Purpose, user_id: int, state: str) -> str:
-    return _serializer(purpose).dumps({"u": user_id, "s": fingerprint(state)})
+def make_token(purpose: Purpose, user_id: int, state: str, **extra: str) -> str:
+    """`extra` rides along, signed (e.g. "n": where to go once the link is followed)."""
+    return _serializer(purpose).dumps({"u": user_id, "s": fingerprint(state), **extra})
+
+
+def token_extra(purpose: Purpose, token: str, max_age: int, key: str) -> str | None:
+    """A value carried in a valid token, or None (absent, or the token is not valid)."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except BadSignature:  # SignatureExpired included
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def read_token(purpose: Purpose, token: str, max_age: int) -> tuple[int, str]:

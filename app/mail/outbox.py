@@ -70,6 +70,7 @@ def queue_email(
     language: str,
     *,
     dedupe_key: str | None = None,
+    headers: dict[str, str] | None = None,
     **context,
 ) -> OutboxEmail | None:
     """Render `mail/<template>.{txt,html}` in `language` and add it to the outbox.
@@ -95,6 +96,7 @@ def queue_email(
         html_body=html,
         language=language,
         template=template,
+        headers=headers or None,
     )
     db.session.add(email)
     db.session.flush()

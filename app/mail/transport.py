@@ -27,6 +27,8 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     msg.add_alternative(row.html_body, subtype="html")
     # After the body: set_content() drops any Content-* header set before it.
     msg["Content-Language"] = row.language
+    for name, value in sorted((row.headers or {}).items()):
+        msg[name] = value
     return msg
 
 

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.formguard import BotSignalsMixin
 from app.petitions.names import CATEGORY_NAMES, REPORT_REASON_NAMES
@@ -96,3 +96,9 @@ class ReportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token."""
+
+
+class UnsubscribeForm(FlaskForm):
+    """Which news to stop: the button pressed says (this petition, or all)."""
+
+    scope = HiddenField(validators=[AnyOf(("petition", "all"))])

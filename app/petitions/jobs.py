@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import and_, exists, or_, select, update
 
 from app import clock
 from app.extensions import db
-from app.models import Petition, PetitionState
+from app.models import Petition, PetitionState, ReviewCase, Signature
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
 from app.queue import PeriodicJob
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 
 PERIODIC = (
     PeriodicJob("close-expired-petitions", "app.petitions.jobs.close_expired", "CLOSE_SWEEP_SECONDS"),
+    PeriodicJob("erase-fingerprints", "app.petitions.jobs.erase_fingerprints", 24 * 3600),
 )
 
 
@@ -43,3 +46,35 @@ def close_expired(batch: int = 200) -> int:
     if closed:
         log.info("closed %d petitions", closed)
     return closed
+
+
+def erase_fingerprints(batch: int = 10_000) -> int:
+    """Erase the address, network and browser fingerprints of the signatures of every
+    petition whose course ended more than FINGERPRINT_RETENTION_DAYS ago (as the UK
+    anonymises closed petitions): answered by its state body, or closed, rejected or
+    hidden without a review case. Counts and everything else stay. Idempotent, in
+    batches; returns how many signatures it cleared."""
+    cutoff = clock.now() - timedelta(days=current_app.config["FINGERPRINT_RETENTION_DAYS"])
+    answered = select(ReviewCase.petition_id).where(ReviewCase.answered_at < cutoff)
+    no_case = ~exists().where(ReviewCase.petition_id == Petition.id)
+    ended_alone = select(Petition.id).where(no_case, or_(
+        and_(Petition.state == PetitionState.CLOSED, Petition.closed_at < cutoff),
+        and_(Petition.state.in_((PetitionState.REJECTED, PetitionState.HIDDEN)), Petition.decided_at < cutoff)))
+    has_any = or_(Signature.ip_hmac.is_not(None), Signature.network_hmac.is_not(None),
+                  Signature.user_agent_hash.is_not(None))
+    cleared = 0
+    while True:
+        ids = db.session.scalars(select(Signature.id).where(
+            or_(Signature.petition_id.in_(answered), Signature.petition_id.in_(ended_alone)), has_any)
+            .order_by(Signature.id).limit(batch)).all()
+        if not ids:
+            break
+        db.session.execute(update(Signature).where(Signature.id.in_(ids))
+                           .values(ip_hmac=None, network_hmac=None, user_agent_hash=None)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+        cleared += len(ids)
+    db.session.rollback()
+    if cleared:
+        log.info("erased the fingerprints of %d signatures", cleared)
+    return cleared

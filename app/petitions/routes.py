@@ -13,14 +13,15 @@ from sqlalchemy import select
 
 from app import clock
 from app.accounts import ratelimits
+from app.accounts.tokens import TokenError
 from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.csvfile import download as csv_download
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.formerrors import show_error
 from app.http_cache import public
 from app.models import Petition, PetitionState, Region
-from app.net import client_address, page_arg, share_url
+from app.net import client_address, link_token, page_arg, share_url, stash_link_token
 from app.petitions import charts, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
@@ -329,9 +330,11 @@ def sign(petition_id: int):
 @login_required
 def signed(petition_id: int):
     petition = _get_visible(petition_id)
-    if not services.has_signed(petition, current_user):
+    signature = services.signature_of(petition, current_user)
+    if signature is None:
         return redirect(url_for("petitions.show", petition_id=petition.id))
-    return render_template("petitions/signed.html", petition=petition,
+    return render_template("petitions/signed.html", petition=petition, sponsor=signature.sponsor,
+                           sponsors_required=current_app.config["SPONSORS_REQUIRED"],
                            link=share_url("petitions.show", petition_id=petition.id))
 
 
@@ -355,3 +358,48 @@ def report(petition_id: int):
     flash(_("Thank you. Moderators will look at your report."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
 
+
+
+# --- unsubscribing from news about petitions -------------------------------------------
+
+
+@bp.route("/unsubscribe/<token>")
+def unsubscribe_link(token: str):
+    return stash_link_token("unsubscribe", token, "petitions.unsubscribe")
+
+
+@bp.route("/unsubscribe/<token>", methods=["POST"])
+@csrf.exempt
+def unsubscribe_one_click(token: str):
+    """RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" to the link in the
+    List-Unsubscribe header, with no cookie and no form of ours. No CSRF token can be
+    asked for; the signed token in the address is the proof (it names the person and
+    the petition, and does nothing else)."""
+    if request.form.get("List-Unsubscribe") != "One-Click":
+        abort(400)
+    try:
+        user, petition = services.read_unsubscribe(token)
+    except TokenError:
+        abort(400)
+    services.stop_news(user, petition)
+    db.session.commit()
+    return "", 204
+
+
+@bp.route("/unsubscribe", methods=["GET", "POST"])
+def unsubscribe():
+    """The page an emailed link leads to: one button for this petition, one for all."""
+    try:
+        user, petition = services.read_unsubscribe(link_token("unsubscribe"))
+    except TokenError:
+        return render_template("petitions/unsubscribe.html", problem=True), 400
+    form = forms.UnsubscribeForm()
+    done = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        everything = form.scope.data == "all"
+        services.stop_news(user, None if everything else petition)
+        db.session.commit()
+        done = "all" if everything else "petition"
+    return render_template("petitions/unsubscribe.html", problem=False, petition=petition, form=form, done=done)

@@ -11,10 +11,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Boolean, Integer, LargeBinary, String, and_, bindparam, case, false, insert, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    LargeBinary,
+    String,
+    and_,
+    bindparam,
+    case,
+    false,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from app import clock, trending
+from app.accounts import tokens
 from app.accounts.iin import age_on
 from app.extensions import db
 from app.models import (
@@ -30,6 +45,7 @@ from app.models import (
     User,
 )
 from app.models.base import UTCDateTime
+from app.net import absolute_url
 from app.petitions import counting, lifecycle
 from app.petitions.notifications import notify_author
 
@@ -103,6 +119,11 @@ def signing_problem(petition: Petition, user: User | None) -> str | None:
     if has_signed(petition, user):
         return "already_signed"
     return None
+
+
+def signature_of(petition: Petition, user: User) -> Signature | None:
+    return db.session.scalar(select(Signature).where(Signature.petition_id == petition.id,
+                                                     Signature.user_id == user.id))
 
 
 def has_signed(petition: Petition, user: User) -> bool:
@@ -312,3 +333,42 @@ def report(petition: Petition, user: User, reason: str, comment: str | None) -> 
     except IntegrityError:
         raise PetitionError("already_reported") from None
     return entry
+
+
+# --- news to signers: unsubscribing ----------------------------------------------------
+
+UNSUBSCRIBE_MAX_AGE = 2 * 365 * 24 * 3600  # a signer may stop the news years after signing
+
+
+def unsubscribe_url(user: User, petition_id: int) -> str:
+    """The signed link in every email to a signer: works without logging in, for this
+    petition (and offers all petitions)."""
+    token = tokens.make_token(tokens.Purpose.UNSUBSCRIBE, user.id, f"petition:{petition_id}", p=str(petition_id))
+    return absolute_url("petitions.unsubscribe_link", token=token, lang=user.language)
+
+
+def unsubscribe_headers(user: User, petition_id: int) -> dict[str, str]:
+    """List-Unsubscribe with one-click (RFC 8058): a mail client POSTs to the link."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url(user, petition_id)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def read_unsubscribe(token: str) -> tuple[User, Petition]:
+    """The signer and petition an unsubscribe link is for. Raises TokenError."""
+    user_id, state = tokens.read_token(tokens.Purpose.UNSUBSCRIBE, token, UNSUBSCRIBE_MAX_AGE)
+    raw = tokens.token_extra(tokens.Purpose.UNSUBSCRIBE, token, UNSUBSCRIBE_MAX_AGE, "p") or ""
+    if not (raw.isascii() and raw.isdigit()) or state != tokens.fingerprint(f"petition:{raw}"):
+        raise tokens.TokenError(expired=False)
+    user, petition = db.session.get(User, user_id), db.session.get(Petition, int(raw))
+    if user is None or petition is None:
+        raise tokens.TokenError(expired=False)
+    return user, petition
+
+
+def stop_news(user: User, petition: Petition | None) -> int:
+    """No more emails about this petition (or, with None, any petition this person
+    signed). Returns how many signatures changed; idempotent."""
+    query = update(Signature).where(Signature.user_id == user.id, Signature.notify.is_(True))
+    if petition is not None:
+        query = query.where(Signature.petition_id == petition.id)
+    return db.session.execute(query.values(notify=False).execution_options(synchronize_session=False)).rowcount

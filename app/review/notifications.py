@@ -6,7 +6,9 @@ so a retried or resumed fan-out never writes a second one."""
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from app import clock, queue
@@ -14,6 +16,7 @@ from app.extensions import db
 from app.mail.outbox import prefetch_dedupe_keys, queue_email
 from app.models import ReviewCase, Signature, User
 from app.net import absolute_url
+from app.petitions.services import unsubscribe_headers, unsubscribe_url
 
 FANOUT_CHUNK = 200
 
@@ -30,14 +33,20 @@ def _message(kind: str, audience: str, case: ReviewCase):
     if kind == "threshold" and audience == "official":
         return _l("The petition “%(title)s” has reached %(count)d signatures and is queued for your body's "
                   "review. The response is due by %(due)s.", title=title, count=case.petition.threshold_at_crossing,
-                  due=case.due_on.isoformat())
+                  due=_long_date(case.due_on))
     if kind == "threshold" and audience == "author":
         return _l("Your petition “%(title)s” has reached its threshold. It is now queued for review by the state "
-                  "body, which must answer by %(due)s.", title=title, due=case.due_on.isoformat())
+                  "body, which must answer by %(due)s.", title=title, due=_long_date(case.due_on))
     if kind == "threshold":
         return _l("The petition “%(title)s” that you signed has reached its threshold and is queued for review by "
                   "the state body.", title=title)
     return _l("The state body has published its answer to the petition “%(title)s”:", title=title)
+
+
+def _long_date(day):
+    """The date as the recipient reads it ("2 December 2026", "2 желтоқсан 2026 ж."):
+    formatted when the email is rendered, in the recipient's language."""
+    return LazyString(lambda: format_date(day, "long"))
 
 
 def _key(kind: str, audience: str, case: ReviewCase, user: User) -> str:
@@ -51,9 +60,12 @@ def _send(user: User, kind: str, audience: str, case: ReviewCase) -> None:
         link = absolute_url("review.case", case_id=case.id, lang=user.language)
     else:
         link = absolute_url("petitions.show", petition_id=case.petition_id, lang=user.language)
+    signer = audience == "signer"
     queue_email(user.email, "review_notice", user.language, dedupe_key=_key(kind, audience, case, user),
+                headers=unsubscribe_headers(user, case.petition_id) if signer else None,
                 subject=_subject(kind),
                 message=_message(kind, audience, case), user=user, link=link,
+                unsubscribe=unsubscribe_url(user, case.petition_id) if signer else None,
                 note=case.response_text if kind == "response" else None)
 
 

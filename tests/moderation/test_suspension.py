@@ -60,7 +60,8 @@ def test_a_suspended_account_cannot_log_in_sign_or_create_and_it_is_audited(app,
     assert reload(suspect).active
     assert login(their_browser, "suspect@example.kz", "steppe-wind-2026").status_code == 302
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == suspect.id,
-                                                                 AuditEntry.target_type == "user")).all()
+                                                                 AuditEntry.target_type == "user")
+                                 .order_by(AuditEntry.id)).all()
     assert actions == ["user.suspend", "user.reactivate"]
 
 
