@@ -12,6 +12,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app import clock
+from app.audit.names import action_name, outbox_status_name
 from app.clock import ALMATY
 from app.language import LANG, swap_language
 from app.models import Role
@@ -107,6 +108,8 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["response_html"] = response_html
+    app.jinja_env.filters["audit_action"] = action_name
+    app.jinja_env.filters["outbox_status"] = outbox_status_name
     # Attributes left out rather than rendered as "None".
     app.jinja_env.filters["drop_none"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
     app.jinja_env.filters["number"] = format_number

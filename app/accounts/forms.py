@@ -177,3 +177,19 @@ class ReauthMixin:
 
 class DisableSecondFactorForm(ReauthMixin, FlaskForm):
     pass
+
+
+class RegionForm(FlaskForm):
+    region = SelectField(
+        _l("Region of residence"),
+        validators=[DataRequired(message=_l("Choose your region of residence."))],
+        invalid_choice_message=_l("Choose your region of residence."),
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(message=_l("Enter your current password."))])
+    understood = BooleanField(
+        _l("I understand: my name, email and details are erased for good; my signatures stay counted, "
+           "without my name."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -21,7 +24,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app import clock
-from app.accounts import forms, ratelimits, services, sessions, throttle, two_factor
+from app.accounts import forms, own_data, ratelimits, services, sessions, throttle, two_factor
 from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
@@ -512,3 +515,60 @@ def two_factor_qr():
         abort(404)
     svg = two_factor.qr_svg(two_factor.provisioning_uri(current_user, session[SETUP_SECRET]))
     return current_app.response_class(svg, mimetype="image/svg+xml")
+
+
+# --- my own data: download, region, deletion -------------------------------------------
+
+
+@bp.route("/account/data.json")
+@login_required
+def download_data():
+    """Everything held about me, as JSON (a file to keep)."""
+    body = json.dumps(own_data.export(current_user._get_current_object()), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="dauys-{current_user.id}.json"'
+    return response
+
+
+@bp.route("/account/region", methods=["GET", "POST"])
+@login_required
+def change_region():
+    form = forms.RegionForm()
+    form.region.choices = _region_choices()
+    if request.method == "GET":
+        form.region.data = current_user.region.code if current_user.region else ""
+    if form.validate_on_submit():
+        try:
+            own_data.change_region(current_user._get_current_object(), form.region.data)
+        except own_data.OwnDataError:
+            db.session.rollback()
+            form.region.errors = [_("Choose your region of residence.")]
+        else:
+            db.session.commit()
+            flash(_("Your region is changed. Signatures you made before keep the region they were made in."),
+                  "success")
+            return redirect(url_for("accounts.account"))
+    status = FORM_ERROR if request.method == "POST" else 200
+    return render_template("accounts/region.html", form=form), status
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = forms.DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            own_data.delete_account(current_user._get_current_object(), form.password.data)
+        except own_data.OwnDataError as exc:
+            db.session.rollback()
+            if exc.code == "staff":
+                flash(_("A member of staff's account is closed by an administrator: ask one."), "error")
+                return render_template("accounts/delete.html", form=form), 403
+            form.password.errors = [_("The password is wrong.")]
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            return render_template("accounts/deleted.html")
+    status = FORM_ERROR if request.method == "POST" else 200
+    return render_template("accounts/delete.html", form=form), status

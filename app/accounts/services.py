@@ -83,6 +83,12 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
     password_hash = hash_password(data.password)
     by_email = find_by_email(data.email)
     by_iin = db.session.scalar(select(User).where(User.iin_hmac == claim.person_key))
+    if by_iin is not None and by_iin.deleted_at is not None and by_email is None:
+        # The person deleted their account and comes back: the account is theirs again
+        # (its signatures too), with the details given now.
+        _revive(by_iin, data, region, password_hash)
+        send_verification(by_iin, next_url)
+        return by_iin
     if by_email is not None or by_iin is not None:
         _tell_of_attempt(data, by_email, by_iin)
         return None
@@ -108,6 +114,19 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
         # New accounts by network and email domain, for the moderators' dashboard.
         trending.record_account(trending.fingerprints(origin.get("ip"), origin.get("user_agent")), user.email)
     return user
+
+
+def _revive(user: User, data: Registration, region: Region, password_hash: str) -> None:
+    user.email = normalize_email(data.email)
+    user.full_name = " ".join(data.full_name.split())
+    user.password_hash = password_hash
+    user.region = region
+    user.birth_date = provider().claim(data.iin).birth_date
+    user.language = data.language
+    user.email_verified_at = None
+    # A suspension outlives a deletion: coming back does not lift it.
+    user.active, user.deleted_at = user.suspended_at is None, None
+    db.session.flush()
 
 
 def _tell_of_attempt(data: Registration, by_email: User | None, by_iin: User | None) -> None:

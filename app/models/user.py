@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,6 +54,8 @@ class User(UserMixin, Base):
     # owner is told when they try to log in.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    # Deleted by its owner: personal data erased, only iin_hmac kept (app.accounts.own_data).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The second factor (RFC 6238 codes): the shared secret in base32, when it was turned
@@ -123,6 +126,8 @@ class User(UserMixin, Base):
     @property
     def display_name(self) -> str:
         """First name and the initial of the surname, as public pages show people."""
+        if self.deleted_at is not None:
+            return gettext("a former user")
         parts = self.full_name.split()
         if len(parts) < 2:
             return self.full_name

@@ -34,6 +34,16 @@ class Progress:
     days_left: int | None
 
     @property
+    def below_one_percent(self) -> bool:
+        """Signed, but by fewer than 1 % of the threshold: "less than 1 %", not "0 %"."""
+        return self.count > 0 and self.count * 100 < self.threshold
+
+    @property
+    def aria_now(self) -> int:
+        """The progress bar's value, within its range (a petition may pass its threshold)."""
+        return min(self.count, self.threshold)
+
+    @property
     def reached(self) -> bool:
         return self.threshold > 0 and self.count >= self.threshold
 

@@ -56,7 +56,7 @@ def test_register_create_sponsor_approve_sign(reader, mailbox, app, monkeypatch)
         reader.log_in(sponsor)
         reader.goto(path)
         page.get_by_role("button", name=t("Sponsor")).click()
-        assert page.get_by_role("heading", level=1).inner_text() == t("Thank you for signing")
+        assert page.get_by_role("heading", level=1).inner_text() == t("Thank you for your support")  # thanked as a sponsor
         reader.log_out()
     settle()  # the aggregator, which runs every second in production
     db.session.expire_all()

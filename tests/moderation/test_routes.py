@@ -98,8 +98,9 @@ def test_approve_opens_it_and_audits(client, moderator, mailbox, app):
     assert entry.before["state"] == "pending_moderation" and entry.after["state"] == "open"
     assert entry.created_at is not None
     assert len(mailbox.to("author@example.kz")) == 1
-    # The log is readable on the petition's moderation page.
-    assert "petition.approve" in page_text(client.get(f"/moderation/petitions/{p.id}"))
+    # The log is readable on the petition's moderation page, in the reader's language.
+    assert "мақұлданды" in page_text(client.get(f"/kk/moderation/petitions/{p.id}"))
+    assert "approved" in page_text(client.get(f"/en/moderation/petitions/{p.id}"))
 
 
 def test_approving_an_open_petition_is_an_illegal_transition(client, moderator):

@@ -1,0 +1,137 @@
+"""A citizen's own data (#13, item 4): download everything held (and nothing about
+anyone else), move to another region (signatures keep theirs), delete the account
+(signatures stay counted and anonymous; the same IIN cannot sign those petitions again)."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Petition, Role, Signature, User
+from app.petitions import services as petitions
+from tests.support import login, make_petition, make_user, open_link, page_text, post, settle, valid_iin
+
+
+@pytest.fixture
+def citizen(app):
+    iin = valid_iin()
+    from app.accounts.identity import provider
+
+    user = make_user("own-data@example.kz", region="KZ-75")
+    user.full_name = "Асель Нурланқызы Бекова"
+    user.iin_hmac = provider().claim(iin).person_key
+    db.session.commit()
+    user.iin = iin  # the number itself, for registering again (never stored)
+    return user
+
+
+def test_the_download_holds_my_rows_and_nobody_elses(app, citizen):
+    other = make_user("someone-else@example.kz")
+    moderator = make_user("named-moderator@example.kz", roles=(Role.MODERATOR,))
+    mine = make_petition(citizen, state="open", title="Менің петициям: саябақтар көбейсін")
+    theirs = make_petition(other, state="open", title="Басқа біреудің петициясы туралы")
+    petitions.sign(theirs, citizen, show_name=True, notify=True, meta={"ip": "10.1.1.1", "user_agent": "Firefox"})
+    petitions.sign(mine, other, show_name=True, notify=True)
+    db.session.commit()
+    from app.moderation import accounts
+
+    accounts.suspend(moderator, citizen, "Checking a report.")
+    accounts.reactivate(moderator, citizen, "Cleared.")
+    db.session.commit()
+    client = app.test_client()
+    login(client, citizen.email)
+    response = client.get("/en/account/data.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == "own-data@example.kz" and data["account"]["region"] == "KZ-75"
+    assert [s["petition_id"] for s in data["signatures"]] == [theirs.id]
+    assert data["signatures"][0]["network_fingerprint"] and data["signatures"][0]["name_shown"] is True
+    assert [p["id"] for p in data["petitions"]] == [mine.id]
+    assert [a["action"] for a in data["staff_actions_on_this_account"]] == ["user.suspend", "user.reactivate"]
+    assert {a["by"] for a in data["staff_actions_on_this_account"]} == {"staff"}
+    raw = response.get_data(as_text=True)
+    for foreign in ("someone-else@example.kz", "named-moderator@example.kz", other.full_name, moderator.full_name):
+        assert foreign not in raw
+    assert citizen.iin not in raw
+
+
+def test_moving_region_keeps_the_signatures_where_they_were_made(app, citizen):
+    petition = make_petition(state="open", title="Өңірлік көлік туралы петиция мәтіні")
+    petitions.sign(petition, citizen, show_name=False, notify=False)
+    db.session.commit()
+    client = app.test_client()
+    login(client, citizen.email)
+    bad = post(client, "/en/account/region", {"region": "KZ-00"}, token_from="/en/account/region")
+    assert bad.status_code == 422 and "Choose your region of residence." in page_text(bad)
+    assert post(client, "/en/account/region", {"region": "KZ-11"}, token_from="/en/account/region").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, citizen.id).region.code == "KZ-11"
+    assert db.session.scalar(select(Signature).where(Signature.user_id == citizen.id)).region.code == "KZ-75"
+
+
+def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign_again(app, citizen, mailbox):
+    petition = make_petition(state="open", title="Жою сынағы: қол саналып қалады")
+    authored = make_petition(citizen, state="open", title="Жойылған автордың петициясы")
+    petitions.sign(petition, citizen, show_name=True, notify=True, meta={"ip": "10.2.2.2", "user_agent": "x"})
+    db.session.commit()
+    settle()
+    anonymous = app.test_client()
+    assert "Асель Б." in page_text(anonymous.get(f"/en/petitions/{petition.id}"))
+    client = app.test_client()
+    login(client, citizen.email)
+    wrong = post(client, "/en/account/delete", {"password": "not-my-password", "understood": "y"},
+                 token_from="/en/account/delete")
+    assert wrong.status_code == 422 and "The password is wrong." in page_text(wrong)
+    unticked = post(client, "/en/account/delete", {"password": "correct horse battery"},
+                    token_from="/en/account/delete")
+    assert unticked.status_code == 422 and "Tick the box to confirm." in page_text(unticked)
+    assert db.session.get(User, citizen.id).deleted_at is None
+
+    done = post(client, "/en/account/delete", {"password": "correct horse battery", "understood": "y"},
+                token_from="/en/account/delete")
+    assert done.status_code == 200 and "Your account is deleted" in page_text(done)
+    assert client.get("/en/account").status_code == 302  # logged out
+    db.session.expire_all()
+    gone = db.session.get(User, citizen.id)
+    assert gone.full_name == "" and "own-data" not in gone.email and gone.birth_date is None
+    assert gone.iin_hmac == citizen.iin_hmac  # only this is kept
+    signature = db.session.scalar(select(Signature).where(Signature.user_id == citizen.id))
+    assert signature.valid and not signature.show_name and signature.network_hmac is None
+    assert db.session.get(Petition, petition.id).signature_count == 1  # still counted
+    for page in (anonymous.get(f"/en/petitions/{petition.id}"), anonymous.get(f"/en/petitions/{authored.id}")):
+        assert "Асель" not in page_text(page) and "Бекова" not in page_text(page)
+    assert "a former user" in page_text(anonymous.get(f"/en/petitions/{authored.id}"))
+    api = anonymous.get(f"/api/v1/petitions/{petition.id}").get_data(as_text=True)
+    assert "Асель" not in api
+    assert login(app.test_client(), "own-data@example.kz").status_code == 401
+
+    # The same person registers again: their account (and signature) comes back, and
+    # they cannot sign that petition a second time.
+    again = app.test_client()
+    form = {"full_name": "Асель Бекова", "email": "asel-new@example.kz", "password": "steppe-wind-2026",
+            "confirm": "steppe-wind-2026", "region": "KZ-75", "iin": citizen.iin}
+    assert post(again, "/en/register", form, token_from="/en/register").status_code == 200
+    from tests.support import link_in
+
+    open_link(again, link_in(mailbox.to("asel-new@example.kz")[-1], "/verify/"))
+    post(again, "/en/verify/confirm", {}, token_from="/en/verify/confirm")
+    login(again, "asel-new@example.kz", "steppe-wind-2026")
+    refused = post(again, f"/en/petitions/{petition.id}/sign", {"notify": "y"}, token_from=f"/en/petitions/{petition.id}")
+    assert refused.status_code != 302 or "signed" not in refused.headers.get("Location", "")
+    assert db.session.scalar(select(User.id).where(User.email == "asel-new@example.kz")) == citizen.id
+    settle()
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).signature_count == 1
+
+
+def test_staff_cannot_delete_their_account_themselves(app):
+    make_user("staff-delete@example.kz", roles=(Role.MODERATOR,))
+    client = app.test_client()
+    login(client, "staff-delete@example.kz")
+    refused = post(client, "/en/account/delete", {"password": "correct horse battery", "understood": "y"},
+                   token_from="/en/account/delete")
+    assert refused.status_code == 403 and "administrator" in page_text(refused)
+    assert db.session.scalar(select(User.deleted_at).where(User.email == "staff-delete@example.kz")) is None
