@@ -70,6 +70,10 @@ class Config:
     OUTBOX_SWEEP_SECONDS = _env_int("OUTBOX_SWEEP_SECONDS", 30)
     # Delivered emails keep their bodies (one-time links, personal words) this long.
     MAIL_BODY_RETENTION_DAYS = _env_int("MAIL_BODY_RETENTION_DAYS", 7)
+    # The operator named in the privacy notice and the other public pages (app/content/legal).
+    OPERATOR_NAME = _env("OPERATOR_NAME", "Dauys")
+    OPERATOR_EMAIL = _env("OPERATOR_EMAIL", "privacy@dauys.kz")
+    OPERATOR_ADDRESS = _env("OPERATOR_ADDRESS", "Astana, Republic of Kazakhstan")
     # Privacy: the address, network and browser fingerprints of a petition's signatures are
     # erased this long after its course ended; accounts never confirmed are deleted.
     FINGERPRINT_RETENTION_DAYS = _env_int("FINGERPRINT_RETENTION_DAYS", 182)

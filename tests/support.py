@@ -68,7 +68,7 @@ def make_user(
     `login`, which enters the code)."""
     from sqlalchemy import select
 
-    from app import clock
+    from app import clock, legal
     from app.accounts.identity import provider
     from app.admin.services import grant_role
     from app.models import Region, User
@@ -84,6 +84,8 @@ def make_user(
         birth_date=claim.birth_date,
         email_verified_at=clock.now() if verified else None,
         language=language,
+        consent_version=legal.notice_version(),  # agreed to the current privacy notice
+        consent_at=clock.now(),
     )
     db.session.add(user)
     db.session.flush()

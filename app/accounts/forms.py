@@ -69,6 +69,11 @@ def _new_password_fields(label):
     return password, confirm
 
 
+CONSENT_LABEL = _l("I have read the privacy notice and agree to Dauys processing my personal data, my IIN included, "
+       "to run my account and count my signatures.")
+CONSENT_MISSING = _l("Tick the box to give your consent: without it we cannot open an account.")
+
+
 class RegisterForm(BotSignalsMixin, FlaskForm):
     min_seconds_setting = "REGISTER_MIN_SECONDS"
 
@@ -94,6 +99,8 @@ class RegisterForm(BotSignalsMixin, FlaskForm):
             Regexp(r"^\s*\d{12}\s*$", message=_l("The IIN is 12 digits.")),
         ],
     )
+    # Unticked until the person ticks it (the Law on Personal Data asks for consent).
+    consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
 
 
 class LoginForm(FlaskForm):
@@ -193,3 +200,7 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand: my name, email and details are erased for good; my signatures stay counted, "
            "without my name."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))])
+
+
+class ConsentForm(FlaskForm):
+    consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])

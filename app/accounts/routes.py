@@ -23,7 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import clock
+from app import clock, legal
 from app.accounts import forms, own_data, ratelimits, services, sessions, throttle, two_factor
 from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
@@ -71,6 +71,15 @@ def _login(user, remember: bool, *, second_factor: bool = False) -> None:
 
 
 PENDING = "second_factor_pending"
+
+
+def _consent_first(user, target: str) -> str:
+    """Where to go after logging in: the privacy notice first when the person has not
+    agreed to its current version (it changed, or they registered before consent was
+    recorded), then `target`."""
+    if user.consent_version != legal.notice_version():
+        return url_for("accounts.consent", next=target)
+    return target
 TOO_MANY_CODES = _l("Too many wrong codes. Wait 15 minutes, then log in again.")
 
 
@@ -106,6 +115,7 @@ def register():
             region_code=form.region.data,
             iin=form.iin.data,
             language=str(get_locale()),
+            consent_version=legal.notice_version(),
         )
         try:
             services.register(data, origin={"ip": client_address(),
@@ -238,7 +248,7 @@ def login():
             throttle.record_success(email, address)
             _login(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(target)
+            return redirect(_consent_first(user, target))
     elif request.method == "POST":
         status = FORM_ERROR
     return render_template("accounts/login.html", form=form, next_url=safe_next_url(request.args.get("next"))), \
@@ -276,7 +286,7 @@ def login_code():
             target = safe_next_url(pending.get("next")) or url_for("accounts.account")
             _login(user, remember=bool(pending.get("r")), second_factor=True)
             db.session.commit()
-            return redirect(target)
+            return redirect(_consent_first(user, target))
     elif request.method == "POST":
         status = FORM_ERROR
     return render_template("accounts/login_code.html", form=form), status
@@ -572,3 +582,19 @@ def delete_account():
             return render_template("accounts/deleted.html")
     status = FORM_ERROR if request.method == "POST" else 200
     return render_template("accounts/delete.html", form=form), status
+
+
+@bp.route("/account/consent", methods=["GET", "POST"])
+@login_required
+def consent():
+    """The privacy notice changed (or was never agreed to): read it, agree, go on."""
+    form = forms.ConsentForm()
+    target = safe_next_url(request.args.get("next")) or url_for("accounts.account")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        user.consent_version, user.consent_at = legal.notice_version(), clock.now()
+        db.session.commit()
+        return redirect(target)
+    status = FORM_ERROR if request.method == "POST" else 200
+    return render_template("accounts/consent.html", form=form, notice=legal.page("privacy", str(get_locale()))), \
+        status

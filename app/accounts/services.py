@@ -38,6 +38,7 @@ class Registration:
     region_code: str
     iin: str
     language: str
+    consent_version: str | None = None  # the privacy notice's version the person agreed to
 
 
 def find_by_email(email: str) -> User | None:
@@ -100,6 +101,8 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
         iin_hmac=claim.person_key,
         birth_date=claim.birth_date,
         language=data.language,
+        consent_version=data.consent_version,
+        consent_at=clock.now() if data.consent_version else None,
     )
     try:
         # A concurrent registration with the same email or IIN loses here, cleanly; the
@@ -123,6 +126,7 @@ def _revive(user: User, data: Registration, region: Region, password_hash: str) 
     user.region = region
     user.birth_date = provider().claim(data.iin).birth_date
     user.language = data.language
+    user.consent_version, user.consent_at = data.consent_version, clock.now()
     user.email_verified_at = None
     # A suspension outlives a deletion: coming back does not lift it.
     user.active, user.deleted_at = user.suspended_at is None, None

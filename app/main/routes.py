@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
-from app import clock, queue
+from app import clock, legal, queue
 from app.accounts.services import set_language
 from app.bodies.queries import active_bodies
 from app.bodies.thresholds import describe_threshold, profile, threshold_for
@@ -200,3 +200,21 @@ def without_language(old: str = ""):
     response = redirect(target, 307 if request.method == "POST" else 302)
     response.vary.update(("Cookie", "Accept-Language"))
     return response
+
+
+# --- the operator's public pages (privacy, terms, standards, help, accessibility) -------
+
+LEGAL_ROUTES = {"privacy": "/privacy", "terms": "/terms", "standards": "/standards", "help": "/help",
+                "accessibility": "/accessibility"}
+
+
+def _legal(name: str):
+    def view():
+        text = legal.page(name, str(get_locale()))
+        return render_template("main/legal.html", page=text)
+    view.__name__ = f"legal_{name}"
+    return view
+
+
+for _name, _path in LEGAL_ROUTES.items():
+    bp.add_url_rule(_path, endpoint=_name, view_func=public(_legal(_name)))

@@ -54,6 +54,9 @@ class User(UserMixin, Base):
     # owner is told when they try to log in.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    # The privacy notice's version the person consented to, and when (app.legal).
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Deleted by its owner: personal data erased, only iin_hmac kept (app.accounts.own_data).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -112,7 +112,7 @@ def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign
     # they cannot sign that petition a second time.
     again = app.test_client()
     form = {"full_name": "Асель Бекова", "email": "asel-new@example.kz", "password": "steppe-wind-2026",
-            "confirm": "steppe-wind-2026", "region": "KZ-75", "iin": citizen.iin}
+            "confirm": "steppe-wind-2026", "region": "KZ-75", "iin": citizen.iin, "consent": "y"}
     assert post(again, "/en/register", form, token_from="/en/register").status_code == 200
     from tests.support import link_in
 

@@ -31,6 +31,7 @@ def form(**overrides):
         "confirm": "steppe-wind-2026",
         "region": "KZ-75",
         "iin": valid_iin(date(1995, 3, 8), male=False),
+        "consent": "y",
     }
     data.update(overrides)
     return data

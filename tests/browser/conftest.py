@@ -65,7 +65,9 @@ class Reader:
         page.get_by_label(t("Password"), exact=True).fill(password)
         page.get_by_label(t("Repeat the password")).fill(password)
         page.get_by_label(t("Region of residence")).select_option(region)
-        page.get_by_label(t("IIN")).fill(iin)
+        page.get_by_label(t("IIN"), exact=True).fill(iin)
+        page.get_by_label(t("I have read the privacy notice and agree to Dauys processing my personal data, my IIN "
+                            "included, to run my account and count my signatures.")).check()
         page.get_by_role("button", name=t("Create account")).click()
 
 

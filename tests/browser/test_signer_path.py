@@ -27,7 +27,9 @@ def test_register_verify_log_in_and_back_on_the_petition_to_sign(reader, mailbox
     page.get_by_label(t("Password"), exact=True).fill("apple-orchard-2026")
     page.get_by_label(t("Repeat the password")).fill("apple-orchard-2026")
     page.get_by_label(t("Region of residence")).select_option("KZ-75")
-    page.get_by_label(t("IIN")).fill(valid_iin(date(1995, 3, 8), male=False))
+    page.get_by_label(t("IIN"), exact=True).fill(valid_iin(date(1995, 3, 8), male=False))
+    page.get_by_label(t("I have read the privacy notice and agree to Dauys processing my personal data, my IIN "
+                        "included, to run my account and count my signatures.")).check()
     page.get_by_role("button", name=t("Create account")).click()
     assert page.get_by_role("heading", level=1).inner_text() == t("Check your email")
 

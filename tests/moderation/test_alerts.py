@@ -128,7 +128,7 @@ def test_a_burst_of_new_accounts_through_the_registration_form_is_flagged(app, c
             response = post(browser, "/en/register", {
                 "full_name": f"Burst Person{i} Test", "email": f"burst{i}@example.kz",
                 "password": "steppe-wind-2026", "confirm": "steppe-wind-2026", "region": "KZ-75",
-                "iin": valid_iin()}, token_from="/en/register")
+                "iin": valid_iin(), "consent": "y"}, token_from="/en/register")
             assert response.status_code == 200, page_text(response)
         assert check_alerts() == 1
         client = app.test_client()
@@ -228,14 +228,14 @@ def test_a_new_rule_per_network_limits_registration_from_one_network(app, admin,
         browser.environ_base["REMOTE_ADDR"] = f"192.0.2.{i + 1}"  # three addresses, one /24
         statuses.append(post(browser, "/en/register", {"full_name": "Net Person Test", "email": f"n{i}@example.kz",
                                                        "password": "steppe-wind-2026", "confirm": "steppe-wind-2026",
-                                                       "region": "KZ-75", "iin": valid_iin()}, token_from="/en/register").status_code)
+                                                       "region": "KZ-75", "iin": valid_iin(), "consent": "y"}, token_from="/en/register").status_code)
     assert statuses[2] == 429
     # Another network is not concerned.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.1"
     assert post(other, "/en/register", {"full_name": "Net Person Test", "email": "n9@example.kz",
                                         "password": "steppe-wind-2026", "confirm": "steppe-wind-2026",
-                                        "region": "KZ-75", "iin": valid_iin()},
+                                        "region": "KZ-75", "iin": valid_iin(), "consent": "y"},
                 token_from="/en/register").status_code != 429
 
 
