@@ -78,6 +78,8 @@ class Config:
     # erased this long after its course ended; accounts never confirmed are deleted.
     FINGERPRINT_RETENTION_DAYS = _env_int("FINGERPRINT_RETENTION_DAYS", 182)
     UNVERIFIED_ACCOUNT_DAYS = _env_int("UNVERIFIED_ACCOUNT_DAYS", 30)
+    # A citizen moves to another region at most once in this many days.
+    REGION_CHANGE_DAYS = _env_int("REGION_CHANGE_DAYS", 180)
     OUTBOX_PURGE_SECONDS = _env_int("OUTBOX_PURGE_SECONDS", 3600)
     SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 1)
     COUNT_AGGREGATE_SECONDS = _env_int("COUNT_AGGREGATE_SECONDS", 1)

@@ -39,6 +39,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    from app import legal
+
+    legal.check(app)
     return app
 
 

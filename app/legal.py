@@ -72,7 +72,8 @@ def _split(text: str) -> tuple[dict[str, str], str]:
 
 @lru_cache(maxsize=64)
 def _load(name: str, language: str, mtime: float, settings: tuple) -> Page:
-    meta, body = _split(_path(name, language).read_text(encoding="utf-8"))
+    text = _path(name, language).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    meta, body = _split(text)
     values = dict(settings)
     body = _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body)
     html = markdown.markdown(body, extensions=["tables", "sane_lists"], output_format="html")
@@ -92,3 +93,22 @@ def page(name: str, language: str) -> Page:
 def notice_version() -> str:
     """The privacy notice's version: users confirm each new one at their next log-in."""
     return page("privacy", "en").version or ""
+
+
+def check(app) -> None:
+    """At start-up: every page in every language reads, with a title and a date, and
+    the privacy notice has one version everywhere (at most 20 characters). Raises
+    ValueError naming the file, so an operator's slip stops a deploy, not log-ins."""
+    with app.app_context():
+        versions = set()
+        for name in PAGES:
+            for language in LANGUAGES:
+                try:
+                    found = page(name, language)
+                except (KeyError, ValueError, OSError) as exc:
+                    raise ValueError(f"{_path(name, language)}: {exc!r}") from exc
+                if name == "privacy":
+                    versions.add(found.version)
+        if len(versions) != 1 or not next(iter(versions)) or len(next(iter(versions))) > 20:
+            raise ValueError(f"the privacy notice needs one version of at most 20 characters in every "
+                             f"language, not {sorted(map(str, versions))}")

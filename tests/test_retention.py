@@ -87,3 +87,15 @@ def test_accounts_never_confirmed_go_after_30_days(app, clock):
     assert {"confirming-soon@example.kz", "confirmed@example.kz", "unconfirmed-author@example.kz"} <= emails
     assert db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == old_id)) == 0
     assert delete_unverified() == 0
+
+
+def test_a_suspended_unconfirmed_account_is_kept(app, clock):
+    from app.moderation import accounts
+
+    moderator = make_user("ret-mod@example.kz", roles=(Role.MODERATOR,))
+    bot = make_user("bot-unconfirmed@example.kz", verified=False)
+    accounts.suspend(moderator, bot, "One of 300 accounts from one network.")
+    db.session.commit()
+    clock.advance(timedelta(days=31))
+    assert delete_unverified() == 0  # its IIN must not come back clean
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "bot-unconfirmed@example.kz"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.accounts.addresses import is_disposable
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
@@ -196,6 +196,9 @@ class RegionForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(message=_l("Enter your current password."))])
+    # Asked (and checked) only when the second factor is on.
+    code = StringField(_l("Code"), filters=[_strip], validators=[Optional(), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false"})
     understood = BooleanField(
         _l("I understand: my name, email and details are erased for good; my signatures stay counted, "
            "without my name."),

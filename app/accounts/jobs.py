@@ -11,13 +11,18 @@ from sqlalchemy import delete, exists, or_, select
 from app import clock
 from app.extensions import db
 from app.models import (
+    AlertRule,
     AuditEntry,
     DigestPreference,
     DigestRecord,
+    ModerationDecision,
     Petition,
+    RateRule,
     RecoveryCode,
     Report,
+    ReviewCase,
     Signature,
+    SignatureInvalidation,
     User,
     UserRole,
     UserSession,
@@ -56,19 +61,31 @@ def forget_old_sessions() -> int:
 def delete_unverified(batch: int = 1000) -> int:
     """Delete accounts whose email address was never confirmed within
     UNVERIFIED_ACCOUNT_DAYS (30) of registering, as the privacy notice says: such an
-    account could never sign or write, so nothing else refers to it (one that somehow
-    does is left alone). Idempotent; returns how many accounts went."""
+    account could never sign or write. One that anything refers to (a petition, a
+    signature, a report, a staff action by or on it, a suspension) is left alone, so a
+    suspended IIN cannot come back clean. Idempotent, in batches until none is left;
+    returns how many accounts went."""
     cutoff = clock.now() - timedelta(days=current_app.config["UNVERIFIED_ACCOUNT_DAYS"])
-    used = or_(*(exists().where(column == User.id) for column in (
-        Petition.author_id, Signature.user_id, Report.reporter_id, AuditEntry.actor_id, UserRole.user_id)))
-    ids = db.session.scalars(select(User.id).where(User.email_verified_at.is_(None), User.created_at < cutoff, ~used)
-                             .order_by(User.id).limit(batch)).all()
-    if ids:
+    referred = [exists().where(column == User.id) for column in (
+        Petition.author_id, Signature.user_id, Report.reporter_id, Report.resolved_by_id, AuditEntry.actor_id,
+        UserRole.user_id, ModerationDecision.moderator_id, ReviewCase.acknowledged_by_id, ReviewCase.answered_by_id,
+        SignatureInvalidation.created_by_id, RateRule.updated_by_id, AlertRule.updated_by_id)]
+    referred.append(exists().where(AuditEntry.target_type == "user", AuditEntry.target_id == User.id))
+    eligible = (User.email_verified_at.is_(None), User.created_at < cutoff, User.suspended_at.is_(None),
+                User.deleted_at.is_(None), ~or_(*referred))
+    deleted = 0
+    while True:
+        ids = db.session.scalars(select(User.id).where(*eligible).order_by(User.id).limit(batch)).all()
+        if not ids:
+            break
         for model in (UserSession, RecoveryCode, DigestPreference, DigestRecord):
             db.session.execute(delete(model).where(model.user_id.in_(ids)).execution_options(
                 synchronize_session=False))
-        db.session.execute(delete(User).where(User.id.in_(ids)).execution_options(synchronize_session=False))
-    db.session.commit()
-    if ids:
-        log.info("accounts: deleted %d never confirmed", len(ids))
-    return len(ids)
+        # The conditions again: an address confirmed a moment ago keeps its account.
+        deleted += db.session.execute(delete(User).where(User.id.in_(ids), *eligible)
+                                      .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+    db.session.rollback()
+    if deleted:
+        log.info("accounts: deleted %d never confirmed", deleted)
+    return deleted

@@ -11,16 +11,22 @@ that IIN takes the old account back (its signatures count as the person's again)
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from app import clock
-from app.accounts import sessions
+from app.accounts import sessions, two_factor
 from app.accounts.passwords import verify_password
+from app.audit.services import record
+from app.clock import local_date
 from app.extensions import db
 from app.models import (
     AuditEntry,
     DigestPreference,
     OutboxEmail,
+    OutboxStatus,
     Petition,
     RecoveryCode,
     Region,
@@ -29,6 +35,8 @@ from app.models import (
     User,
     UserSession,
 )
+
+DELETED_DOMAIN = "@deleted.invalid"  # a reserved name (RFC 2606): nothing is ever sent there
 
 
 class OwnDataError(ValueError):
@@ -89,26 +97,52 @@ def export(user: User) -> dict:
         "emails": [{"subject": e.subject, "status": e.status.value, "queued_at": _when(e.created_at),
                     "sent_at": _when(e.sent_at), "text": e.text_body or None} for e in emails],
         "staff_actions_on_this_account": [
-            {"action": a.action, "at": _when(a.created_at), "reason": a.reason,
+            {"action": a.action, "at": _when(a.created_at),
+             # What a member of staff wrote about someone else is about that person.
+             "reason": a.reason if (a.target_type, a.target_id) == ("user", user.id) else None,
              "by": "this account" if a.actor_id == user.id else "staff"} for a in audit],
     }
 
 
+def next_region_change(user: User) -> date | None:
+    """The first day a move is allowed again, or None when it is allowed now."""
+    if user.region_changed_at is None:
+        return None
+    allowed = user.region_changed_at + timedelta(days=current_app.config["REGION_CHANGE_DAYS"])
+    return local_date(allowed) if allowed > clock.now() else None
+
+
 def change_region(user: User, code: str) -> None:
-    """Move to another region. Signatures keep the region they were made in."""
+    """Move to another region (once in REGION_CHANGE_DAYS: residency decides who may
+    sign a regional petition, so moving back and forth must not open every region's).
+    Signatures keep the region they were made in. Audited. Raises OwnDataError
+    ("region", "too_soon", "same")."""
     region = db.session.scalar(select(Region).where(Region.code == code))
     if region is None:
         raise OwnDataError("region")
-    user.region = region
+    if user.region_id == region.id:
+        raise OwnDataError("same")
+    if next_region_change(user) is not None:
+        raise OwnDataError("too_soon")
+    before = user.region.code if user.region else None
+    user.region, user.region_changed_at = region, clock.now()
     db.session.flush()
+    record(user, "user.region_change", "user", user.id, before={"region": before}, after={"region": region.code})
 
 
-def delete_account(user: User, password: str) -> None:
-    """Raises OwnDataError("password") or ("staff": staff accounts are an administrator's)."""
-    if not verify_password(user.password_hash, password):
-        raise OwnDataError("password")
+def delete_account(user: User, password: str, code: str | None = None) -> None:
+    """Raises OwnDataError("password", "code", or "staff": staff accounts are an
+    administrator's). With a second factor on, its code is asked too (and wrong ones
+    counted, as for any grave change)."""
     if user.is_staff:
         raise OwnDataError("staff")
+    if user.has_second_factor:
+        try:
+            two_factor.reauthenticate(user, password, code)
+        except two_factor.SecondFactorError as exc:
+            raise OwnDataError("password" if exc.field == "password" else "code") from None
+    elif not verify_password(user.password_hash, password):
+        raise OwnDataError("password")
     sessions.end_all(user)
     for model in (RecoveryCode, DigestPreference):
         db.session.execute(delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False))
@@ -117,7 +151,16 @@ def delete_account(user: User, password: str) -> None:
         .values(show_name=False, notify=False, ip_hmac=None, network_hmac=None, user_agent_hash=None)
         .execution_options(synchronize_session=False))
     now = clock.now()
-    user.email = f"deleted-{user.id}@deleted.invalid"
+    tombstone = f"deleted-{user.id}{DELETED_DOMAIN}"
+    # The emails sent to the person: unsent ones dropped, the others kept (delivery
+    # figures) without the address or the text.
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.to_address == user.email,
+                                                 OutboxEmail.status == OutboxStatus.PENDING)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.to_address == user.email)
+                       .values(to_address=tombstone, text_body="", html_body="")
+                       .execution_options(synchronize_session=False))
+    user.email = tombstone
     user.full_name = ""
     user.password_hash = "!"  # noqa: S105 (not a hash: matches no password)
     user.pending_email = None

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -71,6 +71,21 @@ def _login(user, remember: bool, *, second_factor: bool = False) -> None:
 
 
 PENDING = "second_factor_pending"
+
+
+# What a logged-in person may still do before agreeing to a new privacy notice.
+CONSENT_FREE = frozenset({"accounts.consent", "accounts.logout", "accounts.download_data", "accounts.delete_account",
+                          "static", "main.privacy", "main.set_language_view", "main.health"})
+
+
+@bp.before_app_request
+def _ask_consent_first():
+    """A session (or remember-me cookie) from before a new privacy notice: agree first."""
+    if not current_user.is_authenticated or request.endpoint in CONSENT_FREE or request.endpoint is None:
+        return None
+    if request.blueprint == "api" or current_user.consent_version == legal.notice_version():
+        return None
+    return redirect(url_for("accounts.consent", next=request.full_path if request.method == "GET" else None))
 
 
 def _consent_first(user, target: str) -> str:
@@ -550,9 +565,14 @@ def change_region():
     if form.validate_on_submit():
         try:
             own_data.change_region(current_user._get_current_object(), form.region.data)
-        except own_data.OwnDataError:
+        except own_data.OwnDataError as exc:
             db.session.rollback()
-            form.region.errors = [_("Choose your region of residence.")]
+            form.region.errors = [{
+                "region": _("Choose your region of residence."),
+                "same": _("This is your region already."),
+                "too_soon": _("You moved region recently: the next move is possible from %(date)s.",
+                              date=format_date(own_data.next_region_change(current_user), "long")),
+            }[exc.code]]
         else:
             db.session.commit()
             flash(_("Your region is changed. Signatures you made before keep the region they were made in."),
@@ -564,17 +584,21 @@ def change_region():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per hour", methods=["POST"])
 def delete_account():
     form = forms.DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            own_data.delete_account(current_user._get_current_object(), form.password.data)
+            own_data.delete_account(current_user._get_current_object(), form.password.data, form.code.data)
         except own_data.OwnDataError as exc:
             db.session.rollback()
             if exc.code == "staff":
                 flash(_("A member of staff's account is closed by an administrator: ask one."), "error")
                 return render_template("accounts/delete.html", form=form), 403
-            form.password.errors = [_("The password is wrong.")]
+            if exc.code == "code":
+                form.code.errors = [_("This code is not right, or it was used already. Try the next one.")]
+            else:
+                form.password.errors = [_("The password is wrong.")]
         else:
             db.session.commit()
             logout_user()

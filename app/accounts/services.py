@@ -84,12 +84,6 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
     password_hash = hash_password(data.password)
     by_email = find_by_email(data.email)
     by_iin = db.session.scalar(select(User).where(User.iin_hmac == claim.person_key))
-    if by_iin is not None and by_iin.deleted_at is not None and by_email is None:
-        # The person deleted their account and comes back: the account is theirs again
-        # (its signatures too), with the details given now.
-        _revive(by_iin, data, region, password_hash)
-        send_verification(by_iin, next_url)
-        return by_iin
     if by_email is not None or by_iin is not None:
         _tell_of_attempt(data, by_email, by_iin)
         return None
@@ -119,25 +113,18 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
     return user
 
 
-def _revive(user: User, data: Registration, region: Region, password_hash: str) -> None:
-    user.email = normalize_email(data.email)
-    user.full_name = " ".join(data.full_name.split())
-    user.password_hash = password_hash
-    user.region = region
-    user.birth_date = provider().claim(data.iin).birth_date
-    user.language = data.language
-    user.consent_version, user.consent_at = data.consent_version, clock.now()
-    user.email_verified_at = None
-    # A suspension outlives a deletion: coming back does not lift it.
-    user.active, user.deleted_at = user.suspended_at is None, None
-    db.session.flush()
-
-
 def _tell_of_attempt(data: Registration, by_email: User | None, by_iin: User | None) -> None:
     """The registration's outcome, told by email only: the owner of the address (or of
     the IIN) that someone tried, and the address given when it is free but the IIN is not."""
     if by_email is not None:
         queue_email(by_email.email, "registration_attempt", by_email.language, user=by_email, reason="email")
+    if by_iin is not None and by_iin.deleted_at is not None:
+        # Its owner deleted that account: the IIN's hash is kept so that nobody signs the
+        # same petitions twice, and nobody (who may only know the number) gets it back.
+        if by_email is None:
+            queue_email(normalize_email(data.email), "registration_iin_deleted", data.language,
+                        lang_code=data.language)
+        return
     if by_iin is not None and by_iin is not by_email:
         queue_email(by_iin.email, "registration_attempt", by_iin.language, user=by_iin, reason="iin")
         if by_email is None:
@@ -149,7 +136,8 @@ def send_verification(user: User, next_url: str | None = None) -> None:
     """The confirmation link; `next_url` (a local path, such as the petition the person
     came to sign) rides in the token, so the way back survives the email, even opened on
     another device."""
-    extra = {"n": next_url} if safe_next_url(next_url) else {}
+    # A local path of sane length (a long one would make the link too long to keep).
+    extra = {"n": next_url} if safe_next_url(next_url) and len(next_url) <= 300 else {}
     token = tokens.make_token(tokens.Purpose.VERIFY_EMAIL, user.id, user.email, **extra)
     queue_email(
         user.email,

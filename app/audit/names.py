@@ -18,6 +18,7 @@ ACTION_NAMES = {
     "role.revoke": _l("role revoked"),
     "body.rule": _l("threshold rule changed"),
     "user.suspend": _l("account suspended"),
+    "user.region_change": _l("region of residence changed"),
     "user.reactivate": _l("account reactivated"),
     "user.second_factor_on": _l("second factor turned on"),
     "user.second_factor_off": _l("second factor turned off"),

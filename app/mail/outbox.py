@@ -78,6 +78,8 @@ def queue_email(
     The subject is the template's `subject` block. Returns None when `dedupe_key`
     names an email already queued (the call is then a no-op). Flushes, never commits.
     """
+    if to.endswith("@deleted.invalid"):
+        return None  # an account its owner deleted (app.accounts.own_data): no one to write to
     known = _known()
     if dedupe_key is not None:
         if dedupe_key not in known:

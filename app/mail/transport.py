@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -17,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def build_message(row: OutboxEmail) -> EmailMessage:
-    msg = EmailMessage()
+    # Lines up to 998 characters (RFC 5322), so a long List-Unsubscribe URL stays one
+    # plain "<https://...>" value instead of being folded into encoded words.
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = row.to_address
     msg["Subject"] = row.subject

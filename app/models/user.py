@@ -57,6 +57,8 @@ class User(UserMixin, Base):
     # The privacy notice's version the person consented to, and when (app.legal).
     consent_version: Mapped[str | None] = mapped_column(String(20))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last move to another region (moves are limited: residency decides who signs).
+    region_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Deleted by its owner: personal data erased, only iin_hmac kept (app.accounts.own_data).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -62,11 +62,11 @@ def erase_fingerprints(batch: int = 10_000) -> int:
         and_(Petition.state.in_((PetitionState.REJECTED, PetitionState.HIDDEN)), Petition.decided_at < cutoff)))
     has_any = or_(Signature.ip_hmac.is_not(None), Signature.network_hmac.is_not(None),
                   Signature.user_agent_hash.is_not(None))
-    cleared = 0
+    cleared, last = 0, 0
     while True:
         ids = db.session.scalars(select(Signature.id).where(
-            or_(Signature.petition_id.in_(answered), Signature.petition_id.in_(ended_alone)), has_any)
-            .order_by(Signature.id).limit(batch)).all()
+            or_(Signature.petition_id.in_(answered), Signature.petition_id.in_(ended_alone)), has_any,
+            Signature.id > last).order_by(Signature.id).limit(batch)).all()
         if not ids:
             break
         db.session.execute(update(Signature).where(Signature.id.in_(ids))
@@ -74,6 +74,7 @@ def erase_fingerprints(batch: int = 10_000) -> int:
                            .execution_options(synchronize_session=False))
         db.session.commit()
         cleared += len(ids)
+        last = ids[-1]
     db.session.rollback()
     if cleared:
         log.info("erased the fingerprints of %d signatures", cleared)

@@ -1,4 +1,4 @@
-"""users.consent_version and consent_at: which privacy notice the person agreed to, and when
+"""users.consent_version and consent_at (which privacy notice the person agreed to, and when); region_changed_at (moves are limited)
 
 Revision ID: f2a4b6c8d010
 Revises: e1f3a5b7c909
@@ -22,11 +22,13 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_version', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('consent_at', app.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('region_changed_at', app.models.base.UTCDateTime(timezone=True), nullable=True))
 
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('region_changed_at')
         batch_op.drop_column('consent_at')
         batch_op.drop_column('consent_version')
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Petition, Role, Signature, User
 from app.petitions import services as petitions
-from tests.support import login, make_petition, make_user, open_link, page_text, post, settle, valid_iin
+from tests.support import login, make_petition, make_user, page_text, post, settle, valid_iin
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_the_download_holds_my_rows_and_nobody_elses(app, citizen):
     assert citizen.iin not in raw
 
 
-def test_moving_region_keeps_the_signatures_where_they_were_made(app, citizen):
+def test_moving_region_keeps_the_signatures_where_they_were_made(app, citizen, clock):
     petition = make_petition(state="open", title="Өңірлік көлік туралы петиция мәтіні")
     petitions.sign(petition, citizen, show_name=False, notify=False)
     db.session.commit()
@@ -70,6 +70,20 @@ def test_moving_region_keeps_the_signatures_where_they_were_made(app, citizen):
     db.session.expire_all()
     assert db.session.get(User, citizen.id).region.code == "KZ-11"
     assert db.session.scalar(select(Signature).where(Signature.user_id == citizen.id)).region.code == "KZ-75"
+    from app.models import AuditEntry
+
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.region_change"))
+    assert entry.before == {"region": "KZ-75"} and entry.after == {"region": "KZ-11"}
+    # Moving on to every region in turn (to sign each one's petitions) is not possible.
+    again = post(client, "/en/account/region", {"region": "KZ-19"}, token_from="/en/account/region")
+    assert again.status_code == 422 and "the next move is possible from" in page_text(again)
+    same = post(client, "/en/account/region", {"region": "KZ-11"}, token_from="/en/account/region")
+    assert same.status_code == 422 and "This is your region already." in page_text(same)
+    from datetime import timedelta
+
+    clock.advance(timedelta(days=181))
+    login(client, citizen.email)
+    assert post(client, "/en/account/region", {"region": "KZ-19"}, token_from="/en/account/region").status_code == 302
 
 
 def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign_again(app, citizen, mailbox):
@@ -108,23 +122,21 @@ def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign
     assert "Асель" not in api
     assert login(app.test_client(), "own-data@example.kz").status_code == 401
 
-    # The same person registers again: their account (and signature) comes back, and
-    # they cannot sign that petition a second time.
+    # Registering again with that IIN (anyone may know a number) makes no account and
+    # hands nothing back: the address given is told to write to the operator.
     again = app.test_client()
     form = {"full_name": "Асель Бекова", "email": "asel-new@example.kz", "password": "steppe-wind-2026",
             "confirm": "steppe-wind-2026", "region": "KZ-75", "iin": citizen.iin, "consent": "y"}
     assert post(again, "/en/register", form, token_from="/en/register").status_code == 200
-    from tests.support import link_in
-
-    open_link(again, link_in(mailbox.to("asel-new@example.kz")[-1], "/verify/"))
-    post(again, "/en/verify/confirm", {}, token_from="/en/verify/confirm")
-    login(again, "asel-new@example.kz", "steppe-wind-2026")
-    refused = post(again, f"/en/petitions/{petition.id}/sign", {"notify": "y"}, token_from=f"/en/petitions/{petition.id}")
-    assert refused.status_code != 302 or "signed" not in refused.headers.get("Location", "")
-    assert db.session.scalar(select(User.id).where(User.email == "asel-new@example.kz")) == citizen.id
-    settle()
+    assert db.session.scalar(select(User.id).where(User.email == "asel-new@example.kz")) is None
+    [told] = mailbox.to("asel-new@example.kz")
+    assert "deleted at its owner's request" in told.get_body(preferencelist=("plain",)).get_content()
     db.session.expire_all()
-    assert db.session.get(Petition, petition.id).signature_count == 1
+    assert db.session.get(User, citizen.id).deleted_at is not None
+    # No email goes to the deleted account, and those it had are kept without address or text.
+    from app.models import OutboxEmail
+
+    assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "own-data@example.kz")) is None
 
 
 def test_staff_cannot_delete_their_account_themselves(app):
@@ -135,3 +147,21 @@ def test_staff_cannot_delete_their_account_themselves(app):
                    token_from="/en/account/delete")
     assert refused.status_code == 403 and "administrator" in page_text(refused)
     assert db.session.scalar(select(User.deleted_at).where(User.email == "staff-delete@example.kz")) is None
+
+
+def test_with_a_second_factor_deleting_asks_for_its_code(app):
+    user = make_user("two-factor-citizen@example.kz", second_factor=True)
+    client = app.test_client()
+    login(client, user.email)
+    page = client.get("/en/account/delete")
+    assert 'name="code"' in page.get_data(as_text=True)
+    refused = post(client, "/en/account/delete", {"password": "correct horse battery", "understood": "y",
+                                                  "code": "000000"}, token_from="/en/account/delete")
+    assert refused.status_code == 422 and "This code is not right" in page_text(refused)
+    from tests.support import second_factor_code
+
+    done = post(client, "/en/account/delete", {"password": "correct horse battery", "understood": "y",
+                                               "code": second_factor_code(user.email)}, token_from="/en/account/delete")
+    assert done.status_code == 200, page_text(done)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).deleted_at is not None

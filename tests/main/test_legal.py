@@ -84,3 +84,33 @@ def test_a_new_notice_is_confirmed_at_the_next_log_in(app):
 
 def test_an_unknown_page_is_a_404(app):
     assert app.test_client().get("/en/cookies-policy").status_code == 404
+
+
+def test_a_session_from_before_a_new_notice_is_asked_first(app):
+    user = make_user("session-consent@example.kz")
+    client = app.test_client()
+    login(client, user.email)
+    assert client.get("/en/petitions/new").status_code == 200
+    user.consent_version = "2000-01-01"  # the notice changed while the session was open
+    db.session.commit()
+    answer = client.get("/en/petitions/new")
+    assert answer.status_code == 302 and "/account/consent" in answer.headers["Location"]
+    assert client.get("/en/account/data.json").status_code == 200  # their data stays theirs
+    assert client.get("/api/v1/petitions").status_code == 200
+    agreed = post(client, answer.headers["Location"], {"consent": "y"}, token_from=answer.headers["Location"])
+    assert agreed.status_code == 302 and "/petitions/new" in agreed.headers["Location"]
+
+
+def test_a_broken_page_stops_the_start_not_the_log_ins(app, tmp_path, monkeypatch):
+    import shutil
+
+    original = legal.CONTENT
+    for source in original.glob("*.md"):
+        shutil.copy(source, tmp_path / source.name)
+    monkeypatch.setattr(legal, "CONTENT", tmp_path)
+    legal.check(app)  # a copy of the real pages passes
+    (tmp_path / "terms.kk.md").write_text("no front matter", encoding="utf-8")
+    with pytest.raises(ValueError, match="terms.kk.md"):
+        legal.check(app)
+    (tmp_path / "terms.kk.md").write_bytes((original / "terms.kk.md").read_bytes().replace(b"\n", b"\r\n"))
+    legal.check(app)  # Windows line endings are fine

@@ -127,3 +127,14 @@ def test_dates_in_emails_are_in_the_recipients_language(app, crossed, mailbox):
     text = text_part(author_mail)
     assert not re.search(r"\d{4}-\d\d-\d\d", text), text  # no ISO date
     assert re.search(r"\d{4}\W?ж\. \d+ \w+", text), text  # "2027 ж. 22 қаңтар"
+
+
+def test_the_list_unsubscribe_header_is_one_plain_line_on_the_wire(app, crossed):
+    from app.mail.transport import build_message
+    from app.models import OutboxEmail
+
+    row = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "fan@example.kz"))
+    wire = bytes(build_message(row))
+    line = next(raw for raw in wire.splitlines() if raw.startswith(b"List-Unsubscribe:"))
+    assert line.startswith(b"List-Unsubscribe: <http://localhost/en/petitions/unsubscribe/") and line.endswith(b">")
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in wire

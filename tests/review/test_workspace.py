@@ -105,6 +105,16 @@ def test_moderator_reassigns_a_case_with_a_note(app, crossed):
     assert db.session.get(ReviewCase, crossed.id).body.code == "MIN-EDU"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.reassign"))
     assert entry.reason == "It is about schools." and entry.before["body"] == "MIN-HEALTH"
+    # The petition's page names its new addressee (and where it was first addressed).
+    from app.models import StateBody
+
+    names = {c: db.session.scalar(select(StateBody).where(StateBody.code == c)).name("en")
+             for c in ("MIN-EDU", "MIN-HEALTH")}
+    top = page_text(app.test_client().get(f"/en/petitions/{crossed.petition_id}")).split("Started by")[0]
+    import re
+
+    top = " ".join(re.sub(r"<[^>]+>", "", top).split())
+    assert f"To: {names['MIN-EDU']} (first addressed to {names['MIN-HEALTH']})" in top
     citizen = app.test_client()
     make_user("c@example.kz")
     login(citizen, "c@example.kz")
