@@ -100,6 +100,10 @@ def test_staff_account_without_iin_cannot_sign(client, runner):
     runner.invoke(args=["users", "create", "--email", "mod@dauys.kz", "--name", "Mod", "--role", "moderator"],
                   input="long-enough-secret\n")
     login(client, "mod@dauys.kz", "long-enough-secret")
+    # Made on the command line, the account has not agreed to the privacy notice: it is
+    # asked first, like anyone's.
+    assert "/account/consent" in client.get("/").headers["Location"]
+    assert post(client, "/account/consent", {"consent": "y"}, token_from="/account/consent").status_code == 302
     assert sign(client, petition).status_code == 403
     assert count(petition) == (0, 0)
 
