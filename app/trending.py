@@ -34,7 +34,6 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 SOURCES = ("network", "address", "email_domain", "user_agent")
-METRICS = ("signatures", "accounts")
 SCOPES = ("site", "petition")
 NIGHT_HOURS = range(1, 5)  # 01:00-04:59 in Almaty
 PREFIX = "dauys:trend"

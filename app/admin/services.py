@@ -108,29 +108,40 @@ def _rule_snapshot(rule, fields) -> dict:
 
 
 RATE_FIELDS = ("action", "scope", "max_count", "window_seconds", "enabled")
+ALERT_FIELDS = ("metric", "scope", "source", "threshold", "enabled")
+
+
+def _rate_rule_exists(action: str, scope: str, window_seconds: int) -> bool:
+    return db.session.scalar(select(RateRule.id).where(RateRule.action == action, RateRule.scope == scope,
+                                                       RateRule.window_seconds == window_seconds)) is not None
+
+
+def _change_rule(actor: User, rule, fields: tuple[str, ...], kind: str, **values) -> bool:
+    """Set `values` on a rule held as data; audit and stamp it if anything changed."""
+    before = _rule_snapshot(rule, fields)
+    for name, value in values.items():
+        setattr(rule, name, value)
+    after = _rule_snapshot(rule, fields)
+    if after == before:
+        return False
+    rule.updated_at, rule.updated_by_id = clock.now(), actor.id
+    db.session.flush()
+    record(actor, f"{kind}.update", kind, rule.id, before=before, after=after)
+    return True
 
 
 def update_rate_rule(actor: User, rule: RateRule, *, max_count: int, window_seconds: int, enabled: bool) -> bool:
     """Change a rate rule (audited); returns whether anything changed. Raises RuleError
     ("exists") when another rule has the same action, scope and window."""
-    before = _rule_snapshot(rule, RATE_FIELDS)
-    if window_seconds != rule.window_seconds and db.session.scalar(select(RateRule.id).where(
-            RateRule.action == rule.action, RateRule.scope == rule.scope, RateRule.window_seconds == window_seconds)):
+    if window_seconds != rule.window_seconds and _rate_rule_exists(rule.action, rule.scope, window_seconds):
         raise RuleError("exists")
-    rule.max_count, rule.window_seconds, rule.enabled = max_count, window_seconds, enabled
-    after = _rule_snapshot(rule, RATE_FIELDS)
-    if after == before:
-        return False
-    rule.updated_at, rule.updated_by_id = clock.now(), actor.id
-    db.session.flush()
-    record(actor, "rate_rule.update", "rate_rule", rule.id, before=before, after=after)
-    return True
+    return _change_rule(actor, rule, RATE_FIELDS, "rate_rule", max_count=max_count, window_seconds=window_seconds,
+                        enabled=enabled)
 
 
 def add_rate_rule(actor: User, *, action: str, scope: str, max_count: int, window_seconds: int,
                   enabled: bool) -> RateRule:
-    if db.session.scalar(select(RateRule.id).where(RateRule.action == action, RateRule.scope == scope,
-                                                   RateRule.window_seconds == window_seconds)):
+    if _rate_rule_exists(action, scope, window_seconds):
         raise RuleError("exists")
     rule = RateRule(action=action, scope=scope, max_count=max_count, window_seconds=window_seconds,
                     enabled=enabled, updated_at=clock.now(), updated_by_id=actor.id)
@@ -145,16 +156,7 @@ def add_rate_rule(actor: User, *, action: str, scope: str, max_count: int, windo
 
 
 def update_alert_rule(actor: User, rule: AlertRule, *, threshold: int, enabled: bool) -> bool:
-    fields = ("metric", "scope", "source", "threshold", "enabled")
-    before = _rule_snapshot(rule, fields)
-    rule.threshold, rule.enabled = threshold, enabled
-    after = _rule_snapshot(rule, fields)
-    if after == before:
-        return False
-    rule.updated_at, rule.updated_by_id = clock.now(), actor.id
-    db.session.flush()
-    record(actor, "alert_rule.update", "alert_rule", rule.id, before=before, after=after)
-    return True
+    return _change_rule(actor, rule, ALERT_FIELDS, "alert_rule", threshold=threshold, enabled=enabled)
 
 
 class RuleError(ValueError):
