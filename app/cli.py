@@ -15,7 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app import clock, queue
-from app.accounts import two_factor
+from app.accounts import names, two_factor
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_common
 from app.accounts.services import email_taken, find_by_email, normalize_email
 from app.admin.services import RoleError, grant_role, revoke_role
@@ -45,7 +45,8 @@ def seed(demo: bool) -> None:
         raise click.ClickException("seed --demo refuses to run in production (DAUYS_CONFIG=production)")
     added = seed_reference()
     db.session.commit()
-    click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}")
+    click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}, "
+               f"populations updated from the reference file: {added['populations']}")
     if demo:
         # Demo code (and the job code it drives) is loaded only when asked for: every
         # process, the web's too, loads this module to register the commands.
@@ -81,11 +82,13 @@ def _role(value: str):
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--name", "full_name", required=True)
+@click.option("--surname", required=True)
+@click.option("--given-name", required=True)
+@click.option("--patronymic", default=None)
 @click.option("--role", "role_name", default="citizen", show_default=True)
 @click.option("--body", "body_code", default=None, help="State body code, for officials.")
 @click.option("--language", default="kk", type=click.Choice(["kk", "ru", "en"]))
-def users_create(email, full_name, role_name, body_code, language):
+def users_create(email, surname, given_name, patronymic, role_name, body_code, language):
     """Create a verified account. The password is read from a prompt, or from stdin
     when stdin is not a terminal."""
     role = _role(role_name)
@@ -103,7 +106,12 @@ def users_create(email, full_name, role_name, body_code, language):
         raise click.ClickException(
             f"password must be {MIN_LENGTH}-{MAX_LENGTH} characters and not a common one"
         )
-    user = User(email=normalize_email(email), full_name=full_name.strip(),
+    for hint, part in (("--surname", surname), ("--given-name", given_name), ("--patronymic", patronymic)):
+        if part is not None and not (names.well_formed(names.clean(part)) and len(names.clean(part)) <= names.MAX_LENGTH):
+            raise click.BadParameter(f"letters (at most {names.MAX_LENGTH}), with a space, hyphen or apostrophe "
+                                     "between parts", param_hint=hint)
+    user = User(email=normalize_email(email), surname=names.clean(surname), given_name=names.clean(given_name),
+                patronymic=names.clean(patronymic) or None,
                 password_hash=hash_password(password), language=language,
                 email_verified_at=clock.now())
     db.session.add(user)

@@ -61,9 +61,9 @@ def prepare(signatures: int, others: int) -> int:
         regions = [row[0] for row in conn.execute(text("SELECT id FROM regions ORDER BY id"))]
         params = {"n": signatures + SIGNERS, "now": now, "regions": regions}
         conn.execute(text("""
-            INSERT INTO users (email, full_name, password_hash, region_id, iin_hmac, birth_date, email_verified_at,
-                               language, session_version, active, created_at)
-            SELECT 'citizen' || g || '@bench.kz', 'Citizen' || g || ' Bench', 'x',
+            INSERT INTO users (email, given_name, surname, password_hash, region_id, iin_hmac, birth_date,
+                               email_verified_at, language, session_version, active, created_at)
+            SELECT 'citizen' || g || '@bench.kz', 'Citizen' || g, 'Bench', 'x',
                    (:regions)[1 + g % cardinality(:regions)],
                    sha256(('iin' || g)::bytea), DATE '1985-01-01', :now, 'kk', 1, true, :now
             FROM generate_series(1, :n) AS g"""), params)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the machine has what `make run` / `make test` need from the system:
-# Python's venv module and, for the tests (--browser), Debian's Chromium and LibreOffice
+# Python's venv module, ICU's headers for PyICU and, for the tests (--browser), Debian's Chromium and LibreOffice
 # Calc without a GUI (a CSV export must open in it with Kazakh letters intact).
 # Installs with apt-get when run as root; otherwise says what to install.
 set -euo pipefail
@@ -8,6 +8,16 @@ set -euo pipefail
 need_apt=()
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   need_apt+=("python3-venv")
+fi
+# PyICU (collation) builds against ICU: its headers, pkg-config and a C++ compiler.
+if ! pkg-config --exists icu-i18n >/dev/null 2>&1; then
+  need_apt+=("libicu-dev" "pkg-config")
+fi
+if ! command -v g++ >/dev/null 2>&1; then
+  need_apt+=("g++")
+fi
+if ! python3 -c "import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"; then
+  need_apt+=("python3-dev")
 fi
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   need_apt+=("chromium")

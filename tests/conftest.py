@@ -311,7 +311,7 @@ def answered_petition(app, clock):
             clock.advance(timedelta(hours=1))
             signer = make_user(f"signer{n}@example.kz", region=region)
             if shown and n in shown:
-                signer.full_name = shown[n]
+                signer.given_name, _, signer.surname = shown[n].partition(" ")
             sign_as(petition, signer, notify=False, show_name=bool(shown and n in shown))
         settle()
         case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))

@@ -77,7 +77,7 @@ def make_user(
     claim = provider().claim(valid_iin(born))
     user = User(
         email=email_address or f"user{n}@example.kz",
-        full_name=f"Test User{n} Person",
+        given_name="Test", surname=f"Person{n}",
         password_hash=_hash(password),
         region=db.session.scalar(select(Region).where(Region.code == region)),
         iin_hmac=claim.person_key,

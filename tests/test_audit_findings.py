@@ -237,7 +237,7 @@ def test_a_real_postgresql_unique_violation_is_logged_without_the_row(app, caplo
     make_user("dup@example.kz")
     caplog.set_level(logging.INFO)
     try:
-        db.session.add(User(email="dup@example.kz", full_name="Copy", password_hash="x", language="kk"))
+        db.session.add(User(email="dup@example.kz", given_name="Copy", surname="Cat", password_hash="x", language="kk"))
         db.session.flush()
     except IntegrityError:
         logging.getLogger("app.errors").exception("unhandled error")

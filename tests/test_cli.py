@@ -13,12 +13,12 @@ def user(email):
 
 
 def test_create_official_reads_password_from_stdin(runner, client):
-    result = runner.invoke(args=["users", "create", "--email", "Dina@Gov.kz", "--name", "Дина Омарова",
+    result = runner.invoke(args=["users", "create", "--email", "Dina@Gov.kz", "--surname", "Омарова", "--given-name", "Дина",
                                  "--role", "official", "--body", "GOV"], input="long-enough-secret\n")
     assert result.exit_code == 0, result.output
     created = user("dina@gov.kz")
     assert created.has_role(Role.OFFICIAL) and created.official_body.code == "GOV"
-    assert created.is_verified
+    assert created.is_verified and created.full_name == "Омарова Дина" and created.display_name == "Дина О."
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.target_id == created.id))
     assert audit.channel == "cli" and audit.actor_id is None
     from tests.support import post
@@ -30,13 +30,16 @@ def test_create_official_reads_password_from_stdin(runner, client):
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["--email", "x@gov.kz", "--name", "X", "--role", "official"], "long-enough-secret\n", "body_required"),
-        (["--email", "x@gov.kz", "--name", "X", "--role", "official", "--body", "NOPE"], "long-enough-secret\n",
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y", "--role", "official"], "long-enough-secret\n", "body_required"),
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y", "--role", "official", "--body", "NOPE"], "long-enough-secret\n",
          "unknown_body"),
-        (["--email", "x@gov.kz", "--name", "X", "--role", "tsar"], "long-enough-secret\n", "one of"),
-        (["--email", "not-an-email", "--name", "X"], "long-enough-secret\n", "--email"),
-        (["--email", "x@gov.kz", "--name", "X"], "short\n", "password must be"),
-        (["--email", "x@gov.kz", "--name", "X"], "password123\n", "password must be"),
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y", "--role", "tsar"], "long-enough-secret\n", "one of"),
+        (["--email", "not-an-email", "--surname", "X", "--given-name", "Y"], "long-enough-secret\n", "--email"),
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y"], "short\n", "password must be"),
+        (["--email", "x@gov.kz", "--surname", "X1", "--given-name", "Y"], "long-enough-secret\n", "--surname"),
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y" * 101], "long-enough-secret\n",
+         "--given-name"),
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y"], "password123\n", "password must be"),
     ],
 )
 def test_create_bad_input_creates_nothing(runner, args, stdin, message):
@@ -47,14 +50,14 @@ def test_create_bad_input_creates_nothing(runner, args, stdin, message):
 
 
 def test_create_duplicate_email(runner):
-    runner.invoke(args=["users", "create", "--email", "a@gov.kz", "--name", "A"], input="long-enough-secret\n")
-    result = runner.invoke(args=["users", "create", "--email", "A@gov.kz", "--name", "A"],
+    runner.invoke(args=["users", "create", "--email", "a@gov.kz", "--surname", "A", "--given-name", "B"], input="long-enough-secret\n")
+    result = runner.invoke(args=["users", "create", "--email", "A@gov.kz", "--surname", "A", "--given-name", "B"],
                            input="long-enough-secret\n")
     assert result.exit_code != 0 and "exists" in result.output
 
 
 def test_grant_revoke_list(runner):
-    runner.invoke(args=["users", "create", "--email", "m@dauys.kz", "--name", "Mod Erator"],
+    runner.invoke(args=["users", "create", "--email", "m@dauys.kz", "--surname", "Erator", "--given-name", "Mod"],
                   input="long-enough-secret\n")
     assert runner.invoke(args=["users", "grant", "m@dauys.kz", "moderator"]).exit_code == 0
     assert user("m@dauys.kz").has_role(Role.MODERATOR)

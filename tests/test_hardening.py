@@ -21,7 +21,7 @@ def test_nul_in_a_form_is_400_and_creates_nothing(client):
     from tests.accounts.test_registration import form, user_count
 
     before = user_count()
-    response = post(client, "/register", form(full_name="Nul\x00Byte"), token_from="/register")
+    response = post(client, "/register", form(given_name="Nul\x00Byte"), token_from="/register")
     assert response.status_code == 400
     assert user_count() == before
 

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from app.accounts import names
 from app.accounts.addresses import is_disposable
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from app.formguard import BotSignalsMixin
@@ -29,6 +30,33 @@ class NotDisposable:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class NameShape:
+    def __call__(self, form, field):
+        if field.data and not names.well_formed(field.data):
+            raise ValidationError(_l("Use letters only: a hyphen, an apostrophe or a space may join two parts."))
+
+
+def _name_field(label, missing=None):
+    """A part of a person's name; `missing` is the message when a required part is empty."""
+    return StringField(
+        label,
+        filters=[names.clean],
+        validators=[
+            DataRequired(message=missing) if missing else Optional(),
+            Length(max=names.MAX_LENGTH, message=_l("At most %(max)d characters.", max=names.MAX_LENGTH)),
+            NameShape(),
+        ],
+    )
+
+
+class NameFields:
+    """Given name, surname and an optional patronymic, as in the identity document."""
+
+    surname = _name_field(_l("Surname"), _l("Enter your surname."))
+    given_name = _name_field(_l("Given name"), _l("Enter your given name."))
+    patronymic = _name_field(_l("Patronymic (if you have one)"))
 
 
 def _email_field(label, *extra):
@@ -74,17 +102,9 @@ CONSENT_LABEL = _l("I have read the privacy notice and agree to Dauys processing
 CONSENT_MISSING = _l("Tick the box to give your consent: without it we cannot open an account.")
 
 
-class RegisterForm(BotSignalsMixin, FlaskForm):
+class RegisterForm(BotSignalsMixin, NameFields, FlaskForm):
     min_seconds_setting = "REGISTER_MIN_SECONDS"
 
-    full_name = StringField(
-        _l("Full name"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=_l("Enter your full name.")),
-            Length(min=2, max=200, message=_l("The name must be 2 to 200 characters long.")),
-        ],
-    )
     email = _email_field(_l("Email"), NotDisposable())
     password, confirm = _new_password_fields(_l("Password"))
     region = SelectField(
@@ -203,6 +223,10 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand: my name, email and details are erased for good; my signatures stay counted, "
            "without my name."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))])
+
+
+class NameForm(NameFields, FlaskForm):
+    """Correct one's name, or confirm the parts a migration guessed."""
 
 
 class ConsentForm(FlaskForm):

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from app import clock
-from app.accounts import sessions, two_factor
+from app.accounts import names, sessions, two_factor
 from app.accounts.passwords import verify_password
 from app.audit.services import record
 from app.clock import local_date
@@ -67,7 +67,8 @@ def export(user: User) -> dict:
     return {
         "generated_at": _when(clock.now()),
         "account": {
-            "id": user.id, "email": user.email, "full_name": user.full_name, "shown_publicly_as": user.display_name,
+            "id": user.id, "email": user.email, "surname": user.surname, "given_name": user.given_name,
+            "patronymic": user.patronymic, "shown_publicly_as": user.display_name,
             "pending_email": user.pending_email, "birth_date": user.birth_date.isoformat() if user.birth_date else None,
             "region": user.region.code if user.region else None, "language": user.language,
             "registered_at": _when(user.created_at), "email_confirmed_at": _when(user.email_verified_at),
@@ -130,6 +131,18 @@ def change_region(user: User, code: str) -> None:
     record(user, "user.region_change", "user", user.id, before={"region": before}, after={"region": region.code})
 
 
+def change_name(user: User, given_name: str, surname: str, patronymic: str | None) -> None:
+    """Correct one's name (or confirm the parts a migration guessed). Audited without the
+    names themselves: the log keeps that it changed, the account keeps what it is."""
+    before = (user.given_name, user.surname, user.patronymic)
+    user.given_name, user.surname = names.clean(given_name), names.clean(surname)
+    user.patronymic = names.clean(patronymic) or None
+    confirmed, user.name_unconfirmed = user.name_unconfirmed, False
+    db.session.flush()
+    if before != (user.given_name, user.surname, user.patronymic):
+        record(user, "user.name_change", "user", user.id, after={"confirmed_split": confirmed})
+
+
 def delete_account(user: User, password: str, code: str | None = None) -> None:
     """Raises OwnDataError("password", "code", or "staff": staff accounts are an
     administrator's). With a second factor on, its code is asked too (and wrong ones
@@ -161,7 +174,8 @@ def delete_account(user: User, password: str, code: str | None = None) -> None:
                        .values(to_address=tombstone, text_body="", html_body="")
                        .execution_options(synchronize_session=False))
     user.email = tombstone
-    user.full_name = ""
+    user.given_name = user.surname = ""
+    user.patronymic = None
     user.password_hash = "!"  # noqa: S105 (not a hash: matches no password)
     user.pending_email = None
     user.birth_date = None

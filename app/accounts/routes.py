@@ -29,6 +29,7 @@ from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
 from app.accounts.two_factor import SecondFactorError
+from app.collation import alphabetical
 from app.extensions import db, limiter
 from app.formerrors import show_error
 from app.models import Petition, PetitionState, Region, Signature, User
@@ -42,7 +43,7 @@ FORM_ERROR = 422
 def _region_choices():
     lang = str(get_locale())
     regions = db.session.scalars(select(Region)).all()
-    choices = sorted((SelectChoice(r.code, r.name(lang)) for r in regions), key=lambda c: c.label)
+    choices = alphabetical((SelectChoice(r.code, r.name(lang)) for r in regions), lang, lambda c: c.label)
     return [SelectChoice("", _("Choose a region"))] + choices
 
 
@@ -73,28 +74,40 @@ def _login(user, remember: bool, *, second_factor: bool = False) -> None:
 PENDING = "second_factor_pending"
 
 
-# What a logged-in person may still do before agreeing to a new privacy notice.
-CONSENT_FREE = frozenset({"accounts.consent", "accounts.logout", "accounts.download_data", "accounts.delete_account",
-                          "static", "main.privacy", "main.set_language_view", "main.health"})
+# What a logged-in person may still do before agreeing to a new privacy notice (or
+# confirming their name).
+CONSENT_FREE = frozenset({"accounts.consent", "accounts.name", "accounts.logout", "accounts.download_data",
+                          "accounts.delete_account", "static", "main.privacy", "main.set_language_view",
+                          "main.health"})
+
+
+def _asked_first(user) -> str | None:
+    """The page a person must pass before anything else: the privacy notice when they
+    have not agreed to its current version (it changed, or they registered before consent
+    was recorded), then their name when a migration guessed its parts."""
+    if user.consent_version != legal.notice_version():
+        return "accounts.consent"
+    if user.name_unconfirmed:
+        return "accounts.name"
+    return None
 
 
 @bp.before_app_request
 def _ask_consent_first():
-    """A session (or remember-me cookie) from before a new privacy notice: agree first."""
+    """A session (or remember-me cookie) from before a new privacy notice or a name split:
+    that page first."""
     if not current_user.is_authenticated or request.endpoint in CONSENT_FREE or request.endpoint is None:
         return None
-    if request.blueprint == "api" or current_user.consent_version == legal.notice_version():
+    first = None if request.blueprint == "api" else _asked_first(current_user)
+    if first is None:
         return None
-    return redirect(url_for("accounts.consent", next=request.full_path if request.method == "GET" else None))
+    return redirect(url_for(first, next=request.full_path if request.method == "GET" else None))
 
 
 def _consent_first(user, target: str) -> str:
-    """Where to go after logging in: the privacy notice first when the person has not
-    agreed to its current version (it changed, or they registered before consent was
-    recorded), then `target`."""
-    if user.consent_version != legal.notice_version():
-        return url_for("accounts.consent", next=target)
-    return target
+    """Where to go after logging in: the page asked first (above), then `target`."""
+    first = _asked_first(user)
+    return url_for(first, next=target) if first else target
 TOO_MANY_CODES = _l("Too many wrong codes. Wait 15 minutes, then log in again.")
 
 
@@ -124,7 +137,9 @@ def register():
     form.region.choices = _region_choices()
     if form.validate_on_submit():
         data = services.Registration(
-            full_name=form.full_name.data,
+            given_name=form.given_name.data,
+            surname=form.surname.data,
+            patronymic=form.patronymic.data,
             email=form.email.data,
             password=form.password.data,
             region_code=form.region.data,
@@ -606,6 +621,22 @@ def delete_account():
             return render_template("accounts/deleted.html")
     status = FORM_ERROR if request.method == "POST" else 200
     return render_template("accounts/delete.html", form=form), status
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@login_required
+def name():
+    """Correct one's name; also the page a person whose name a migration split confirms."""
+    user = current_user._get_current_object()
+    form = forms.NameForm(obj=user if request.method == "GET" else None)
+    target = safe_next_url(request.args.get("next")) or url_for("accounts.account")
+    if form.validate_on_submit():
+        own_data.change_name(user, form.given_name.data, form.surname.data, form.patronymic.data)
+        db.session.commit()
+        flash(_("Your name is saved. Public pages show it as %(name)s.", name=user.display_name), "success")
+        return redirect(target)
+    status = FORM_ERROR if request.method == "POST" else 200
+    return render_template("accounts/name.html", form=form, confirming=user.name_unconfirmed), status
 
 
 @bp.route("/account/consent", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock, trending
-from app.accounts import sessions, tokens
+from app.accounts import names, sessions, tokens
 from app.accounts.addresses import normalize_email
 from app.accounts.identity import provider
 from app.accounts.iin import InvalidIIN, age_on
@@ -32,13 +32,15 @@ class AccountError(ValueError):
 
 @dataclass
 class Registration:
-    full_name: str
+    given_name: str
+    surname: str
     email: str
     password: str
     region_code: str
     iin: str
     language: str
     consent_version: str | None = None  # the privacy notice's version the person agreed to
+    patronymic: str | None = None
 
 
 def find_by_email(email: str) -> User | None:
@@ -89,7 +91,9 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
         return None
     user = User(
         email=normalize_email(data.email),
-        full_name=" ".join(data.full_name.split()),
+        given_name=names.clean(data.given_name),
+        surname=names.clean(data.surname),
+        patronymic=names.clean(data.patronymic) or None,
         password_hash=password_hash,
         region=region,
         iin_hmac=claim.person_key,

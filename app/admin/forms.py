@@ -1,11 +1,13 @@
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app import clock
 from app.accounts.forms import ReauthMixin
 from app.models import Role
 
@@ -148,3 +150,30 @@ class NewRateRuleForm(RateRuleForm):
 class AlertRuleForm(FlaskForm):
     threshold = _count_field(_l("Threshold"))
     enabled = BooleanField(_l("In force"))
+
+
+class _Day(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Write a date, such as 2026-01-01.")) from None
+
+
+class PopulationForm(ReauthMixin, FlaskForm):
+    """A region's official population: the number, the day it refers to, its source."""
+
+    population = WholeNumberField(_l("Population"), validators=[
+        InputRequired(message=_l("Enter the population.")),
+        NumberRange(min=1, max=50_000_000, message=_l("Enter a number from 1 to 50,000,000."))])
+    as_of = _Day(_l("As of (date)"), validators=[InputRequired(message=_l("Write a date, such as 2026-01-01."))])
+    source = StringField(_l("Source (an address or a publication)"), validators=[
+        DataRequired(message=_l("Say where the figure comes from.")),
+        Length(max=500, message=_l("At most 500 characters."))])
+    note = StringField(_l("Why the change"), validators=[
+        DataRequired(message=_l("Write a note.")), Length(max=500, message=_l("At most 500 characters."))])
+
+    def validate_as_of(self, field):
+        if field.data and not (date(1990, 1, 1) <= field.data <= clock.today()):
+            raise ValidationError(_l("The date must be between 1990 and today."))

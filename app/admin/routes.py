@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts import ratelimits, two_factor
@@ -20,10 +20,12 @@ from app.admin.services import (
     grant_role,
     revoke_role,
     set_body_rule,
+    set_population,
     update_alert_rule,
     update_rate_rule,
 )
 from app.bodies.thresholds import describe_threshold, threshold_for
+from app.collation import alphabetical
 from app.extensions import db
 from app.models import (
     AlertRule,
@@ -31,6 +33,7 @@ from app.models import (
     OutboxEmail,
     OutboxStatus,
     RateRule,
+    Region,
     Role,
     StateBody,
     ThresholdRule,
@@ -80,9 +83,15 @@ ROLE_ERRORS = {
 def users():
     form = forms.UserSearchForm(request.args)
     query = select(User).order_by(User.id)
-    if form.q.data:
-        like = f"%{form.q.data.strip().lower()}%"
-        query = query.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
+    words = (form.q.data or "").split()[:5]
+    if words:
+        # Every word in one of the name's parts or the address, whatever the letters' case
+        # (SQLite's lower() folds ASCII only).
+        fold = func.dauys_fold if db.session.get_bind().dialect.name == "sqlite" else func.lower
+        query = query.where(and_(*(
+            or_(*(fold(column).like(f"%{word.casefold()}%")
+                  for column in (User.surname, User.given_name, User.patronymic, User.email)))
+            for word in words)))
     page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", page=page, form=form)
 
@@ -174,6 +183,32 @@ def body_detail(body_id: int):
         status = 422
     return render_template("admin/body_detail.html", body=body, form=form, threshold=threshold_for(body),
                            describe=describe_threshold), status
+
+
+@bp.route("/regions")
+@roles_required(Role.ADMIN)
+def regions():
+    lang = str(get_locale())
+    items = alphabetical(db.session.scalars(select(Region)), lang, lambda r: r.name(lang))
+    return render_template("admin/regions.html", regions=items)
+
+
+@bp.route("/regions/<id:region_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def region_detail(region_id: int):
+    region = db.session.get(Region, region_id) or abort(404)
+    form = forms.PopulationForm()
+    if request.method == "GET":
+        form.population.data, form.as_of.data = region.population, region.population_as_of
+        form.source.data = region.population_source
+    if form.validate_on_submit() and _reauthenticated(form):
+        set_population(current_user, region, population=form.population.data, as_of=form.as_of.data,
+                       source=form.source.data, note=form.note.data)
+        db.session.commit()
+        flash(_("The population is saved. A re-seed will not replace it."), "success")
+        return redirect(url_for("admin.regions"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/region_detail.html", region=region, form=form), status
 
 
 @bp.route("/digests")

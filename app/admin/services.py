@@ -3,6 +3,7 @@ bodies' threshold rules; rate limits and alert thresholds held as data."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.audit.services import record
 from app.extensions import db
-from app.models import AlertRule, RateRule, Role, StateBody, ThresholdRule, User, UserRole
+from app.models import AlertRule, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
 
 
 class RoleError(ValueError):
@@ -83,6 +84,22 @@ def set_body_rule(actor: User, body: StateBody, *, rule: ThresholdRule, fixed: i
     body.active = active
     db.session.flush()
     record(actor, "body.rule", "state_body", body.id, before=before, after=snapshot(), reason=note)
+
+
+def set_population(actor: User, region: Region, *, population: int, as_of: date, source: str, note: str) -> None:
+    """An administrator's figure for a region's population (a regional akimat's threshold
+    may be a percentage of it: petitions past their threshold keep their case). Audited;
+    a later re-seed never replaces it."""
+
+    def snapshot():
+        return {"population": region.population, "as_of": region.population_as_of.isoformat()
+                if region.population_as_of else None, "source": region.population_source}
+
+    before = snapshot()
+    region.population, region.population_as_of, region.population_source = population, as_of, source.strip()
+    region.population_edited_at = clock.now()
+    db.session.flush()
+    record(actor, "region.population", "region", region.id, before=before, after=snapshot(), reason=note)
 
 
 def revoke_role(actor: User | None, user: User, role: Role, channel: str = "web") -> None:

@@ -46,7 +46,9 @@ SCHEMAS = {
     "PetitionSummary": _object({
         "id": {"type": "integer"}, "title": TEXT, "summary": TEXT, "language": {"enum": ["kk", "ru", "en"]},
         "state": {"enum": [s.value for s in PetitionState]}, "status": {"enum": STATUSES},
-        "addressee": _ref("BodyRef"), "category": {"enum": [c.value for c in Category]},
+        "addressee": _ref("BodyRef"),
+        # The body that answers when the review case was passed on to another; else null.
+        "reassigned_to": _nullable(_ref("BodyRef")), "category": {"enum": [c.value for c in Category]},
         "signature_count": COUNT, "threshold": {"type": "integer", "minimum": 1},
         "opened_at": _nullable(TIME), "closes_at": _nullable(TIME), "closed_at": _nullable(TIME),
         "days_left": _nullable(COUNT), "links": _ref("Links"),

@@ -104,6 +104,8 @@ def petition_summary(p: Petition) -> dict:
         "state": p.state.value,
         "status": standing.public_status(p),
         "addressee": body_ref(p.body),
+        "reassigned_to": body_ref(p.review_case.body)
+        if p.review_case is not None and p.review_case.body_id != p.body_id else None,
         "category": p.category.value,
         "signature_count": p.signature_count,
         "threshold": progress.threshold,

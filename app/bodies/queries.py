@@ -6,14 +6,23 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from app.collation import alphabetical
 from app.extensions import db
 from app.models import BodyLevel, StateBody
 
 
-def active_bodies() -> list[StateBody]:
-    """Active bodies in the order of the official list (national first)."""
-    return list(db.session.scalars(
+def active_bodies(language: str | None = None) -> list[StateBody]:
+    """Active bodies, national first: in the order of the official list, or, given a
+    language, in its alphabetical order (national bodies by name, akimats by their
+    region's name)."""
+    bodies = list(db.session.scalars(
         select(StateBody).where(StateBody.active.is_(True)).order_by(StateBody.sort_order, StateBody.code)))
+    if language is None:
+        return bodies
+    national = alphabetical((b for b in bodies if b.level is BodyLevel.NATIONAL), language, lambda b: b.name(language))
+    regional = alphabetical((b for b in bodies if b.level is not BodyLevel.NATIONAL), language,
+                            lambda b: b.region.name(language) if b.region else b.name(language))
+    return national + regional
 
 
 def body_choices(language: str) -> list[SelectChoice]:
@@ -22,5 +31,5 @@ def body_choices(language: str) -> list[SelectChoice]:
     national, regional = str(_l("National bodies")), str(_l("Regional akimats"))
     return [SelectChoice("", str(_l("Choose a state body")))] + [
         SelectChoice(b.code, b.name(language), optgroup=national if b.level is BodyLevel.NATIONAL else regional)
-        for b in active_bodies()
+        for b in active_bodies(language)
     ]

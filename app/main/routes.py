@@ -43,7 +43,7 @@ def home():
 @bp.route("/bodies")
 @public
 def bodies():
-    items = active_bodies()
+    items = active_bodies(str(get_locale()))
     national = [b for b in items if b.level is BodyLevel.NATIONAL]
     regional = [b for b in items if b.level is BodyLevel.REGIONAL]
     return render_template(
@@ -60,7 +60,7 @@ def bodies():
 @public
 def accountability():
     """The national table: how every state body keeps its legal deadlines."""
-    return render_template("main/accountability.html", rows=accountability_figures.national(clock.today()),
+    return render_template("main/accountability.html", rows=accountability_figures.national(clock.today(), str(get_locale())),
                            lang=str(get_locale()))
 
 
@@ -73,7 +73,7 @@ def accountability_csv():
               _("Median working days to respond"), _("Awaiting response"), _("Overdue now")]
     rows = [[f.body.name(lang), f.body.code, f.addressed, f.reached_threshold, f.cases, f.answered,
              f.answered_on_time, f.on_time_percent, f.median_days, f.awaiting, len(f.overdue)]
-            for f in accountability_figures.national(clock.today())]
+            for f in accountability_figures.national(clock.today(), lang)]
     return csv_download(f"dauys-accountability-{lang}.csv", header, rows)
 
 

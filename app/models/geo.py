@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base
+from app.models.base import Base, UTCDateTime
 from app.models.types import enum_column
 
 
@@ -61,6 +61,10 @@ class Region(LocalizedName, Base):
         CheckConstraint("population IS NULL OR population > 0", name="population_positive")
     )
     population_as_of: Mapped[date | None]
+    # Where the figure comes from (an address or a publication).
+    population_source: Mapped[str | None] = mapped_column(String(500))
+    # Set when an administrator entered the figure: a re-seed then never replaces it.
+    population_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class StateBody(LocalizedName, Base):

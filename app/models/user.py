@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -36,7 +36,13 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased so uniqueness is case-insensitive on every backend.
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
+    # As in the identity document. Public pages show "Given S." (display_name).
+    given_name: Mapped[str] = mapped_column(String(100))
+    surname: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    # The three parts were guessed from one "full name" field by a migration: the person
+    # is asked to confirm them at their next log-in.
+    name_unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(255))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     # HMAC-SHA256 of the IIN with a server key: enforces one account per person without
@@ -129,14 +135,19 @@ class User(UserMixin, Base):
         return None
 
     @property
+    def full_name(self) -> str:
+        """Surname, given name and patronymic, in the order of the identity card (staff
+        pages)."""
+        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+
+    @property
     def display_name(self) -> str:
-        """First name and the initial of the surname, as public pages show people."""
+        """The given name and the initial of the surname: how public pages show people."""
         if self.deleted_at is not None:
             return gettext("a former user")
-        parts = self.full_name.split()
-        if len(parts) < 2:
-            return self.full_name
-        return f"{parts[0]} {parts[-1][0]}."
+        if not self.surname:
+            return self.given_name
+        return f"{self.given_name} {self.surname[0]}."
 
 
 class UserRole(Base):

@@ -16,6 +16,7 @@ from app.accounts import ratelimits
 from app.accounts.tokens import TokenError
 from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
+from app.collation import alphabetical
 from app.csvfile import download as csv_download
 from app.extensions import csrf, db, limiter
 from app.formerrors import show_error
@@ -86,8 +87,8 @@ def index():
         abort(400)
     page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     lang = _lang()
-    bodies = active_bodies()
-    regions = sorted(db.session.scalars(select(Region)).all(), key=lambda r: r.name(lang))
+    bodies = active_bodies(lang)
+    regions = alphabetical(db.session.scalars(select(Region)), lang, lambda r: r.name(lang))
     return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions,
                            lang=lang, threshold_for=threshold_for)
 
@@ -104,7 +105,8 @@ def index_csv():
     except ValueError:
         abort(400)
     lang = _lang()
-    header = [_("Number"), _("Title"), _("Language of the text"), _("Status"), _("Addressed to"), _("Category"),
+    header = [_("Number"), _("Title"), _("Language of the text"), _("Status"), _("Addressed to"),
+              _("Review passed on to"), _("Category"),
               _("Signatures"), _("Signatures needed for review"), _("Opened"), _("Closes"), _("Threshold reached"),
               _("Responded"), _("Address")]
 
@@ -112,7 +114,7 @@ def index_csv():
         for p in db.session.scalars(query.limit(CSV_LIMIT)).unique():
             case = p.review_case
             yield [p.id, p.title, p.language, STATUS_NAMES[standing.public_status(p)], p.body.name(lang),
-                   CATEGORY_NAMES[p.category], p.signature_count, threshold_for(p.body).signatures,
+                   case.body.name(lang) if case and case.body_id != p.body_id else None, CATEGORY_NAMES[p.category], p.signature_count, threshold_for(p.body).signatures,
                    _iso(p.opened_at), _iso(p.closes_at), _iso(p.threshold_reached_at),
                    _iso(case.answered_at) if case else None, share_url("petitions.show", petition_id=p.id)]
 

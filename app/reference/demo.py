@@ -17,11 +17,12 @@ from app.models import Region, Role, User
 from app.reference.demo_petitions import seed_demo_petitions
 
 DEMO_ACCOUNTS = [
-    # email, full name, role, body, region, birth date
-    ("citizen@demo.dauys.kz", "Айгерім Серікова", Role.CITIZEN, None, "KZ-75", date(1990, 4, 12)),
-    ("moderator@demo.dauys.kz", "Ерлан Жұмабаев", Role.MODERATOR, None, "KZ-71", date(1985, 9, 3)),
-    ("official@demo.dauys.kz", "Дина Омарова", Role.OFFICIAL, "MIN-ECOLOGY", "KZ-71", date(1979, 1, 25)),
-    ("admin@demo.dauys.kz", "Асқар Нұрланов", Role.ADMIN, None, "KZ-71", date(1982, 6, 30)),
+    # email, (surname, given name, patronymic), role, body, region, birth date
+    ("citizen@demo.dauys.kz", ("Серікова", "Айгерім", "Болатқызы"), Role.CITIZEN, None, "KZ-75", date(1990, 4, 12)),
+    ("moderator@demo.dauys.kz", ("Жұмабаев", "Ерлан", None), Role.MODERATOR, None, "KZ-71", date(1985, 9, 3)),
+    ("official@demo.dauys.kz", ("Омарова", "Дина", "Сергеевна"), Role.OFFICIAL, "MIN-ECOLOGY", "KZ-71",
+     date(1979, 1, 25)),
+    ("admin@demo.dauys.kz", ("Нұрланов", "Асқар", None), Role.ADMIN, None, "KZ-71", date(1982, 6, 30)),
 ]
 
 
@@ -30,7 +31,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     each one made now; their passwords exist nowhere else."""
     created = []
     ident = provider()
-    for serial, (email, name, role, body, region_code, born) in enumerate(DEMO_ACCOUNTS, 1):
+    for serial, (email, (surname, given, patronymic), role, body, region_code, born) in enumerate(DEMO_ACCOUNTS, 1):
         if db.session.scalar(select(User.id).where(User.email == email)):
             continue
         iin = make_iin(born, male=serial % 2 == 0, serial=serial * 100)
@@ -38,7 +39,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         password = secrets.token_urlsafe(12)
         user = User(
             email=email,
-            full_name=name,
+            surname=surname, given_name=given, patronymic=patronymic,
             password_hash=hash_password(password),
             region=db.session.scalar(select(Region).where(Region.code == region_code)),
             iin_hmac=claim.person_key,

@@ -99,7 +99,7 @@ def _demo_citizens(count: int) -> list[User]:
     for n in range(count):
         born = date(1960 + n % 40, 1 + n % 12, 1 + n % 27)
         claim = ident.claim(make_iin(born, male=n % 2 == 0, serial=5000 + n * 7))
-        user = User(email=f"signer{n:02d}@demo.dauys.kz", full_name=f"Demo Citizen{n:02d} Signer",
+        user = User(email=f"signer{n:02d}@demo.dauys.kz", given_name=f"Citizen{n:02d}", surname="Signer",
                     password_hash=unusable, region=regions[n % len(regions)], iin_hmac=claim.person_key,
                     birth_date=claim.birth_date, email_verified_at=clock.now(), language="kk")
         db.session.add(user)

@@ -1,5 +1,6 @@
-"""Loading reference data. Inserts what is missing and never overwrites: an
-administrator's later edits (populations, thresholds) survive a re-seed."""
+"""Loading reference data. Inserts what is missing and never overwrites an
+administrator's edits (populations, thresholds): a region's population follows the
+reference file (a newer figure replaces an older one) until an administrator enters one."""
 
 from __future__ import annotations
 
@@ -26,13 +27,37 @@ def read_regions(path: Path = REGIONS_CSV) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def _population(row: dict) -> tuple[int | None, date | None, str | None]:
+    if not row["population"]:
+        return None, None, None
+    return (int(row["population"]), date.fromisoformat(row["population_as_of"]) if row["population_as_of"] else None,
+            row.get("source") or None)
+
+
+def _follow_reference(region: Region, figure: tuple) -> int:
+    """1 when the file's figure replaced the region's: only one nobody edited, and only by
+    a figure at least as recent."""
+    population, as_of, _source = figure
+    if region.population_edited_at is not None or population is None:
+        return 0
+    if region.population_as_of is not None and (as_of is None or as_of < region.population_as_of):
+        return 0
+    if (region.population, region.population_as_of, region.population_source) == figure:
+        return 0
+    region.population, region.population_as_of, region.population_source = figure
+    return 1
+
+
 def seed_reference() -> dict[str, int]:
-    """Insert missing regions and bodies. Returns how many of each were added."""
-    added = {"regions": 0, "bodies": 0}
+    """Insert missing regions and bodies; bring populations nobody edited up to the
+    reference file. Returns how many regions and bodies were added, populations updated."""
+    added = {"regions": 0, "bodies": 0, "populations": 0}
     rows = read_regions()
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     for row in rows:
+        figure = _population(row)
         if row["code"] in regions:
+            added["populations"] += _follow_reference(regions[row["code"]], figure)
             continue
         region = Region(
             code=row["code"],
@@ -41,11 +66,8 @@ def seed_reference() -> dict[str, int]:
             name_kk=row["name_kk"],
             name_ru=row["name_ru"],
             centre_en=row["centre_en"],
-            population=int(row["population"]) if row["population"] else None,
-            population_as_of=date.fromisoformat(row["population_as_of"])
-            if row["population_as_of"]
-            else None,
         )
+        region.population, region.population_as_of, region.population_source = figure
         db.session.add(region)
         regions[region.code] = region
         added["regions"] += 1

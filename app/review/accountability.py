@@ -98,10 +98,10 @@ def _petition_counts(body_id: int | None = None) -> dict[int, tuple[int, int]]:
     return {row[0]: (row[1], row[2]) for row in db.session.execute(query)}
 
 
-def national(today: date) -> list[BodyFigures]:
-    """The figures of every active body (national bodies first, as on /bodies), and of
-    any body no longer active that still has petitions or cases."""
-    by_id = {b.id: BodyFigures(b) for b in active_bodies()}
+def national(today: date, language: str | None = None) -> list[BodyFigures]:
+    """The figures of every active body (national bodies first, in the order of /bodies
+    in `language`), and of any body no longer active that still has petitions or cases."""
+    by_id = {b.id: BodyFigures(b) for b in active_bodies(language)}
 
     def figures_of(body_id: int) -> BodyFigures:
         if body_id not in by_id:

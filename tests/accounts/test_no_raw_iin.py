@@ -40,13 +40,13 @@ def test_no_raw_iin_in_database_or_logs(app, client, caplog, monkeypatch):
             iins.append(iin)
             browser = app.test_client()
             response = post(browser, "/register", {
-                "full_name": f"Person Number{n}", "email": f"person{n}@example.kz",
+                "given_name": "Person", "surname": "Number", "email": f"person{n}@example.kz",
                 "password": "steppe-wind-2026", "confirm": "steppe-wind-2026",
                 "region": "KZ-71", "iin": iin, "consent": "y"}, token_from="/register")
             assert response.status_code == 200
         # A duplicate makes no account (and says so only by email), and is not logged either.
         dup = post(app.test_client(), "/register", {
-            "full_name": "Copy Cat", "email": "copy@example.kz", "password": "steppe-wind-2026",
+            "given_name": "Copy", "surname": "Cat", "email": "copy@example.kz", "password": "steppe-wind-2026",
             "confirm": "steppe-wind-2026", "region": "KZ-71", "iin": iins[0], "consent": "y"}, token_from="/register")
         assert dup.status_code == 200
     finally:

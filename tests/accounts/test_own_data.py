@@ -19,7 +19,7 @@ def citizen(app):
     from app.accounts.identity import provider
 
     user = make_user("own-data@example.kz", region="KZ-75")
-    user.full_name = "Асель Нурланқызы Бекова"
+    user.given_name, user.surname, user.patronymic = "Асель", "Бекова", "Нурланқызы"
     user.iin_hmac = provider().claim(iin).person_key
     db.session.commit()
     user.iin = iin  # the number itself, for registering again (never stored)
@@ -53,7 +53,7 @@ def test_the_download_holds_my_rows_and_nobody_elses(app, citizen):
     assert [a["action"] for a in data["staff_actions_on_this_account"]] == ["user.suspend", "user.reactivate"]
     assert {a["by"] for a in data["staff_actions_on_this_account"]} == {"staff"}
     raw = response.get_data(as_text=True)
-    for foreign in ("someone-else@example.kz", "named-moderator@example.kz", other.full_name, moderator.full_name):
+    for foreign in ("someone-else@example.kz", "named-moderator@example.kz", other.surname, moderator.surname):
         assert foreign not in raw
     assert citizen.iin not in raw
 
@@ -110,7 +110,7 @@ def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign
     assert client.get("/en/account").status_code == 302  # logged out
     db.session.expire_all()
     gone = db.session.get(User, citizen.id)
-    assert gone.full_name == "" and "own-data" not in gone.email and gone.birth_date is None
+    assert gone.given_name == gone.surname == "" and gone.patronymic is None and "own-data" not in gone.email and gone.birth_date is None
     assert gone.iin_hmac == citizen.iin_hmac  # only this is kept
     signature = db.session.scalar(select(Signature).where(Signature.user_id == citizen.id))
     assert signature.valid and not signature.show_name and signature.network_hmac is None
@@ -125,7 +125,7 @@ def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign
     # Registering again with that IIN (anyone may know a number) makes no account and
     # hands nothing back: the address given is told to write to the operator.
     again = app.test_client()
-    form = {"full_name": "Асель Бекова", "email": "asel-new@example.kz", "password": "steppe-wind-2026",
+    form = {"given_name": "Асель", "surname": "Бекова", "email": "asel-new@example.kz", "password": "steppe-wind-2026",
             "confirm": "steppe-wind-2026", "region": "KZ-75", "iin": citizen.iin, "consent": "y"}
     assert post(again, "/en/register", form, token_from="/en/register").status_code == 200
     assert db.session.scalar(select(User.id).where(User.email == "asel-new@example.kz")) is None

@@ -25,7 +25,8 @@ from tests.support import (
 
 def form(**overrides):
     data = {
-        "full_name": "Айгерім Серікова",
+        "surname": "Серікова",
+        "given_name": "Айгерім",
         "email": "aigerim@example.kz",
         "password": "steppe-wind-2026",
         "confirm": "steppe-wind-2026",
@@ -238,7 +239,12 @@ def test_an_internationalised_domain_written_two_ways_is_one_mailbox(app, mailbo
         ({"confirm": "something-else-9"}, _l("The two passwords do not match.")),
         ({"region": ""}, _l("Choose your region of residence.")),
         ({"region": "KZ-99"}, _l("Choose your region of residence.")),
-        ({"full_name": ""}, _l("Enter your full name.")),
+        ({"surname": ""}, _l("Enter your surname.")),
+        ({"given_name": "  "}, _l("Enter your given name.")),
+        ({"given_name": "Айгерім2"}, _l("Use letters only: a hyphen, an apostrophe or a space may join two parts.")),
+        ({"surname": "<script>"}, _l("Use letters only: a hyphen, an apostrophe or a space may join two parts.")),
+        ({"patronymic": "Болат--қызы"}, _l("Use letters only: a hyphen, an apostrophe or a space may join two parts.")),
+        ({"surname": "С" * 101}, _l("At most %(max)d characters.", max=100)),
         ({"email": "not-an-email"}, _l("Enter a valid email address, like name@example.kz.")),
         ({"iin": ""}, _l("Enter your IIN.")),
         ({"iin": "12345"}, _l("The IIN is 12 digits.")),

@@ -60,7 +60,9 @@ class Reader:
         """Fill and send the registration form as a person would."""
         page, t = self.page, self.t
         self.goto("/register")
-        page.get_by_label(t("Full name")).fill(name)
+        given, _, surname = name.partition(" ")
+        page.get_by_label(t("Surname"), exact=True).fill(surname)
+        page.get_by_label(t("Given name"), exact=True).fill(given)
         page.get_by_label(t("Email")).fill(email)
         page.get_by_label(t("Password"), exact=True).fill(password)
         page.get_by_label(t("Repeat the password")).fill(password)

@@ -79,11 +79,11 @@ def test_form_errors_are_announced_next_to_fields(reader):
     page, t = reader.page, reader.t
     reader.goto("/register")
     page.get_by_role("button", name=t("Create account")).click()
-    name = page.get_by_label(t("Full name"))
+    name = page.get_by_label(t("Surname"), exact=True)
     assert name.get_attribute("aria-invalid") == "true"
     described_by = name.get_attribute("aria-describedby").split()
-    assert "full_name-error" in described_by
-    assert page.locator("#full_name-error").inner_text() == t("Enter your full name.")
+    assert "surname-error" in described_by
+    assert page.locator("#surname-error").inner_text() == t("Enter your surname.")
     # keyboard: the skip link is the first thing Tab reaches
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"

@@ -54,6 +54,12 @@ def test_a_moderator_sees_a_wave_removes_it_and_every_page_passes_axe(app, reade
     assert not violations(page), violations(page)
     reader.goto("/admin/limits")
     assert not violations(page), violations(page)
+    reader.goto("/admin/regions")
+    assert not violations(page), violations(page)
+    page.get_by_role("link", name=reader.t("Regions")).first.click()
+    page.locator("table a").first.click()
+    page.get_by_role("button", name=reader.t("Save")).click()
+    assert not violations(page), violations(page)
     reader.goto(f"/petitions/{petition.id}")
     assert "120" in page.get_by_test_id("integrity-note").inner_text()
     assert page.locator("line.chart-step").count() == 1

@@ -25,10 +25,21 @@ def test_privacy_pages_pass_axe(reader, app):
     assert "/petitions/unsubscribe" in page.url
     assert not violations(page), ("unsubscribe", violations(page))
     reader.log_in(user.email)
-    for path in ("/account", "/account/region", "/account/delete"):
+    for path in ("/account", "/account/region", "/account/delete", "/account/name"):
         reader.goto(path)
         assert not violations(page), (path, violations(page))
     user.consent_version = "2000-01-01"
     db.session.commit()
     reader.goto("/account/consent")
     assert not violations(page), ("consent", violations(page))
+    # A name split by the migration: the page that asks to check it, with an error shown.
+    from app import legal
+
+    user.consent_version, user.name_unconfirmed = legal.notice_version(), True
+    db.session.commit()
+    reader.goto("/petitions")
+    assert "/account/name" in page.url
+    page.get_by_label(reader.t("Given name"), exact=True).fill("")
+    page.get_by_role("button", name=reader.t("This is my name")).click()
+    assert page.get_by_text(reader.t("Enter your given name.")).first.is_visible()
+    assert not violations(page), ("name", violations(page))

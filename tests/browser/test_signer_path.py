@@ -22,7 +22,8 @@ def test_register_verify_log_in_and_back_on_the_petition_to_sign(reader, mailbox
 
     box.get_by_role("link", name=t("register")).click()
     email = f"signer-path-{language}@example.kz"
-    page.get_by_label(t("Full name")).fill("Асель Нурланқызы")
+    page.get_by_label(t("Surname"), exact=True).fill("Нурланқызы")
+    page.get_by_label(t("Given name"), exact=True).fill("Асель")
     page.get_by_label(t("Email")).fill(email)
     page.get_by_label(t("Password"), exact=True).fill("apple-orchard-2026")
     page.get_by_label(t("Repeat the password")).fill("apple-orchard-2026")

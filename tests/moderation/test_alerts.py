@@ -37,7 +37,7 @@ def register(n: int, *, network: str, domain: str, clock, petition=None, check_e
     the alert check runs every `check_every` of them (a check period of seconds)."""
     users = []
     for i in range(n):
-        data = services.Registration(full_name=f"Wave Person{i} Test", email=f"wave{i}@{domain}",
+        data = services.Registration(given_name="Wave", surname=f"Person{i}", email=f"wave{i}@{domain}",
                                      password="wave-password-2026", region_code=("KZ-75", "KZ-71")[i % 2],
                                      iin=valid_iin(), language="kk")
         origin = {"ip": f"{network}.{i % 250 + 1}", "user_agent": WAVE_AGENT}
@@ -126,7 +126,7 @@ def test_a_burst_of_new_accounts_through_the_registration_form_is_flagged(app, c
             browser = app.test_client()
             browser.environ_base["REMOTE_ADDR"] = f"198.51.100.{i + 10}"
             response = post(browser, "/en/register", {
-                "full_name": f"Burst Person{i} Test", "email": f"burst{i}@example.kz",
+                "given_name": "Burst", "surname": "Person", "email": f"burst{i}@example.kz",
                 "password": "steppe-wind-2026", "confirm": "steppe-wind-2026", "region": "KZ-75",
                 "iin": valid_iin(), "consent": "y"}, token_from="/en/register")
             assert response.status_code == 200, page_text(response)
@@ -226,14 +226,14 @@ def test_a_new_rule_per_network_limits_registration_from_one_network(app, admin,
     for i in range(3):
         browser = app.test_client()
         browser.environ_base["REMOTE_ADDR"] = f"192.0.2.{i + 1}"  # three addresses, one /24
-        statuses.append(post(browser, "/en/register", {"full_name": "Net Person Test", "email": f"n{i}@example.kz",
+        statuses.append(post(browser, "/en/register", {"given_name": "Net", "surname": "Person", "email": f"n{i}@example.kz",
                                                        "password": "steppe-wind-2026", "confirm": "steppe-wind-2026",
                                                        "region": "KZ-75", "iin": valid_iin(), "consent": "y"}, token_from="/en/register").status_code)
     assert statuses[2] == 429
     # Another network is not concerned.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.1"
-    assert post(other, "/en/register", {"full_name": "Net Person Test", "email": "n9@example.kz",
+    assert post(other, "/en/register", {"given_name": "Net", "surname": "Person", "email": "n9@example.kz",
                                         "password": "steppe-wind-2026", "confirm": "steppe-wind-2026",
                                         "region": "KZ-75", "iin": valid_iin(), "consent": "y"},
                 token_from="/en/register").status_code != 429

@@ -97,7 +97,7 @@ def test_unverified_user_is_asked_to_verify(client):
 
 def test_staff_account_without_iin_cannot_sign(client, runner):
     petition = make_petition()
-    runner.invoke(args=["users", "create", "--email", "mod@dauys.kz", "--name", "Mod", "--role", "moderator"],
+    runner.invoke(args=["users", "create", "--email", "mod@dauys.kz", "--surname", "Erator", "--given-name", "Mod", "--role", "moderator"],
                   input="long-enough-secret\n")
     login(client, "mod@dauys.kz", "long-enough-secret")
     # Made on the command line, the account has not agreed to the privacy notice: it is

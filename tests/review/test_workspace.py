@@ -115,6 +115,23 @@ def test_moderator_reassigns_a_case_with_a_note(app, crossed):
 
     top = " ".join(re.sub(r"<[^>]+>", "", top).split())
     assert f"To: {names['MIN-EDU']} (first addressed to {names['MIN-HEALTH']})" in top
+    # So do the lists: the cards, the CSV export and the API.
+    listing = " ".join(re.sub(r"<[^>]+>", "", page_text(app.test_client().get("/en/petitions?state=all"))).split())
+    assert f"{names['MIN-EDU']} (first addressed to {names['MIN-HEALTH']})" in listing
+    import csv
+    import io
+
+    from app import API_PREFIX
+
+    table = list(csv.reader(io.StringIO(app.test_client().get("/en/petitions/export.csv?state=all")
+                                        .get_data(as_text=True).lstrip("\ufeff"))))
+    row = next(r for r in table[1:] if r[0] == str(crossed.petition_id))
+    assert row[table[0].index("Addressed to")] == names["MIN-HEALTH"]
+    assert row[table[0].index("Review passed on to")] == names["MIN-EDU"]
+    data = app.test_client().get(f"{API_PREFIX}/petitions?state=all").get_json()["data"]
+    item = next(d for d in data if d["id"] == crossed.petition_id)
+    assert item["addressee"]["code"] == "MIN-HEALTH" and item["reassigned_to"]["code"] == "MIN-EDU"
+    assert all(d["reassigned_to"] is None for d in data if d["id"] != crossed.petition_id)
     citizen = app.test_client()
     make_user("c@example.kz")
     login(citizen, "c@example.kz")
