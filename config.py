@@ -82,6 +82,9 @@ class Config:
     REGION_CHANGE_DAYS = _env_int("REGION_CHANGE_DAYS", 180)
     OUTBOX_PURGE_SECONDS = _env_int("OUTBOX_PURGE_SECONDS", 3600)
     SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 1)
+    # A job that fails (say, the database restarted under it) runs again after each of
+    # these delays, in seconds: every job is safe to repeat.
+    JOB_RETRY_INTERVALS = _env("JOB_RETRY_INTERVALS", "15,60,300")
     COUNT_AGGREGATE_SECONDS = _env_int("COUNT_AGGREGATE_SECONDS", 1)
     THRESHOLD_SWEEP_SECONDS = _env_int("THRESHOLD_SWEEP_SECONDS", 30)
 
@@ -143,6 +146,12 @@ class Config:
     # and kept that long in the shared cache in Redis (PAGE_CACHE).
     CACHE_MAX_AGE = _env_int("CACHE_MAX_AGE", 10)
     CACHE_STALE_SECONDS = _env_int("CACHE_STALE_SECONDS", 30)
+    # `stale-if-error`: while the database is down, how old a copy of a public page (or API
+    # answer) may still be served, marked as possibly out of date (the shared cache keeps
+    # pages this long).
+    CACHE_STALE_IF_ERROR_SECONDS = _env_int("CACHE_STALE_IF_ERROR_SECONDS", 86400)
+    # Retry-After on the "briefly unavailable" answer while the database is down.
+    UNAVAILABLE_RETRY_AFTER = _env_int("UNAVAILABLE_RETRY_AFTER", 30)
     PAGE_CACHE = _env_bool("PAGE_CACHE", True)
 
     LANGUAGES = ("kk", "ru", "en")

@@ -1,15 +1,27 @@
-"""Error pages in the user's language; never a stack trace."""
+"""Error pages in the user's language; never a stack trace. While the database is
+unreachable, every request is answered 503 with Retry-After ("back soon") or, for an
+anonymous reader of a public page, the shared cache's last copy marked as possibly out of
+date; the log gets one warning per outage, not a traceback per request."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 
-from flask import Flask, jsonify, make_response, render_template, request
+import psycopg
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from app import clock, http_cache
 from app.extensions import db
+from app.language import LANGUAGE_COOKIE, address_language
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +54,85 @@ def render_error(code: int, detail=None):
                            message=detail or message), code
 
 
+# SQLite's transient failures (its OperationalError also means "no such table", a bug).
+_SQLITE_TRANSIENT = ("database is locked", "unable to open database", "disk i/o error")
+_warned = {"at": float("-inf")}
+_warned_lock = threading.Lock()
+WARN_EVERY_SECONDS = 600  # about one line per outage
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or cannot answer now: a server down or restarting,
+    a connection dropped, the pool exhausted, a statement cancelled by its timeout."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    return isinstance(orig, sqlite3.OperationalError) and str(orig).lower().startswith(_SQLITE_TRANSIENT)
+
+
+def _warn_once(exc: BaseException) -> None:
+    """One line per outage (every ten minutes while it lasts) per process, never the traceback."""
+    now = clock.timestamp()
+    with _warned_lock:
+        if now - _warned["at"] < WARN_EVERY_SECONDS:
+            return
+        _warned["at"] = now
+    cause = getattr(exc, "orig", None) or exc
+    log.warning("database unavailable (%s: %s): answering 503 until it is back", type(cause).__name__,
+                str(cause).strip().splitlines()[0][:200] if str(cause).strip() else "")
+
+
+def _reader_language() -> str:
+    """Without the database: the address's language, the saved cookie, the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    saved = request.cookies.get(LANGUAGE_COOKIE)
+    return (address_language() or (saved if saved in languages else None)
+            or request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _stale_notice(age: int) -> str:
+    minutes = max(1, age // 60)
+    text = ngettext("Dauys is briefly unavailable. This is a copy of the page from %(num)d minute ago: "
+                    "it may be out of date.",
+                    "Dauys is briefly unavailable. This is a copy of the page from %(num)d minutes ago: "
+                    "it may be out of date.", minutes)
+    return f'<p class="notice warn stale-notice" role="status">{escape(text)}</p>'
+
+
+def unavailable(exc: BaseException):
+    """The answer while the database is down (see the module's docstring)."""
+    _warn_once(exc)
+    g.database_unavailable = True
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (the connection is gone; the pool discards it)
+        log.debug("rollback after the outage failed", exc_info=True)
+    retry_after = str(current_app.config["UNAVAILABLE_RETRY_AFTER"])
+    with force_locale(_reader_language()):
+        copy = http_cache.stale_copy(_stale_notice)
+        if copy is not None:
+            return copy
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": 503, "message": "the service is briefly unavailable: retry in a minute"})
+        else:
+            # Rendered from the template alone: the base layout asks who is logged in, and
+            # that asks the database.
+            template = current_app.jinja_env.get_template("errors/unavailable.html")
+            response = make_response(template.render(
+                language=_reader_language(), retry_after=retry_after,
+                again=request.full_path.rstrip("?") if request.method == "GET" else None))
+    response.status_code = 503
+    response.headers["Retry-After"] = retry_after
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -65,6 +156,8 @@ def register(app: Flask) -> None:
     def unhandled(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if database_unavailable(exc):
+            return unavailable(exc)
         # Log without the request body: forms carry passwords and IINs.
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()

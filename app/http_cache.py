@@ -102,7 +102,40 @@ def _from_cache():
 def _public_headers(response: Response) -> None:
     config = current_app.config
     response.headers["Cache-Control"] = (f"public, max-age={config['CACHE_MAX_AGE']}, "
-                                         f"stale-while-revalidate={config['CACHE_STALE_SECONDS']}")
+                                         f"stale-while-revalidate={config['CACHE_STALE_SECONDS']}, "
+                                         f"stale-if-error={config['CACHE_STALE_IF_ERROR_SECONDS']}")
+
+
+# Where a copy served while the database is down says so (base.html has it in <main>).
+STALE_MARK = b"<!--dauys:stale-->"
+
+
+def stale_copy(notice: Callable[[int], str]) -> Response | None:
+    """While the database is down: the shared cache's copy of this public page, however
+    old (within CACHE_STALE_IF_ERROR_SECONDS), for an anonymous reader; None when there is
+    none. `notice(age_seconds)` is the HTML put in the page's STALE_MARK to say it may be
+    out of date. The answer is never to be stored as fresh by a cache in between."""
+    if not _cacheable_request():
+        return None
+    try:
+        entry = queue.connection().hgetall(_key())
+        if not entry:
+            return None
+        meta = json.loads(entry[b"meta"])
+    except (redis.RedisError, KeyError, ValueError):
+        return None
+    age = max(0, int(clock.timestamp() - meta["stored_at"]))
+    if age > current_app.config["CACHE_STALE_IF_ERROR_SECONDS"]:
+        return None
+    body = entry[b"body"]
+    if STALE_MARK in body:
+        body = body.replace(STALE_MARK, notice(age).encode(), 1)
+    response = Response(body, status=meta["status"], headers=[h for h in meta["headers"] if h[0] != "ETag"])
+    response.headers["Age"] = str(age)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Warning"] = '110 - "Response is Stale"'
+    g.page_from_cache = True
+    return response
 
 
 def _shareable(response: Response) -> bool:
@@ -115,7 +148,7 @@ def _shareable(response: Response) -> bool:
 
 def _cache_headers(response: Response) -> Response:
     """after_request: public with a validator, or private and never stored."""
-    if g.get("page_from_cache") or request.endpoint == "static":
+    if g.get("page_from_cache") or g.get("database_unavailable") or request.endpoint == "static":
         return response
     if not _shareable(response):
         response.headers["Cache-Control"] = "private, no-store"
@@ -136,7 +169,8 @@ def _store(response: Response) -> None:
         r = queue.connection()
         with r.pipeline() as pipe:
             pipe.hset(key, mapping={"body": response.get_data(), "meta": json.dumps(meta)})
-            pipe.expire(key, config["CACHE_MAX_AGE"] + config["CACHE_STALE_SECONDS"])
+            pipe.expire(key, config["CACHE_MAX_AGE"] + max(config["CACHE_STALE_SECONDS"],
+                                                           config["CACHE_STALE_IF_ERROR_SECONDS"]))
             pipe.delete(key + ":renderer")
             pipe.execute()
     except redis.RedisError as exc:

@@ -14,7 +14,7 @@ PUBLIC_PAGES = ["/", "/petitions", "/petitions?sort=newest&state=open", "/bodies
                 "/accountability", "/bodies/GOV", "/open-data", "/petitions/export.csv", "/accountability.csv",
                 "/petitions/{id}/regions.csv", "/petitions/{id}/qr.svg", "/feeds/petitions.atom",
                 "/feeds/bodies/GOV/responses.atom"]
-PUBLIC = "public, max-age=10, stale-while-revalidate=30"
+PUBLIC = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 
 
 @pytest.fixture
