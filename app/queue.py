@@ -98,16 +98,26 @@ def get_queue(name: str = "default", app: Flask | None = None) -> Queue:
     return Queue(name, connection=connection(app), default_timeout=DEFAULT_JOB_TIMEOUT)
 
 
+def job_retry(app: Flask | None = None) -> Retry | None:
+    """RQ's Retry after the delays of JOB_RETRY_INTERVALS (none when it is empty)."""
+    raw = str((app or current_app).config.get("JOB_RETRY_INTERVALS") or "")
+    delays = [int(part) for part in raw.replace(" ", "").split(",") if part]
+    return Retry(max=len(delays), interval=delays) if delays else None
+
+
 def enqueue(
     func: str,
     *args: Any,
     queue: str = "default",
     job_id: str | None = None,
     timeout: int = DEFAULT_JOB_TIMEOUT,
-    retry: Retry | None = None,
     app: Flask | None = None,
 ) -> Job:
     """Enqueue `func` (a dotted name) with primitive arguments.
+
+    Every job is safe to run again (a sweeper may enqueue one twice anyway): one that
+    fails, e.g. when the database restarts under it, is retried after the delays of
+    JOB_RETRY_INTERVALS.
 
     Raises redis.RedisError when Redis cannot be reached; callers that must not fail
     because of it (e.g. after a commit) catch it and rely on a sweeper.
@@ -118,7 +128,7 @@ def enqueue(
         *args,
         job_id=job_id,
         job_timeout=timeout,
-        retry=retry,
+        retry=job_retry(app),
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 import redis
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from app import clock
 from app.extensions import db
@@ -99,12 +101,33 @@ def deliver_email(email_id: int) -> str:
         if permanent:
             return "failed"
         raise DeliveryDeferred(row.last_error) from exc
-    row.status = OutboxStatus.SENT
-    row.sent_at = clock.now()
-    row.lease_until = None
-    row.last_error = None
-    db.session.commit()
+    _mark_sent(email_id)
     return "sent"
+
+
+# After a send, how long to wait between tries to record it while the database is away.
+MARK_SENT_WAITS = (0.5, 1, 2, 4, 8, 8, 8, 8)
+
+
+def _mark_sent(email_id: int) -> None:
+    """Record a send that happened. The email is out: if the database went away in the
+    meantime (a restart), keep trying for about 40 s rather than let the lease expire and
+    the row be sent a second time."""
+    for wait in (*MARK_SENT_WAITS, None):
+        try:
+            db.session.execute(
+                update(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.status == OutboxStatus.SENDING)
+                .values(status=OutboxStatus.SENT, sent_at=clock.now(), lease_until=None, last_error=None)
+                .execution_options(synchronize_session=False))
+            db.session.commit()
+            return
+        except OperationalError:
+            db.session.rollback()
+            if wait is None:
+                raise
+            log.warning("email %s sent, not yet recorded: the database is away; trying again in %ss",
+                        email_id, wait)
+            time.sleep(wait)
 
 
 def deliver_batch(email_ids: list[int]) -> dict:
