@@ -19,6 +19,13 @@ fi
 if ! python3 -c "import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"; then
   need_apt+=("python3-dev")
 fi
+# The chaos tests run a PostgreSQL server (initdb, pg_ctl) and a redis-server of their own.
+if [[ "${1:-}" == "--browser" ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_apt+=("postgresql")
+fi
+if [[ "${1:-}" == "--browser" ]] && ! command -v redis-server >/dev/null 2>&1; then
+  need_apt+=("redis-server")
+fi
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   need_apt+=("chromium")
 fi

@@ -1,0 +1,76 @@
+"""The chaos lane (DAUYS_CHAOS=1, run by .ci/run on its own): the application on a
+PostgreSQL server and a Redis server of the lane's own, which the tests stop and start."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import Base
+from tests.chaos.services import PrivatePostgres, PrivateRedis
+from tests.conftest import KEEP_TABLES, FreshContextClient
+
+
+@pytest.fixture(scope="session")
+def servers():
+    postgres, redis_server = PrivatePostgres(), PrivateRedis()
+    postgres.start()
+    redis_server.start()
+    yield postgres, redis_server
+    postgres.close()
+    redis_server.close()
+
+
+@pytest.fixture(scope="session")
+def chaos_app(servers, tmp_path_factory):
+    postgres, redis_server = servers
+    instance = tmp_path_factory.mktemp("chaos")
+    application = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=postgres.url,
+        REDIS_URL=redis_server.url,
+        MAIL_DIR=str(instance / "mail"),
+        PUBLIC_BASE_URL="http://localhost",
+        PAGE_CACHE=True,
+    )
+    application.test_client_class = FreshContextClient
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        from app.reference.seed import seed_reference
+
+        seed_reference()
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(servers, chaos_app):
+    """Both servers running, an empty Redis, the reference data only (replaces the main
+    suite's fixture: this lane never touches its database)."""
+    postgres, redis_server = servers
+    if not postgres.running():
+        postgres.start()
+    if redis_server.process is None:
+        redis_server.start()
+    from app import queue
+
+    ctx = chaos_app.app_context()
+    ctx.push()
+    queue.connection(chaos_app).flushdb()
+    yield
+    db.session.remove()
+    if not postgres.running():
+        postgres.start()
+    db.engine.dispose()
+    with db.engine.begin() as conn:
+        for kept in ("rate_rules", "alert_rules"):
+            conn.execute(Base.metadata.tables[kept].update().values(updated_by_id=None, updated_at=None))
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                conn.execute(table.delete())
+    ctx.pop()
