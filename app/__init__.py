@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import redis
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -79,11 +80,12 @@ def configure_logging(app: Flask) -> None:
 
 
 class _OneLineWarning(logging.Filter):
-    """A logged exception becomes a warning of one line: the message and the error."""
+    """A logged Redis failure becomes a warning of one line: the message and the error."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
+        error = record.exc_info[1] if record.exc_info else None
+        # Only Redis being away; anything else keeps its traceback.
+        if isinstance(error, redis.RedisError | ConnectionError | TimeoutError):
             record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"

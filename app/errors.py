@@ -6,22 +6,20 @@ date; the log gets one warning per outage, not a traceback per request."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 
-import psycopg
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app import clock, http_cache
 from app.extensions import db
 from app.language import LANGUAGE_COOKIE, address_language
+from app.net import safe_next_url
+from app.outages import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,30 +48,19 @@ def render_error(code: int, detail=None):
         message = detail if isinstance(detail, str) else API_MESSAGES.get(code, "error")
         return jsonify({"error": code, "message": message}), code
     title, message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    except Exception as exc:
+        # The layout asks who is logged in; with the database away, the "back soon" page.
+        if database_unavailable(exc):
+            response = unavailable(exc)
+            return response, response.status_code
+        raise
 
 
-# SQLite's transient failures (its OperationalError also means "no such table", a bug).
-_SQLITE_TRANSIENT = ("database is locked", "unable to open database", "disk i/o error")
 _warned = {"at": float("-inf")}
 _warned_lock = threading.Lock()
 WARN_EVERY_SECONDS = 600  # about one line per outage
-
-
-def database_unavailable(exc: BaseException) -> bool:
-    """The database cannot be reached or cannot answer now: a server down or restarting,
-    a connection dropped, the pool exhausted, a statement cancelled by its timeout."""
-    if isinstance(exc, PoolTimeout):
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
-    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
-        return True
-    return isinstance(orig, sqlite3.OperationalError) and str(orig).lower().startswith(_SQLITE_TRANSIENT)
 
 
 def _warn_once(exc: BaseException) -> None:
@@ -126,7 +113,7 @@ def unavailable(exc: BaseException):
             template = current_app.jinja_env.get_template("errors/unavailable.html")
             response = make_response(template.render(
                 language=_reader_language(), retry_after=retry_after,
-                again=request.full_path.rstrip("?") if request.method == "GET" else None))
+                again=safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None))
     response.status_code = 503
     response.headers["Retry-After"] = retry_after
     response.headers["Cache-Control"] = "no-store"

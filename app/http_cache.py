@@ -112,8 +112,8 @@ STALE_MARK = b"<!--dauys:stale-->"
 
 def stale_copy(notice: Callable[[int], str]) -> Response | None:
     """While the database is down: the shared cache's copy of this public page, however
-    old (within CACHE_STALE_IF_ERROR_SECONDS), for an anonymous reader; None when there is
-    none. `notice(age_seconds)` is the HTML put in the page's STALE_MARK to say it may be
+    old (within CACHE_STALE_IF_ERROR_SECONDS; pages with a query are kept only for
+    CACHE_STALE_SECONDS), for an anonymous reader; None when there is none. `notice(age_seconds)` is the HTML put in the page's STALE_MARK to say it may be
     out of date. The answer is never to be stored as fresh by a cache in between."""
     if not _cacheable_request():
         return None
@@ -165,12 +165,17 @@ def _store(response: Response) -> None:
     meta = {"status": response.status_code, "stored_at": clock.timestamp(),
             "headers": [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS or k == "ETag"]}
     key = _key()
+    # A page without a query is kept for the outage's stale copy too: one copy per page.
+    # With a query, only as long as it may be served fresh or stale-while-revalidate, so
+    # made-up queries cannot fill Redis with day-long copies.
+    keep = config["CACHE_STALE_SECONDS"]
+    if not request.query_string:
+        keep = max(keep, config["CACHE_STALE_IF_ERROR_SECONDS"])
     try:
         r = queue.connection()
         with r.pipeline() as pipe:
             pipe.hset(key, mapping={"body": response.get_data(), "meta": json.dumps(meta)})
-            pipe.expire(key, config["CACHE_MAX_AGE"] + max(config["CACHE_STALE_SECONDS"],
-                                                           config["CACHE_STALE_IF_ERROR_SECONDS"]))
+            pipe.expire(key, config["CACHE_MAX_AGE"] + keep)
             pipe.delete(key + ":renderer")
             pipe.execute()
     except redis.RedisError as exc:

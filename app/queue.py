@@ -111,13 +111,14 @@ def enqueue(
     queue: str = "default",
     job_id: str | None = None,
     timeout: int = DEFAULT_JOB_TIMEOUT,
+    retry: bool = True,
     app: Flask | None = None,
 ) -> Job:
     """Enqueue `func` (a dotted name) with primitive arguments.
 
     Every job is safe to run again (a sweeper may enqueue one twice anyway): one that
     fails, e.g. when the database restarts under it, is retried after the delays of
-    JOB_RETRY_INTERVALS.
+    JOB_RETRY_INTERVALS (unless `retry` is false: a periodic job that runs again soon).
 
     Raises redis.RedisError when Redis cannot be reached; callers that must not fail
     because of it (e.g. after a commit) catch it and rely on a sweeper.
@@ -128,7 +129,7 @@ def enqueue(
         *args,
         job_id=job_id,
         job_timeout=timeout,
-        retry=job_retry(app),
+        retry=job_retry(app) if retry else None,
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )
@@ -260,6 +261,9 @@ def periodic_jobs(app: Flask) -> list[PeriodicJob]:
     return jobs
 
 
+RETRIED_PERIOD = 600  # periodic jobs that come round less often than this are retried
+
+
 class Scheduler:
     """Enqueues periodic jobs; any number may run, one is effective.
 
@@ -316,7 +320,9 @@ class Scheduler:
             if not self.redis.set(slot_key, self.token, nx=True, ex=every * 10):
                 continue
             job_id = f"periodic-{job.name}-{slot}"
-            enqueue(job.func, queue=job.queue, job_id=job_id, timeout=job.timeout, app=self.app)
+            # A job that comes round within minutes is not retried: the next period is its retry.
+            enqueue(job.func, queue=job.queue, job_id=job_id, timeout=job.timeout, retry=every >= RETRIED_PERIOD,
+                    app=self.app)
             enqueued.append(job_id)
         return enqueued
 

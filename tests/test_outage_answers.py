@@ -9,12 +9,17 @@ import pytest
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.errors import database_unavailable
+from app.outages import database_unavailable
 
 
 @pytest.mark.parametrize(("error", "unavailable"), [
     (OperationalError("SELECT 1", {}, psycopg.OperationalError("connection refused")), True),
     (OperationalError("SELECT 1", {}, psycopg.errors.AdminShutdown("terminating connection")), True),
+    (OperationalError("SELECT 1", {}, psycopg.errors.TooManyConnections("too many clients")), True),
+    # Our own failures stay errors (a 500, logged with their traceback).
+    (OperationalError("SELECT 1", {}, psycopg.errors.QueryCanceled("statement timeout")), False),
+    (OperationalError("SELECT 1", {}, psycopg.errors.ProgramLimitExceeded("index row too large")), False),
+    (OperationalError("SELECT 1", {}, psycopg.errors.LockNotAvailable("lock timeout")), False),
     (DBAPIError("SELECT 1", {}, psycopg.InterfaceError("the connection is closed"), connection_invalidated=True),
      True),
     (PoolTimeout("QueuePool limit reached"), True),

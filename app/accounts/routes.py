@@ -75,8 +75,8 @@ PENDING = "second_factor_pending"
 
 
 # What a logged-in person may still do before agreeing to a new privacy notice (or
-# confirming their name).
-CONSENT_FREE = frozenset({"accounts.consent", "accounts.name", "accounts.logout", "accounts.download_data",
+# confirming their name, which comes after the notice).
+CONSENT_FREE = frozenset({"accounts.consent", "accounts.logout", "accounts.download_data",
                           "accounts.delete_account", "static", "main.privacy", "main.set_language_view",
                           "main.health"})
 
@@ -99,7 +99,7 @@ def _ask_consent_first():
     if not current_user.is_authenticated or request.endpoint in CONSENT_FREE or request.endpoint is None:
         return None
     first = None if request.blueprint == "api" else _asked_first(current_user)
-    if first is None:
+    if first is None or request.endpoint == first:
         return None
     return redirect(url_for(first, next=request.full_path if request.method == "GET" else None))
 

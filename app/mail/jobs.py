@@ -10,13 +10,14 @@ from datetime import timedelta
 import redis
 from flask import current_app
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import clock
 from app.extensions import db
 from app.mail import transport
 from app.mail.outbox import enqueue_delivery
 from app.models import OutboxEmail, OutboxStatus
+from app.outages import database_unavailable
 from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,9 @@ def _mark_sent(email_id: int) -> None:
                 .execution_options(synchronize_session=False))
             db.session.commit()
             return
-        except OperationalError:
+        except SQLAlchemyError as exc:
             db.session.rollback()
-            if wait is None:
+            if wait is None or not database_unavailable(exc):
                 raise
             log.warning("email %s sent, not yet recorded: the database is away; trying again in %ss",
                         email_id, wait)

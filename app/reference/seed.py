@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.audit.services import record
 from app.extensions import db
 from app.models import BodyLevel, Region, RegionKind, StateBody
 from app.reference.bodies import (
@@ -44,7 +45,16 @@ def _follow_reference(region: Region, figure: tuple) -> int:
         return 0
     if (region.population, region.population_as_of, region.population_source) == figure:
         return 0
+
+    def snapshot():
+        return {"population": region.population, "as_of": region.population_as_of.isoformat()
+                if region.population_as_of else None, "source": region.population_source}
+
+    before = snapshot()
     region.population, region.population_as_of, region.population_source = figure
+    # A regional akimat's threshold may follow the population: the change is on record.
+    record(None, "region.population", "region", region.id, before=before, after=snapshot(),
+           reason="the reference file (flask seed)", channel="cli")
     return 1
 
 

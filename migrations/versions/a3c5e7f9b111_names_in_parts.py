@@ -27,8 +27,14 @@ _PATRONYMIC = re.compile(
     r"(ович|евич|ьич|ична|овна|евна|инична|ұлы|улы|қызы|кызы|оглы|ovich|evich|ovna|evna|ichna|uly|ula|kyzy|qyzy|ogly)$",
     re.IGNORECASE)
 _PATRONYMIC_WORD = {"ұлы", "улы", "қызы", "кызы", "оглы", "кызы", "uly", "kyzy", "qyzy", "ogly"}
-_SURNAME = re.compile(r"(ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|енко|ov|ova|ev|eva|in|ina|yn|yna|"
-                      r"sky|skiy|skaya|enko)$", re.IGNORECASE)
+# Surname endings: strong ones, and weak ones that many given names share (Дина, Ирина).
+_SURNAME = re.compile(r"(ов|ова|ев|ева|ёв|ёва|ский|ская|цкий|цкая|енко|ov|ova|ev|eva|sky|skiy|skaya|enko)$",
+                      re.IGNORECASE)
+_WEAK_SURNAME = re.compile(r"(ин|ина|ын|ына|in|ina|yn|yna)$", re.IGNORECASE)
+
+
+def _surname_score(word):
+    return 2 if _SURNAME.search(word) else 1 if _WEAK_SURNAME.search(word) else 0
 
 
 def split_name(full_name):
@@ -53,11 +59,13 @@ def split_name(full_name):
         i = patronymic_at[-1]
         if i == len(words) - 1:
             if len(words) == 2:
-                return words[0], "", words[1]           # "Asem Nurlanovna"
+                # "Ахмет Байтұрсынұлы": a Kazakh surname of this form, more often than a
+                # patronymic with no surname at all.
+                return words[0], words[1], None
             return " ".join(words[1:i]), words[0], words[i]  # "Surname Given Patronymic"
         return " ".join(words[:i]), " ".join(words[i + 1:]), words[i]  # "Given Patronymic Surname"
-    if len(words) == 2 and _SURNAME.search(words[0]) and not _SURNAME.search(words[1]):
-        return words[1], words[0], None                  # "Zhumabayeva Asem"
+    if len(words) == 2 and _surname_score(words[0]) > _surname_score(words[1]):
+        return words[1], words[0], None                  # "Zhumabayeva Asem", "Омарова Дина"
     return " ".join(words[:-1]), words[-1], None          # "Asem Zhumabayeva"
 
 
@@ -103,8 +111,8 @@ def downgrade():
         batch_op.add_column(sa.Column('full_name', sa.VARCHAR(length=200), nullable=True))
     users = sa.table('users', sa.column('full_name', sa.String), sa.column('given_name', sa.String),
                      sa.column('surname', sa.String), sa.column('patronymic', sa.String))
-    op.execute(users.update().values(full_name=sa.func.trim(
-        users.c.given_name + " " + sa.func.coalesce(users.c.patronymic + " ", "") + users.c.surname)))
+    op.execute(users.update().values(full_name=sa.func.substr(sa.func.trim(
+        users.c.given_name + " " + sa.func.coalesce(users.c.patronymic + " ", "") + users.c.surname), 1, 200)))
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.alter_column('full_name', existing_type=sa.VARCHAR(length=200), nullable=False)
         batch_op.drop_column('name_unconfirmed')

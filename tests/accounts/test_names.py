@@ -34,6 +34,9 @@ def _migration():
     ("Zhumabayeva Asem", ("Asem", "Zhumabayeva", None)),
     ("Asem Zhumabayeva", ("Asem", "Zhumabayeva", None)),
     ("Марина Иванова", ("Марина", "Иванова", None)),
+    ("Омарова Дина", ("Дина", "Омарова", None)),
+    ("Петрова Ирина", ("Ирина", "Петрова", None)),
+    ("Ахмет Байтұрсынұлы", ("Ахмет", "Байтұрсынұлы", None)),
     ("Анна Мария Смит", ("Анна Мария", "Смит", None)),
     ("Madonna", ("Madonna", "", None)),
     ("   ", ("", "", None)),
@@ -140,6 +143,8 @@ def test_the_privacy_notice_comes_before_the_name(app):
     client = app.test_client()
     first = login(client, user.email).headers["Location"]
     assert "/account/consent" in first
+    early = client.get("/en/account/name")  # not before the notice
+    assert early.status_code == 302 and "/account/consent" in early.headers["Location"]
     after = post(client, first, {"consent": "y"}, token_from=first)
     assert client.get("/en/petitions/new").headers["Location"].split("?")[0].endswith("/account/name")
     assert after.status_code == 302

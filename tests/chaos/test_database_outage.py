@@ -70,6 +70,14 @@ def test_pages_api_and_signing_while_the_database_is_down(chaos_app, servers, ca
         assert signer.get(f"/en/petitions/{petition.id}").status_code == 503
         refused = signer.post(f"/en/petitions/{petition.id}/sign", data={"csrf_token": token})
         assert refused.status_code == 503 and "has not been recorded" in page_text(refused)
+        # An error page of its own (here: a form that expired) would ask who is logged in.
+        expired = signer.post(f"/ru/petitions/{petition.id}/sign", data={"csrf_token": "stale"})
+        assert expired.status_code == 503 and TEXTS["ru"] in page_text(expired)
+        # "Try again" leads back to this site only.
+        signer.language = None  # sent as written: a browser turns "/\\evil.example/" into another site
+        tricked = signer.get("/%5Cevil.example/")
+        signer.language = "kk"
+        assert tricked.status_code == 503 and "evil.example" not in page_text(tricked)
         assert anonymous.post("/en/login", data={"email": "x@example.kz", "password": "y"}).status_code in (400, 503)
         assert anonymous.get("/health").status_code == 503
     finally:

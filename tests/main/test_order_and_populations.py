@@ -72,6 +72,9 @@ def test_a_reseed_follows_the_file_until_an_administrator_enters_a_figure(app, r
     assert "populations updated from the reference file: 1" in result.output
     db.session.expire_all()
     assert (aktobe.population, aktobe.population_as_of) == (943600, date(2024, 6, 1))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "region.population"))
+    assert entry.channel == "cli" and entry.actor_id is None and entry.target_id == aktobe.id
+    assert entry.before["population"] is None and entry.after["population"] == 943600
     # A newer figure than the file's is not replaced by the older one.
     aktobe.population, aktobe.population_as_of = 950000, date(2025, 6, 1)
     db.session.commit()
