@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import signal
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 
 import click
+import redis
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -24,6 +27,8 @@ from app.models import Role, User, UserRole
 from app.moderation.accounts import SuspensionError, reactivate
 from app.queue import Scheduler, shutdown_embedded
 from app.reference.seed import seed_reference
+
+log = logging.getLogger(__name__)
 
 
 def register(app: Flask) -> None:
@@ -214,8 +219,19 @@ def worker(burst: bool, name: str | None, queues: tuple[str, ...], no_fork: bool
     if unknown:
         raise click.BadParameter(f"unknown queue(s): {', '.join(sorted(unknown))}", param_hint="--queue")
     _check_jobs()
-    w = queue.make_worker(current_app._get_current_object(), name=name, queues=queues or None, simple=no_fork)
-    w.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
+    app = current_app._get_current_object()
+    for attempt in itertools.count():
+        # RQ's worker leaves when it loses Redis outside its wait for a job (a restart of
+        # Redis): a new one takes over, here, without anybody restarting the process.
+        w = queue.make_worker(app, name=f"{name}-{attempt}" if name and attempt else name, queues=queues or None,
+                              simple=no_fork)
+        try:
+            w.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("worker lost Redis (%s); starting again", exc)
+        if burst or w._shutdown_requested_date is not None:  # asked to stop (SIGTERM, Ctrl+C)
+            return
+        time.sleep(2)
 
 
 def _check_jobs() -> None:
