@@ -43,6 +43,10 @@ SIGNERS = 20_000  # accounts that have not signed the hot petition yet
 UA = "dauys-read-bench/1"
 from bench import stack  # noqa: E402 (after the path is set)
 
+# The development configuration's session cookie (config.py is read only once the
+# bench has put its settings in the environment).
+SESSION_COOKIE = "dauys_session"
+
 ENV = stack.environment(DB_NAME, REDIS_URL, PAGE_CACHE="true")
 
 
@@ -197,7 +201,7 @@ class Signers:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             conn.request("POST", self.path, body=urlencode({"csrf_token": token}), headers={
-                "Cookie": f"session={cookie}", "User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"})
+                "Cookie": f"{SESSION_COOKIE}={cookie}", "User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"})
             ok = conn.getresponse().status in (302, 303)
             conn.close()
         except (OSError, http.client.HTTPException):

@@ -43,6 +43,13 @@ UA = "dauys-bench/1"
 
 from bench import stack  # noqa: E402 (after the path is set)
 
+# The development configuration's session cookie (config.py is read only once the
+# bench has put its settings in the environment).
+SESSION_COOKIE = "dauys_session"
+# The signing form's "shown at" stamp (its bot check): made once, before the rounds, as a
+# page shown to each signer a few seconds before they press the button.
+FORM_STAMP = {"value": ""}
+
 ENV = stack.environment(DB_NAME, REDIS_URL, BENCHMARK_ENDPOINTS="true")
 
 
@@ -57,7 +64,7 @@ def prepare_database(users: int):
 
         from sqlalchemy import insert, select
 
-        from app import clock
+        from app import clock, legal
         from app.accounts.passwords import hash_password
         from app.bench import create_table
         from app.extensions import db
@@ -66,13 +73,15 @@ def prepare_database(users: int):
         regions = db.session.scalars(select(Region.id).order_by(Region.id)).all()
         pw = hash_password(secrets.token_urlsafe(16))
         now = clock.now()
+        notice = legal.notice_version()
         create_table(db.engine)
         for start in range(0, users, 5000):
             db.session.execute(insert(User), [
                 {"email": f"bench{i}@bench.kz", "given_name": "Bench", "surname": f"User{i}", "password_hash": pw,
                  "region_id": regions[i % len(regions)], "iin_hmac": secrets.token_bytes(32),
                  "birth_date": date(1985, 1, 1), "email_verified_at": now, "language": "kk",
-                 "session_version": 1, "active": True, "created_at": now}
+                 "session_version": 1, "active": True, "created_at": now,
+                 "consent_version": notice, "consent_at": now}  # agreed to the privacy notice
                 for i in range(start, min(users, start + 5000))])
         db.session.commit()
     return app
@@ -143,10 +152,10 @@ class Load:
             cookie, token = identity
             # Without "email me": this measures signing; the email fan-out a crossing
             # starts is measured by the test suite, not raced against the A/B here.
-            body = urlencode({"csrf_token": token})
+            body = urlencode({"csrf_token": token, "shown_at": FORM_STAMP["value"]})
             try:
                 conn.request("POST", self.path_for(), body=body, headers={
-                    "Cookie": f"session={cookie}", "User-Agent": UA,
+                    "Cookie": f"{SESSION_COOKIE}={cookie}", "User-Agent": UA,
                     "Content-Type": "application/x-www-form-urlencoded"})
                 response = conn.getresponse()
                 response.read()
@@ -207,8 +216,8 @@ def crossing_delays(app, identities, samples: int, threshold: int, background) -
             aggregate_counts()
             assert db.session.get(Petition, pid).threshold_reached_at is None
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        conn.request("POST", f"/kk/petitions/{pid}/sign", body=urlencode({"csrf_token": token}), headers={
-            "Cookie": f"session={cookie}", "User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"})
+        conn.request("POST", f"/kk/petitions/{pid}/sign", body=urlencode({"csrf_token": token, "shown_at": FORM_STAMP["value"]}), headers={
+            "Cookie": f"{SESSION_COOKIE}={cookie}", "User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
         response.read()
         t0 = time.monotonic()
@@ -249,6 +258,10 @@ def main():
     app = prepare_database(args.users)
     hot = make_petition(app, "The hot petition everybody signs")
     identities = session_cookies(app, 1, args.users - 1)
+    from app.formguard import shown_stamp
+
+    with app.app_context():
+        FORM_STAMP["value"] = shown_stamp()
     procs = stack.start(ENV, PORT, args.workers, args.threads, args.worker_layout)
     results = []
     used = 0

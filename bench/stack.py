@@ -107,13 +107,18 @@ def identities(app, users, user_agent: str) -> list[tuple[str, str]]:
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
 
+    from app.accounts import sessions
+    from app.extensions import db
+
     serializer = app.session_interface.get_signing_serializer(app)
     out = []
     for user in users:
         # A fresh app context each time: `g` caches the CSRF token per context.
         with app.app_context(), app.test_request_context(headers={"User-Agent": user_agent},
                                                           environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            sessions.start(user, remember=False, second_factor=False)  # the server-side session row
             login_user(user)
             token = generate_csrf()  # first: it puts its secret into the session
             out.append((serializer.dumps(dict(session)), token))
+            db.session.commit()
     return out
