@@ -223,13 +223,14 @@ def worker(burst: bool, name: str | None, queues: tuple[str, ...], no_fork: bool
     for attempt in itertools.count():
         # RQ's worker leaves when it loses Redis outside its wait for a job (a restart of
         # Redis): a new one takes over, here, without anybody restarting the process.
-        w = queue.make_worker(app, name=f"{name}-{attempt}" if name and attempt else name, queues=queues or None,
-                              simple=no_fork)
+        w = None
         try:
+            w = queue.make_worker(app, name=f"{name}-{attempt}" if name and attempt else name,
+                                  queues=queues or None, simple=no_fork)
             w.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+        except redis.RedisError as exc:
             log.warning("worker lost Redis (%s); starting again", exc)
-        if burst or w._shutdown_requested_date is not None:  # asked to stop (SIGTERM, Ctrl+C)
+        if burst or (w is not None and w._shutdown_requested_date is not None):  # asked to stop (SIGTERM, Ctrl+C)
             return
         time.sleep(2)
 

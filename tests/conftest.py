@@ -176,6 +176,15 @@ def app(database_url, tmp_path_factory):
     from app.extensions import limiter
 
     application.limiter_state = (limiter.enabled, limiter._storage, limiter._limiter)
+    migrate_and_seed(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    queue.shutdown_embedded()
+
+
+def migrate_and_seed(application) -> None:
+    """The database migrated from empty, with the reference data."""
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -184,10 +193,16 @@ def app(database_url, tmp_path_factory):
 
         seed_reference()
         db.session.commit()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
-    queue.shutdown_embedded()
+
+
+def empty_tables() -> None:
+    """Every table but the reference data and the rules (who last changed a rule goes)."""
+    with db.engine.begin() as conn:
+        for kept in ("rate_rules", "alert_rules"):
+            conn.execute(Base.metadata.tables[kept].update().values(updated_by_id=None, updated_at=None))
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                conn.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
@@ -209,12 +224,7 @@ def _clean_state(request, app):
         f.unlink()
     yield
     db.session.remove()
-    with db.engine.begin() as conn:
-        for kept in ("rate_rules", "alert_rules"):  # rules stay; who last changed them goes
-            conn.execute(Base.metadata.tables[kept].update().values(updated_by_id=None, updated_at=None))
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in KEEP_TABLES:
-                conn.execute(table.delete())
+    empty_tables()
     ctx.pop()
 
 

@@ -9,6 +9,7 @@ import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -353,3 +354,26 @@ def open_link(client, link: str):
 def reauth(email: str, prefix: str = "", password: str = "correct horse battery") -> dict:
     """The password and a current code, asked again on grave staff forms."""
     return {f"{prefix}reauth_password": password, f"{prefix}reauth_code": second_factor_code(email)}
+
+
+@contextmanager
+def scratch_migrations(app, path: Path):
+    """A throwaway SQLite database at `path` with this app's migrations: yields (the
+    Alembic config to upgrade or downgrade it, its Flask-SQLAlchemy object), inside the
+    scratch app's context, so that the shared test database stays intact."""
+    from flask import Flask
+    from flask_migrate import Migrate
+    from flask_sqlalchemy import SQLAlchemy
+
+    from app.models import Base
+
+    scratch = Flask("scratch")
+    scratch.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    scratch_db = SQLAlchemy(model_class=Base)
+    scratch_db.init_app(scratch)
+    Migrate(scratch, scratch_db, directory=app.extensions["migrate"].directory, render_as_batch=True)
+    with scratch.app_context():
+        try:
+            yield scratch.extensions["migrate"].migrate.get_config(), scratch_db
+        finally:
+            scratch_db.engine.dispose()

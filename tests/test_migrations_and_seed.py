@@ -3,11 +3,11 @@
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from flask_migrate import Migrate
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import BodyLevel, Region, StateBody, User
+from tests.support import scratch_migrations
 
 
 def test_models_and_migrations_do_not_drift(app):
@@ -17,29 +17,16 @@ def test_models_and_migrations_do_not_drift(app):
 
 def test_downgrade_to_empty_and_upgrade_again(app, tmp_path):
     """On a throwaway database of the same kind, so the shared one stays intact."""
-    from flask import Flask
-
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("sqlite"):
         pytest.skip("the PostgreSQL lane migrates its database from empty at session start")
-    scratch = Flask("scratch")
-    scratch.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-    from flask_sqlalchemy import SQLAlchemy
-
-    from app.models import Base
-
-    scratch_db = SQLAlchemy(model_class=Base)
-    scratch_db.init_app(scratch)
-    Migrate(scratch, scratch_db, directory=app.extensions["migrate"].directory, render_as_batch=True)
-    with scratch.app_context():
-        config = scratch.extensions["migrate"].migrate.get_config()
+    with scratch_migrations(app, tmp_path / "scratch.sqlite3") as (config, scratch_db):
         command.upgrade(config, "head")
         assert "users" in sa.inspect(scratch_db.engine).get_table_names()
         command.downgrade(config, "base")
         assert "users" not in sa.inspect(scratch_db.engine).get_table_names()
         command.upgrade(config, "head")
         command.check(config)
-        scratch_db.engine.dispose()
 
 
 def counts():

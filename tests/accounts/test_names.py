@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Role, User
 from tests.accounts.test_registration import form
-from tests.support import login, make_user, page_text, post
+from tests.support import login, make_user, page_text, post, scratch_migrations
 
 MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "a3c5e7f9b111_names_in_parts.py"
 
@@ -51,19 +51,8 @@ def test_the_migration_splits_stored_names_and_asks_to_confirm(app, tmp_path):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the PostgreSQL lane migrates its database from empty at session start")
     from alembic import command
-    from flask import Flask
-    from flask_migrate import Migrate
-    from flask_sqlalchemy import SQLAlchemy
 
-    from app.models import Base
-
-    scratch = Flask("scratch")
-    scratch.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'names.sqlite3'}"
-    scratch_db = SQLAlchemy(model_class=Base)
-    scratch_db.init_app(scratch)
-    Migrate(scratch, scratch_db, directory=app.extensions["migrate"].directory, render_as_batch=True)
-    with scratch.app_context():
-        config = scratch.extensions["migrate"].migrate.get_config()
+    with scratch_migrations(app, tmp_path / "names.sqlite3") as (config, scratch_db):
         command.upgrade(config, "f2a4b6c8d010")
         with scratch_db.engine.begin() as conn:
             for n, name in enumerate(["Zhumabayeva Asem Nurlanovna", "Ерлан Жұмабаев", ""]):
@@ -80,7 +69,6 @@ def test_the_migration_splits_stored_names_and_asks_to_confirm(app, tmp_path):
         with scratch_db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT full_name FROM users ORDER BY id")).scalars().all() == [
                 "Asem Nurlanovna Zhumabayeva", "Ерлан Жұмабаев", ""]
-        scratch_db.engine.dispose()
 
 
 def test_registration_keeps_the_parts_and_pages_show_given_and_initial(app, client):

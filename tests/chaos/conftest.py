@@ -7,9 +7,8 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from app.models import Base
 from tests.chaos.services import PrivatePostgres, PrivateRedis
-from tests.conftest import KEEP_TABLES, FreshContextClient
+from tests.conftest import FreshContextClient, empty_tables, migrate_and_seed
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +34,7 @@ def chaos_app(servers, tmp_path_factory):
         PAGE_CACHE=True,
     )
     application.test_client_class = FreshContextClient
-    with application.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        from app.reference.seed import seed_reference
-
-        seed_reference()
-        db.session.commit()
+    migrate_and_seed(application)
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -67,10 +59,5 @@ def _clean_state(servers, chaos_app):
     if not postgres.running():
         postgres.start()
     db.engine.dispose()
-    with db.engine.begin() as conn:
-        for kept in ("rate_rules", "alert_rules"):
-            conn.execute(Base.metadata.tables[kept].update().values(updated_by_id=None, updated_at=None))
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in KEEP_TABLES:
-                conn.execute(table.delete())
+    empty_tables()
     ctx.pop()
