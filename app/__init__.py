@@ -3,7 +3,7 @@
 Its imports live inside the register_* steps, not at the top: every module of the
 application is inside this package, so importing `app.anything` runs this file first,
 and a top-level import of the blueprints here would load (and circularly import) the
-whole application for a script that only wants, say, `app.clock`.
+whole application for a script that only wants, say, `app.core.clock`.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _check_threshold_profile(config) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    from app import logredact
+    from app.core import logredact
 
     logredact.install()
     level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
@@ -93,10 +93,11 @@ class _OneLineWarning(logging.Filter):
 
 
 def register_extensions(app: Flask) -> None:
-    from app import queue, trending
+    from app.core import redis_client
+    from app.core.jobs import after_commit
+    from app.core.sqlite_functions import register as register_sqlite_functions
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from app.language import select_locale
-    from app.sqlite_functions import register as register_sqlite_functions
+    from app.web.language import select_locale
 
     register_sqlite_functions()
     db.init_app(app)
@@ -104,7 +105,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    queue.init_app(app)
+    redis_client.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_uri(app.config["REDIS_URL_RESOLVED"]))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "dauys-limits")
     limiter.init_app(app)
@@ -121,8 +122,7 @@ def register_extensions(app: Flask) -> None:
 
         return sessions.load(session_key)
 
-    queue.register_session_hooks()
-    trending.register_session_hooks()
+    after_commit.register_session_hooks()
 
 
 def _limits_uri(redis_url: str) -> str:
@@ -135,26 +135,27 @@ API_PREFIX = "/api/v1"
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import headers, http_cache, language
+    from app.accountability.routes import bp as accountability_bp
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.digests.routes import bp as digests_bp
     from app.extensions import csrf
     from app.feeds.routes import bp as feeds_bp
-    from app.main.routes import bp as main_bp
-    from app.main.routes import root as root_bp
     from app.moderation.routes import bp as moderation_bp
-    from app.net import IdConverter, reject_control_characters
     from app.petitions.routes import bp as petitions_bp
     from app.review.routes import bp as review_bp
+    from app.site.routes import bp as site_bp
+    from app.site.routes import root as root_bp
+    from app.web import caching, headers, language, transaction
+    from app.web.requests import IdConverter, reject_control_characters
 
     app.url_map.converters["id"] = IdConverter
     app.before_request(reject_control_characters)
     language.init_app(app)
     # Every page lives under its language: /kk/..., /ru/..., /en/...
     prefix = language.url_prefix(app)
-    for blueprint, path in ((main_bp, ""), (accounts_bp, ""), (petitions_bp, "/petitions"),
+    for blueprint, path in ((site_bp, ""), (accountability_bp, ""), (accounts_bp, ""), (petitions_bp, "/petitions"),
                             (moderation_bp, "/moderation"), (review_bp, "/review"), (digests_bp, ""),
                             (admin_bp, "/admin"), (feeds_bp, "/feeds")):
         app.register_blueprint(blueprint, url_prefix=prefix + path)
@@ -164,22 +165,23 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     # /health and the redirect of addresses that name no language.
     app.register_blueprint(root_bp)
-    http_cache.init_app(app)
+    caching.init_app(app)
     headers.init_app(app)
+    transaction.init_app(app)  # last, so that it runs first: see app.web.transaction
     if app.config["BENCHMARK_ENDPOINTS"]:
-        from app.bench import bp as bench_bp
+        from app.bench.routes import bp as bench_bp
 
         app.register_blueprint(bench_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.errors import register
+    from app.web.errors import register
 
     register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.templating import register
+    from app.web.templating import register
 
     register(app)
 

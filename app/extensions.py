@@ -8,7 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from app.models.base import Base
-from app.net import client_address
+from app.web.requests import client_address
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

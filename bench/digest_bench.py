@@ -42,8 +42,9 @@ def build(petitions: int, officials: int):
     subprocess.run([*flask, "seed"], cwd=ROOT, check=True, capture_output=True)
     from sqlalchemy import insert, select
 
-    from app import clock, create_app
+    from app import create_app
     from app.accounts.passwords import hash_password
+    from app.core import clock
     from app.extensions import db
     from app.models import (
         Category,
@@ -99,7 +100,7 @@ def build(petitions: int, officials: int):
 def measure(app):
     from sqlalchemy import event
 
-    from app import clock
+    from app.core import clock
     from app.digests.compose import compose, default_since, recipients
     from app.extensions import db
     from app.mail.outbox import render_email

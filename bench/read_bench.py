@@ -57,7 +57,7 @@ def prepare(signatures: int, others: int) -> int:
     stack.fresh_database(ENV, DB_NAME, REDIS_URL)
     from sqlalchemy import create_engine, text
 
-    from app import clock
+    from app.core import clock
 
     now = clock.now()
     engine = create_engine(DB_URL)
@@ -299,7 +299,7 @@ NOTES = (
 
 
 def render(args, hot, direct, proxied, mix, after) -> str:
-    from app import clock
+    from app.core import clock
 
     direct_lines, direct_median = ratio_lines(direct)
     proxied_lines, proxied_median = ratio_lines(proxied)

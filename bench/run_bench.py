@@ -64,9 +64,10 @@ def prepare_database(users: int):
 
         from sqlalchemy import insert, select
 
-        from app import clock, legal
+        from app import legal
         from app.accounts.passwords import hash_password
-        from app.bench import create_table
+        from app.bench.routes import create_table
+        from app.core import clock
         from app.extensions import db
         from app.models import Region, User
 
@@ -90,7 +91,7 @@ def prepare_database(users: int):
 def make_petition(app, title: str, body_code: str = "GOV") -> int:
     from sqlalchemy import select
 
-    from app import clock
+    from app.core import clock
     from app.extensions import db
     from app.models import Category, Petition, PetitionState, StateBody, User
 
@@ -190,7 +191,7 @@ def crossing_delays(app, identities, samples: int, threshold: int, background) -
     measured until the review case row exists."""
     from sqlalchemy import insert, select
 
-    from app import clock
+    from app.core import clock
     from app.extensions import db
     from app.models import Petition, ReviewCase, Signature, SignatureDelta, StateBody, ThresholdRule, User
     from app.review.jobs import aggregate_counts
@@ -258,7 +259,7 @@ def main():
     app = prepare_database(args.users)
     hot = make_petition(app, "The hot petition everybody signs")
     identities = session_cookies(app, 1, args.users - 1)
-    from app.formguard import shown_stamp
+    from app.fraud.bot_signals import shown_stamp
 
     with app.app_context():
         FORM_STAMP["value"] = shown_stamp()
@@ -350,7 +351,7 @@ WHY = (
 
 
 def render(args, results, ratios, median_ratio, delays, p50, p99, count, rows, regional, pending, drifted):
-    from app import clock
+    from app.core import clock
 
     cpu = os.cpu_count()
     lines = [

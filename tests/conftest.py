@@ -22,8 +22,9 @@ import time_machine
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
-from app import clock as app_clock
-from app import create_app, queue
+from app import create_app
+from app.core import clock as app_clock
+from app.core import redis_client
 from app.extensions import db
 from app.models import Base
 from tests import timeshift
@@ -180,7 +181,7 @@ def app(database_url, tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
-    queue.shutdown_embedded()
+    redis_client.shutdown_embedded()
 
 
 def migrate_and_seed(application) -> None:
@@ -217,7 +218,7 @@ def _clean_state(request, app):
     from app.extensions import limiter
 
     limiter.enabled, limiter._storage, limiter._limiter = app.limiter_state
-    queue.connection(app).flushdb()
+    redis_client.connection(app).flushdb()
     mail_dir = Path(app.config["MAIL_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
     for f in mail_dir.glob("*"):

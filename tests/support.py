@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyotp
 
-from app import queue
 from app.accounts.iin import make_iin
+from app.core.jobs import worker
 from app.extensions import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -69,9 +69,10 @@ def make_user(
     `login`, which enters the code)."""
     from sqlalchemy import select
 
-    from app import clock, legal
+    from app import legal
     from app.accounts.identity import provider
     from app.admin.services import grant_role
+    from app.core import clock
     from app.models import Region, User
 
     n = next(_serial)
@@ -117,7 +118,7 @@ def second_factor_code(email_address: str) -> str:
     a test with a frozen clock can log the same person in twice."""
     from sqlalchemy import select, update
 
-    from app import clock
+    from app.core import clock
     from app.models import User
 
     # In SQL: this session's copy of the user may be older than the last accepted code.
@@ -156,7 +157,7 @@ class Mailbox:
         self.app = app
 
     def deliver(self) -> None:
-        queue.drain(self.app)
+        worker.drain(self.app)
 
     @property
     def messages(self) -> list[email.message.EmailMessage]:
@@ -258,7 +259,7 @@ def make_petition(
 
     from sqlalchemy import select
 
-    from app import clock
+    from app.core import clock
     from app.models import Category, Petition, PetitionState, Signature, StateBody
     from app.petitions import counting
 
@@ -280,8 +281,8 @@ def make_petition(
         petition.submitted_at = now - timedelta(days=2)
     if target in (PetitionState.PENDING_MODERATION, PetitionState.OPEN, PetitionState.CLOSED,
                   PetitionState.REJECTED, PetitionState.RETURNED, PetitionState.HIDDEN):
-        from app.clock import local_date
-        from app.workdays import add_working_days
+        from app.core.clock import local_date
+        from app.core.workdays import add_working_days
 
         petition.moderation_started_at = now - timedelta(days=1)
         petition.moderation_due_on = add_working_days(local_date(now - timedelta(days=1)), 10)

@@ -213,7 +213,7 @@ def test_database_error_details_never_reach_the_log(caplog):
     record, in the message and in the traceback."""
     import logging
 
-    from app.logredact import install
+    from app.core.logredact import install
 
     install()
     caplog.set_level(logging.INFO)
@@ -222,7 +222,7 @@ def test_database_error_details_never_reach_the_log(caplog):
     try:
         raise RuntimeError(detail)
     except RuntimeError as exc:
-        logging.getLogger("app.errors").exception("unhandled error on POST /kk/register")
+        logging.getLogger("app.web.errors").exception("unhandled error on POST /kk/register")
         logging.getLogger("rq.worker").error("job failed: %s", exc)
     assert "secret.person@example.kz" not in caplog.text
     assert 'uq_users_email' in caplog.text  # the constraint's name stays: it says what went wrong
@@ -240,7 +240,7 @@ def test_a_real_postgresql_unique_violation_is_logged_without_the_row(app, caplo
         db.session.add(User(email="dup@example.kz", given_name="Copy", surname="Cat", password_hash="x", language="kk"))
         db.session.flush()
     except IntegrityError:
-        logging.getLogger("app.errors").exception("unhandled error")
+        logging.getLogger("app.web.errors").exception("unhandled error")
         db.session.rollback()
     assert "uq_users_email" in caplog.text and "dup@example.kz" not in caplog.text
 
@@ -272,7 +272,7 @@ def test_a_page_number_in_other_digits_is_a_400_not_a_500(client, page):
 def test_log_redaction_covers_exceptions_as_messages_and_multi_line_rows(caplog):
     import logging
 
-    from app.logredact import install
+    from app.core.logredact import install
 
     install()
     caplog.set_level(logging.INFO)

@@ -75,7 +75,7 @@ def test_grant_revoke_list(runner):
 
 def test_a_worker_without_fork_counts_signatures(app, runner):
     """`flask worker --no-fork --queue counts`: the aggregator in the worker's own process."""
-    from app import queue
+    from app.core.jobs import queue
     from tests.support import make_petition, make_user, sign_as
 
     petition = make_petition(signatures=1)

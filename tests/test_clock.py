@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app import clock
+from app.core import clock
 from tests import timeshift
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ SQL_NOW = re.compile(r"\b(now\(\)|current_timestamp\b|localtimestamp\b|current_d
 
 
 def wall_clock_reads(source: str) -> list[tuple[int, str]]:
-    """(line, what) for every read of the time that bypasses app.clock: datetime.now(),
+    """(line, what) for every read of the time that bypasses app.core.clock: datetime.now(),
     date.today(), time.time() and friends (also as datetime.datetime.now or through
     `from time import time`), and SQL's now() as a function or in text."""
     found = []
@@ -68,7 +68,7 @@ def test_only_the_clock_module_reads_the_time():
     offenders = [f"{path.relative_to(ROOT)}:{line}: {what}"
                  for path in SCANNED if path != CLOCK
                  for line, what in wall_clock_reads(path.read_text())]
-    assert offenders == [], "read the time through app.clock:\n" + "\n".join(offenders)
+    assert offenders == [], "read the time through app.core.clock:\n" + "\n".join(offenders)
 
 
 def test_migrations_leave_timestamps_to_the_application():
@@ -80,7 +80,7 @@ def test_migrations_leave_timestamps_to_the_application():
 def test_today_is_almatys_date(clock):
     clock.set(datetime(2026, 12, 31, 18, 59, tzinfo=UTC))
     assert clock.now() == datetime(2026, 12, 31, 18, 59, tzinfo=UTC)
-    from app import clock as app_clock
+    from app.core import clock as app_clock
 
     assert app_clock.today() == date(2026, 12, 31)
     clock.advance(minutes=1)  # 00:00 on 1 January in Almaty (UTC+5)

@@ -3,7 +3,7 @@ markup in petition titles reaching email, drafts reaching moderators."""
 
 import pytest
 
-from app import queue
+from app.core.jobs import worker
 from app.extensions import db
 from app.models import PetitionState, Role
 from tests.support import html_part, login, make_petition, make_user, post
@@ -61,7 +61,7 @@ def test_markup_in_a_title_is_escaped_in_email(app, client, mailbox):
     make_user("mod@example.kz", roles=(Role.MODERATOR,))
     login(client, "mod@example.kz")
     post(client, f"/moderation/petitions/{petition.id}/approve")
-    queue.drain(app)
+    worker.drain(app)
     [message] = mailbox.to("markup@example.kz")
     html = html_part(message)
     assert "<img src=x" not in html and "&lt;img src=x" in html

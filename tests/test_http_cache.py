@@ -1,12 +1,12 @@
 """Public pages any cache can serve; personal and staff pages that none may keep; the
-shared cache inside the application (app/http_cache.py)."""
+shared cache inside the application (app/caching.py)."""
 
 import re
 
 import pytest
 import redis
 
-from app import queue
+from app.core import redis_client
 from app.models import Role
 from tests.support import login, make_petition, make_user, page_text, post, settle, sign_as
 
@@ -115,7 +115,7 @@ def test_a_stale_copy_is_served_while_one_request_renders_the_next(app, petition
     sign_as(petition, make_user())
     settle()
     clock.advance(seconds=15)  # stale, within stale-while-revalidate
-    queue.connection(app).set(f"dauys:page:/kk/petitions/{petition.id}?:renderer", 1)  # another is rendering
+    redis_client.connection(app).set(f"dauys:page:/kk/petitions/{petition.id}?:renderer", 1)  # another is rendering
     stale = reader.get(f"/petitions/{petition.id}")
     assert count_on(stale) == "1" and stale.headers["Age"] == "15"
     clock.advance(seconds=30)  # past stale-while-revalidate: nobody gets it any more

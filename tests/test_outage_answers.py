@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.outages import database_unavailable
+from app.core.outages import database_unavailable
 
 
 @pytest.mark.parametrize(("error", "unavailable"), [

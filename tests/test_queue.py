@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from rq import Queue
 
-from app import queue
+from app.core import redis_client
+from app.core.jobs import after_commit, queue, scheduler
+from app.core.jobs.scheduler import PeriodicJob, Scheduler
 from app.mail.outbox import queue_email
 from app.models import OutboxEmail, OutboxStatus
-from app.queue import PeriodicJob, Scheduler
 from tests import timeshift
 from tests.support import make_user, wait_for
 
@@ -32,7 +33,7 @@ def test_two_schedulers_enqueue_each_period_once(app):
     sweeps = [j for j in enqueued if j.startswith("periodic-outbox-sweep-")]
     assert len(sweeps) == len(set(sweeps)) == 4
     assert len(enqueued) == len(set(enqueued))
-    assert Queue("mail", connection=queue.connection(app)).count == 4
+    assert Queue("mail", connection=redis_client.connection(app)).count == 4
 
 
 def test_only_the_leader_enqueues_and_another_takes_over(app):
@@ -40,7 +41,7 @@ def test_only_the_leader_enqueues_and_another_takes_over(app):
     assert a.is_leader()
     assert not b.is_leader()
     assert b.run_once(2_000_000.0) == []
-    queue.connection(app).delete(Scheduler.LEADER_KEY)  # the leader's lease ran out
+    redis_client.connection(app).delete(Scheduler.LEADER_KEY)  # the leader's lease ran out
     assert b.is_leader()
     assert not a.is_leader()
 
@@ -61,7 +62,7 @@ def test_periodic_sweep_delivers_mail_that_was_never_enqueued(app):
 
     db.session.info.clear()  # as if Redis had been down at commit
     db.session.commit()
-    assert Queue("mail", connection=queue.connection(app)).count == 0
+    assert Queue("mail", connection=redis_client.connection(app)).count == 0
 
     env = dict(os.environ, DAUYS_CONFIG="development", FLASK_APP="wsgi",
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
@@ -78,8 +79,8 @@ def test_periodic_sweep_delivers_mail_that_was_never_enqueued(app):
 
         assert wait_for(sent, timeout=60, interval=0.3)
         time.sleep(3)  # a few more periods: each is enqueued once, by one scheduler
-        slots = queue.connection(app).keys("dauys:periodic:outbox-sweep:*")
-        owners = {queue.connection(app).get(k) for k in slots}
+        slots = redis_client.connection(app).keys("dauys:periodic:outbox-sweep:*")
+        owners = {redis_client.connection(app).get(k) for k in slots}
         assert len(slots) >= 2
         assert len(owners) == 1  # one effective scheduler
     finally:
@@ -98,7 +99,7 @@ def test_embedded_redis_is_a_real_server_shared_by_processes(app, tmp_path):
         pytest.skip("this lane runs against a Redis server")
     url = app.config["REDIS_URL_RESOLVED"]
     assert url.startswith("unix://")
-    queue.connection(app).set("dauys:probe", "42")
+    redis_client.connection(app).set("dauys:probe", "42")
     out = subprocess.run(
         [sys.executable, "-c", f"import redis; print(redis.Redis.from_url({url!r}).get('dauys:probe').decode())"],
         capture_output=True, text=True, check=True)
@@ -116,7 +117,7 @@ def test_a_late_scheduler_waits_for_the_next_boundary(app):
 
 
 def test_periodic_jobs_are_collected_from_each_domains_jobs_module(app):
-    names = {job.name: job for job in queue.periodic_jobs(app)}
+    names = {job.name: job for job in scheduler.periodic_jobs(app)}
     assert set(names) == {"outbox-sweep", "outbox-purge", "forget-old-sessions", "close-expired-petitions", "aggregate-counts", "threshold-sweep",
                           "digests", "reconcile-counts", "resume-invalidations", "integrity-alerts", "erase-fingerprints",
                           "delete-unverified-accounts"}
@@ -148,8 +149,8 @@ def test_enqueue_refuses_a_job_outside_the_job_modules(app):
     with pytest.raises(queue.JobConfigError):
         queue.enqueue("app.mail.outbox.queue_email")
     with pytest.raises(queue.JobConfigError):
-        queue.after_commit("app.mail.jobz.sweep_outbox")
-    assert Queue("default", connection=queue.connection(app)).count == 0
+        after_commit.enqueue("app.mail.jobz.sweep_outbox")
+    assert Queue("default", connection=redis_client.connection(app)).count == 0
 
 
 def test_every_job_the_code_names_exists():

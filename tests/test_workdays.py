@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.workdays import add_working_days, is_working_day, working_days_between
+from app.core.workdays import add_working_days, is_working_day, working_days_between
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 23), date(2026, 3, 24), date(2026, 3, 25),  # Nauryz and moves

@@ -58,7 +58,7 @@ def command(*args: str) -> list[str]:
 if __name__ == "__main__":
     follow_run()
     if sys.argv[1] == "--now":  # what "now" is in a process that follows the run
-        from app import clock
+        from app.core import clock
 
         print(clock.now().isoformat())
         sys.exit(0)

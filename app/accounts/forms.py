@@ -8,9 +8,9 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.accounts import names
-from app.accounts.addresses import is_disposable
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
-from app.formguard import BotSignalsMixin
+from app.fraud.bot_signals import BotSignalsMixin
+from app.mail.addresses import is_disposable
 
 
 class NotCommon:

@@ -8,7 +8,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
-from app import clock
+from app.core import clock
+from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import (
     AlertRule,
@@ -27,7 +28,6 @@ from app.models import (
     UserRole,
     UserSession,
 )
-from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from app import clock
 from app.accounts import names, sessions, two_factor
 from app.accounts.passwords import verify_password
 from app.audit.services import record
-from app.clock import local_date
+from app.core import clock
+from app.core.clock import local_date
 from app.extensions import db
 from app.models import (
     AuditEntry,

@@ -23,17 +23,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import clock, legal
-from app.accounts import forms, own_data, ratelimits, services, sessions, throttle, two_factor
+from app import legal
+from app.accounts import forms, own_data, services, sessions, throttle, two_factor
 from app.accounts.messages import ERRORS, under_age_message
 from app.accounts.services import AccountError
 from app.accounts.tokens import TokenError
 from app.accounts.two_factor import SecondFactorError
-from app.collation import alphabetical
+from app.core import clock
+from app.core.collation import alphabetical
 from app.extensions import db, limiter
-from app.formerrors import show_error
+from app.fraud import ratelimits
 from app.models import Petition, PetitionState, Region, Signature, User
-from app.net import client_address, forget_link_token, link_token, safe_next_url, stash_link_token
+from app.web.forms import show_error
+from app.web.requests import client_address, forget_link_token, link_token, safe_next_url, stash_link_token
 
 bp = Blueprint("accounts", __name__)
 
@@ -77,8 +79,8 @@ PENDING = "second_factor_pending"
 # What a logged-in person may still do before agreeing to a new privacy notice (or
 # confirming their name, which comes after the notice).
 CONSENT_FREE = frozenset({"accounts.consent", "accounts.logout", "accounts.download_data",
-                          "accounts.delete_account", "static", "main.privacy", "main.set_language_view",
-                          "main.health"})
+                          "accounts.delete_account", "static", "site.privacy", "site.set_language_view",
+                          "site.health"})
 
 
 def _asked_first(user) -> str | None:
@@ -192,7 +194,7 @@ def _token_page(kind: str, check, perform, template: str, done_message: str, don
                 done_url: str | None = None):
     """GET shows a page with a button; POST does the change. Mail scanners prefetch
     links, so a GET must never change anything. The token is the one the link's first
-    GET stashed in the session (app.net.stash_link_token)."""
+    GET stashed in the session (app.web.requests.stash_link_token)."""
     token = link_token(kind)
     try:
         user = check(token)
@@ -334,7 +336,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("main.home"))
+    return redirect(url_for("site.home"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

@@ -9,16 +9,17 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import clock, trending
 from app.accounts import names, sessions, tokens
-from app.accounts.addresses import normalize_email
 from app.accounts.identity import provider
 from app.accounts.iin import InvalidIIN, age_on
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.core import clock
 from app.extensions import db
+from app.fraud import fingerprints, trending
+from app.mail.addresses import normalize_email
 from app.mail.outbox import queue_email
 from app.models import Region, User
-from app.net import absolute_url, safe_next_url
+from app.web.requests import absolute_url, safe_next_url
 
 
 class AccountError(ValueError):
@@ -113,7 +114,7 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
     send_verification(user, next_url)
     if origin:
         # New accounts by network and email domain, for the moderators' dashboard.
-        trending.record_account(trending.fingerprints(origin.get("ip"), origin.get("user_agent")), user.email)
+        trending.record_account(fingerprints.fingerprints(origin.get("ip"), origin.get("user_agent")), user.email)
     return user
 
 

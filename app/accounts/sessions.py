@@ -6,7 +6,8 @@ stops working at once; a password change ends every row of the account. Staff se
 end after STAFF_SESSION_IDLE_SECONDS without a request and STAFF_SESSION_MAX_AGE in all;
 citizens' after CITIZEN_SESSION_MAX_AGE. Loading a session is the one query Flask-Login
 made before (the user, now joined to the session row); only staff sessions write, at
-most once per SESSION_TOUCH_SECONDS, to keep the idle clock.
+most once per SESSION_TOUCH_SECONDS, to keep the idle clock. Those writes (and the end of
+a timed-out session) go through write_now: the request's own transaction may roll back.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from app import clock
+from app.core import clock
+from app.core.database import write_now
 from app.extensions import db
 from app.models import User, UserSession
 
@@ -66,20 +68,13 @@ def load(key: str) -> User | None:
     now = clock.now()
     lifetime, idle = _limits(user)
     if now - row.created_at > lifetime or (idle is not None and now - row.last_seen_at > idle):
-        _write_now(update(UserSession).where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+        write_now(update(UserSession).where(UserSession.id == row.id, UserSession.ended_at.is_(None))
                    .values(ended_at=now))
         return None
     if user.is_staff and now - row.last_seen_at > timedelta(seconds=current_app.config["SESSION_TOUCH_SECONDS"]):
-        _write_now(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+        write_now(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     user.session_key, user.current_session = key, row
     return user
-
-
-def _write_now(statement) -> None:
-    """Run `statement` in a transaction of its own: the user is loaded lazily, inside a
-    request whose own transaction a GET never commits and a failed POST rolls back."""
-    with db.engine.begin() as connection:
-        connection.execute(statement)
 
 
 def _end_rows(*where) -> None:

@@ -13,7 +13,6 @@ warning) when it is down: argon2 keeps guessing slow.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 
@@ -21,19 +20,14 @@ import redis
 from flask import after_this_request, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app import queue
-from app.accounts.addresses import normalize_email
+from app.core import redis_client
+from app.fraud.fingerprints import account_key
 
 log = logging.getLogger(__name__)
 
 PREFIX = "dauys:login-fail"
 DEVICE_SALT = "dauys.device-cookie"
 MAX_ACCOUNTS_PER_DEVICE = 5
-
-
-def account_key(email: str) -> str:
-    # Hashed so that neither Redis nor the cookie holds our users' addresses in clear.
-    return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
 
 
 def _serializer() -> URLSafeSerializer:
@@ -78,7 +72,7 @@ def is_blocked(email: str, address: str) -> bool:
     """True when this attempt's device, or its account, address or pair, failed too often."""
     keys = _keys(email, address)
     try:
-        counts = queue.connection().mget(list(keys.values()))
+        counts = redis_client.connection().mget(list(keys.values()))
     except redis.RedisError as exc:
         log.warning("login throttle unavailable: %s", exc)
         return False
@@ -88,7 +82,7 @@ def is_blocked(email: str, address: str) -> bool:
 
 def record_failure(email: str, address: str) -> None:
     window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
-    pipe = queue.connection().pipeline()
+    pipe = redis_client.connection().pipeline()
     for key in _keys(email, address).values():
         pipe.incr(key)
         pipe.expire(key, window)
@@ -100,7 +94,7 @@ def record_failure(email: str, address: str) -> None:
 
 def _delete(*keys: str) -> None:
     try:
-        queue.connection().delete(*keys)
+        redis_client.connection().delete(*keys)
     except redis.RedisError as exc:
         log.warning("login failures not cleared: %s", exc)
 

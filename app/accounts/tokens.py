@@ -14,7 +14,7 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from app import clock
+from app.core import clock
 
 
 class Purpose(enum.Enum):

@@ -22,10 +22,11 @@ from flask import current_app
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import clock
 from app.accounts import sessions
 from app.accounts.passwords import verify_password
 from app.audit.services import record
+from app.core import clock
+from app.core.database import write_now
 from app.extensions import db
 from app.models import RecoveryCode, User
 
@@ -75,17 +76,9 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
-def _now_and_for_good(statement) -> int:
-    """Run `statement` in a transaction of its own and return its row count: a code
-    spent (or a wrong one counted) stays so even when the request's own change then
-    fails and rolls back."""
-    with db.engine.begin() as connection:
-        return connection.execute(statement).rowcount
-
-
 def _spend_step(user: User, step: int) -> bool:
     """Accept `step` for `user` unless it (or a later one) was accepted before."""
-    spent = _now_and_for_good(
+    spent = write_now(
         update(User).where(User.id == user.id,
                            or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
@@ -109,7 +102,7 @@ def is_locked(user: User) -> bool:
 def _count_failure(user: User) -> None:
     now = clock.now()
     fresh = or_(User.second_factor_failed_at.is_(None), User.second_factor_failed_at < now - _window())
-    _now_and_for_good(update(User).where(User.id == user.id).values(
+    write_now(update(User).where(User.id == user.id).values(
         second_factor_failures=case((fresh, 1), else_=User.second_factor_failures + 1),
         second_factor_failed_at=now))
     with db.engine.connect() as connection:
@@ -120,7 +113,7 @@ def _count_failure(user: User) -> None:
 
 def _clear_failures(user: User) -> None:
     if user.second_factor_failures:
-        _now_and_for_good(update(User).where(User.id == user.id).values(second_factor_failures=0))
+        write_now(update(User).where(User.id == user.id).values(second_factor_failures=0))
         set_committed_value(user, "second_factor_failures", 0)
 
 
@@ -129,7 +122,7 @@ def _hash_code(code: str) -> bytes:
 
 
 def _spend_recovery_code(user: User, code: str) -> bool:
-    return _now_and_for_good(
+    return write_now(
         update(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                    RecoveryCode.code_hash == _hash_code(code),
                                    RecoveryCode.used_at.is_(None))

@@ -7,8 +7,8 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app import clock
 from app.accounts.forms import ReauthMixin
+from app.core import clock
 from app.models import Role
 
 STAFF_CHOICES = [

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import ratelimits, two_factor
+from app.accounts import two_factor
 from app.accounts.two_factor import SecondFactorError
 from app.admin import forms
 from app.admin.services import (
@@ -25,8 +25,9 @@ from app.admin.services import (
     update_rate_rule,
 )
 from app.bodies.thresholds import describe_threshold, threshold_for
-from app.collation import alphabetical
+from app.core.collation import alphabetical
 from app.extensions import db
+from app.fraud import ratelimits
 from app.models import (
     AlertRule,
     DigestRecord,
@@ -40,8 +41,8 @@ from app.models import (
     User,
 )
 from app.moderation import alerts
-from app.net import page_arg
-from app.security import roles_required
+from app.web.access import roles_required
+from app.web.requests import page_arg
 
 bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50

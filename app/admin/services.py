@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
 from app.audit.services import record
+from app.core import clock
 from app.extensions import db
 from app.models import AlertRule, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
 

@@ -204,7 +204,7 @@ PATHS = {
 
 
 def document() -> dict:
-    from app.net import absolute_url
+    from app.web.requests import absolute_url
 
     return {
         "openapi": "3.1.0",

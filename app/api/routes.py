@@ -3,21 +3,21 @@
 Every answer is public (`Cache-Control: public, max-age=N, stale-while-revalidate=M`
 with an ETag, 304 to a matching conditional request, kept in the shared page cache)
 and open to any origin (`Access-Control-Allow-Origin: *`). Errors are JSON too
-(app.errors). The OpenAPI 3.1 document is /api/v1/openapi.json."""
+(app.web.errors). The OpenAPI 3.1 document is /api/v1/openapi.json."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
 
-from app import clock
+from app.accountability import figures as accountability
 from app.api import openapi, serialize
+from app.core import clock
 from app.extensions import db, limiter
-from app.http_cache import public
 from app.models import Petition, Region, StateBody
 from app.petitions import queries
 from app.petitions.services import can_view
-from app.review import accountability
+from app.web.caching import public
 
 bp = Blueprint("api", __name__)  # mounted at /api/v1
 MAX_PER_PAGE = openapi.MAX_PER_PAGE

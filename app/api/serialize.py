@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime
 from flask import current_app
 from flask_babel import force_locale
 
-from app import clock
+from app.accountability import figures as accountability
 from app.bodies.thresholds import describe_threshold, threshold_for
+from app.core import clock
 from app.models import CaseState, Petition, Region, ReviewCase, StateBody
-from app.net import absolute_url, share_url
 from app.petitions import names
 from app.petitions import status as standing
-from app.review import accountability
+from app.web.requests import absolute_url, share_url
 
 LANGUAGES = ("kk", "ru", "en")
 

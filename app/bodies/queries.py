@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.collation import alphabetical
+from app.core.collation import alphabetical
 from app.extensions import db
 from app.models import BodyLevel, StateBody
 

@@ -16,11 +16,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.bodies.thresholds import threshold_for
-from app.clock import local_date
+from app.core.clock import local_date
+from app.core.workdays import working_days_between
 from app.extensions import db
 from app.models import CaseState, Petition, PetitionState, ReviewCase, Role, StateBody, User, UserRole
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
-from app.workdays import working_days_between
 
 NEAR_THRESHOLD = 0.75
 

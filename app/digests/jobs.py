@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from app import clock
+from app.core import clock
+from app.core.jobs.scheduler import PeriodicJob
 from app.digests import services
 from app.extensions import db
-from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
 

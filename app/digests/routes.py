@@ -7,17 +7,17 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock
 from app.accounts import tokens
 from app.accounts.messages import ERRORS
+from app.core import clock
 from app.digests import forms, services
 from app.digests.compose import preview as compose_preview
 from app.extensions import db
 from app.mail.outbox import render_email
 from app.models import Role, User
 from app.models.digest import DigestFrequency
-from app.net import link_token, stash_link_token
-from app.security import roles_required
+from app.web.access import roles_required
+from app.web.requests import link_token, stash_link_token
 
 bp = Blueprint("digests", __name__)
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import tokens
-from app.clock import ALMATY
+from app.core.clock import ALMATY
 from app.digests.compose import Digest, Recipient, compose, default_since, last_sent, recipients
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
-from app.net import absolute_url
+from app.web.requests import absolute_url
 
 SEND_AT = time(9, 0)  # Asia/Almaty
 

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import desc, select
 
 from app.extensions import db
-from app.http_cache import public
 from app.models import CaseState, Petition, PetitionState, ReviewCase, StateBody
 from app.models.petition import PUBLIC_STATES
-from app.net import absolute_url
+from app.web.caching import public
+from app.web.requests import absolute_url
 
 bp = Blueprint("feeds", __name__)  # mounted at /<lang>/feeds
 SIZE = 50
@@ -35,7 +35,7 @@ def _atom(title: str, self_endpoint: str, entries: list[dict], **values):
     updated = max((e["updated"] for e in entries), default=EPOCH)
     xml = render_template("feeds/atom.xml", title=title, entries=entries, updated=updated,
                           self_url=absolute_url(self_endpoint, **values), lang=str(get_locale()),
-                          home=absolute_url("main.home"))
+                          home=absolute_url("site.home"))
     return xml, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 

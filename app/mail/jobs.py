@@ -12,13 +12,13 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import clock
+from app.core import clock
+from app.core.jobs.scheduler import PeriodicJob
+from app.core.outages import database_unavailable
 from app.extensions import db
 from app.mail import transport
 from app.mail.outbox import enqueue_delivery
 from app.models import OutboxEmail, OutboxStatus
-from app.outages import database_unavailable
-from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
 

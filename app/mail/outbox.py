@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app import queue
+from app.core.jobs import after_commit, queue
 from app.extensions import db
 from app.models import OutboxEmail
 
@@ -102,7 +102,7 @@ def queue_email(
     )
     db.session.add(email)
     db.session.flush()
-    queue.after_commit_batched(DELIVERY_JOB, email.id, **_delivery())
+    after_commit.enqueue_batched(DELIVERY_JOB, email.id, **_delivery())
     if dedupe_key is not None:
         known[dedupe_key] = True
     return email

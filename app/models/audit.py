@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import clock
+from app.core import clock
 from app.models.base import Base, UTCDateTime
 from app.models.user import User
 

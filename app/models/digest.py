@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import clock
+from app.core import clock
 from app.models.base import Base, UTCDateTime
 from app.models.types import enum_column
 from app.models.user import User

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import clock
+from app.core import clock
 from app.models.base import Base, UTCDateTime
 from app.models.types import enum_column
 from app.models.user import User
@@ -81,7 +81,7 @@ class SignatureInvalidation(Base):
 
 
 class AlertRule(Base):
-    """A threshold on the trending counts (app.trending): when one source reaches it in
+    """A threshold on the trending counts (app.fraud.trending): when one source reaches it in
     one period, the moderators are alerted, once per source and period."""
 
     __tablename__ = "alert_rules"
@@ -111,7 +111,7 @@ class IntegrityAlert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"))
-    period: Mapped[int]                                  # app.trending.period()
+    period: Mapped[int]                                  # app.fraud.trending.period()
     petition_id: Mapped[int] = mapped_column(default=0)  # 0: site-wide
     value: Mapped[str] = mapped_column(String(253))      # the fingerprint (hex) or the domain
     count: Mapped[int]                                   # when raised

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
+from app.core import clock
 from app.models.base import Base, UTCDateTime
 from app.models.types import enum_column
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import clock
+from app.core import clock
 from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
 from app.models.types import enum_column

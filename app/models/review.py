@@ -8,13 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from app import clock
+from app.core import clock
+from app.core.workdays import working_days_between
 from app.models.base import Base, UTCDateTime
 from app.models.geo import StateBody
 from app.models.petition import Petition
 from app.models.types import enum_column
 from app.models.user import User
-from app.workdays import working_days_between
 
 
 class CaseState(enum.Enum):

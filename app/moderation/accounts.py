@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from app import clock
 from app.accounts import sessions
 from app.audit.services import record
+from app.core import clock
 from app.extensions import db
 from app.models import Role, User, UserRole
 

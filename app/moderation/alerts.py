@@ -1,5 +1,5 @@
 """Alerts: the moderators' rules (held as data, `alert_rules`) checked against the
-trending counts (app.trending). A source over a rule's threshold in a period is recorded
+trending counts (app.fraud.trending). A source over a rule's threshold in a period is recorded
 once (a unique row per rule, period, petition and source) and shown on the dashboard;
 the moderators get one email per source and period, however many rules it trips.
 Flushes, never commits."""
@@ -13,11 +13,12 @@ from sqlalchemy import desc, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app import clock, trending
+from app.core import clock
 from app.extensions import db
+from app.fraud import trending
 from app.mail.outbox import queue_email
 from app.models import AlertRule, IntegrityAlert, Petition, Role, User, UserRole
-from app.net import absolute_url
+from app.web.requests import absolute_url
 
 SOURCE_NAMES = {
     "network": _l("network"),

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.clock import ALMATY
+from app.core.clock import ALMATY
 from app.models import HIDING_CODES, RejectionCode
 from app.moderation import integrity
 from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, REMOVAL_NAMES

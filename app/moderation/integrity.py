@@ -28,9 +28,10 @@ from sqlalchemy import and_, bindparam, desc, exists, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app import clock, queue
 from app.accounts import sessions
 from app.audit.services import record
+from app.core import clock
+from app.core.jobs import queue
 from app.extensions import db
 from app.models import (
     InvalidationKind,

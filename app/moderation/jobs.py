@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
+from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import SignatureInvalidation
 from app.moderation import alerts, integrity
-from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
 

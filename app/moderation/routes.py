@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import desc, func, select
 
-from app import clock, trending
 from app.bodies.queries import body_choices
+from app.core import clock
+from app.core.workdays import working_days_between
 from app.extensions import db
-from app.formerrors import show_error
+from app.fraud import trending
 from app.models import (
     AuditEntry,
     InvalidationKind,
@@ -32,7 +33,6 @@ from app.models import (
     User,
 )
 from app.moderation import accounts, alerts, forms, integrity, services
-from app.net import page_arg
 from app.petitions import queries
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import message_for
@@ -40,8 +40,9 @@ from app.petitions.names import REMOVAL_NAMES, REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.services import PetitionError
 from app.review import services as review_services
 from app.review.forms import ReassignForm
-from app.security import roles_required
-from app.workdays import working_days_between
+from app.web.access import roles_required
+from app.web.forms import show_error
+from app.web.requests import page_arg
 
 bp = Blueprint("moderation", __name__)
 MODERATORS = (Role.MODERATOR, Role.ADMIN)

@@ -7,8 +7,8 @@ import functools
 
 from sqlalchemy import select, update
 
-from app import clock
 from app.audit.services import record
+from app.core import clock
 from app.extensions import db
 from app.models import (
     HIDING_CODES,

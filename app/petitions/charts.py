@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from app.clock import ALMATY, local_date
+from app.core.clock import ALMATY, local_date
 from app.models import Region, RegionKind
 
 # --- signatures over time ------------------------------------------------------------

@@ -6,7 +6,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from app.formguard import BotSignalsMixin
+from app.fraud.bot_signals import BotSignalsMixin
 from app.petitions.names import CATEGORY_NAMES, REPORT_REASON_NAMES
 
 LANGUAGE_CHOICES = [SelectChoice("kk", "Қазақша"), SelectChoice("ru", "Русский"), SelectChoice("en", "English")]

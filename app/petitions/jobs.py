@@ -8,12 +8,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, exists, or_, select, update
 
-from app import clock
+from app.core import clock
+from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import Petition, PetitionState, ReviewCase, Signature
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
-from app.queue import PeriodicJob
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app import clock
-from app.clock import local_date
-from app.guards import move_state
+from app.core import clock
+from app.core.clock import local_date
+from app.core.transitions import move_state
+from app.core.workdays import add_working_days
 from app.models import Petition, PetitionState, RejectionCode
-from app.workdays import add_working_days
 
 S = PetitionState
 

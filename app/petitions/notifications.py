@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import Petition
-from app.net import absolute_url
 from app.petitions.names import REJECTION_NAMES
+from app.web.requests import absolute_url
 
 SUBJECTS = {
     "submitted": _l("Your petition has been submitted"),

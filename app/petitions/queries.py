@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Integer, Select, String, and_, desc, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import clock
+from app.core import clock
 from app.extensions import db
 from app.models import (
     CaseState,

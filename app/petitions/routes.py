@@ -11,24 +11,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import clock
-from app.accounts import ratelimits
 from app.accounts.tokens import TokenError
 from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
-from app.collation import alphabetical
-from app.csvfile import download as csv_download
+from app.core import clock
+from app.core.collation import alphabetical
 from app.extensions import csrf, db, limiter
-from app.formerrors import show_error
-from app.http_cache import public
+from app.fraud import ratelimits
 from app.models import Petition, PetitionState, Region
-from app.net import client_address, link_token, page_arg, share_url, stash_link_token
 from app.petitions import charts, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
 from app.petitions.messages import STATUS, message_for
 from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
 from app.petitions.services import PetitionData, PetitionError
+from app.web.caching import public
+from app.web.csvfile import download as csv_download
+from app.web.forms import show_error
+from app.web.requests import client_address, link_token, page_arg, share_url, stash_link_token
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
 PAGE_SIZE = 20

@@ -28,10 +28,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from app import clock, trending
 from app.accounts import tokens
 from app.accounts.iin import age_on
+from app.core import clock
 from app.extensions import db
+from app.fraud import fingerprints, trending
 from app.models import (
     BodyLevel,
     Category,
@@ -45,9 +46,9 @@ from app.models import (
     User,
 )
 from app.models.base import UTCDateTime
-from app.net import absolute_url
 from app.petitions import counting, lifecycle
 from app.petitions.notifications import notify_author
+from app.web.requests import absolute_url
 
 S = PetitionState
 
@@ -210,7 +211,7 @@ def submit(petition: Petition, author: User, meta: dict | None = None) -> None:
 
 def fraud_fields(ip: str | None, user_agent: str | None) -> dict:
     """What fraud analysis needs about where a signature came from, never in clear."""
-    return trending.fingerprints(ip, user_agent)
+    return fingerprints.fingerprints(ip, user_agent)
 
 
 _SIGNATURE_COLUMNS = ("petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify",

@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app import clock
 from app.accounts.identity import provider
 from app.accounts.iin import make_iin
 from app.accounts.passwords import hash_password
 from app.admin.services import grant_role
+from app.core import clock
 from app.extensions import db
 from app.models import Region, Role, User
 from app.reference.demo_petitions import seed_demo_petitions

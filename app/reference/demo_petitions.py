@@ -10,12 +10,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app import clock
 from app.accounts.identity import provider
 from app.accounts.iin import make_iin
 from app.accounts.passwords import hash_password
 from app.admin.services import set_body_rule
-from app.clock import local_date
+from app.core import clock
+from app.core.clock import local_date
+from app.core.workdays import add_working_days
 from app.extensions import db
 from app.models import (
     Category,
@@ -30,7 +31,6 @@ from app.models import (
 )
 from app.petitions import counting
 from app.review import engine, services
-from app.workdays import add_working_days
 
 S = PetitionState
 

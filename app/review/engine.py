@@ -14,9 +14,10 @@ import logging
 from flask import current_app
 from sqlalchemy import select, update
 
-from app import clock
 from app.bodies.thresholds import threshold_for
-from app.clock import local_date
+from app.core import clock
+from app.core.clock import local_date
+from app.core.workdays import add_working_days
 from app.extensions import db
 from app.models import (
     CaseState,
@@ -31,7 +32,6 @@ from app.models import (
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
 from app.review import notifications
-from app.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 CROSSABLE = (PetitionState.OPEN, PetitionState.CLOSED)

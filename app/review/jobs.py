@@ -7,11 +7,11 @@ import time
 
 from sqlalchemy import select
 
-from app import queue
+from app.core.jobs import queue
+from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import Petition, ReviewCase
 from app.petitions import counting
-from app.queue import PeriodicJob
 from app.review import engine
 from app.review.notifications import fan_out_chunk
 

@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
-from app import clock, queue
+from app.core import clock
+from app.core.jobs import after_commit
 from app.extensions import db
 from app.mail.outbox import prefetch_dedupe_keys, queue_email
 from app.models import ReviewCase, Signature, User
-from app.net import absolute_url
 from app.petitions.services import unsubscribe_headers, unsubscribe_url
+from app.web.requests import absolute_url
 
 FANOUT_CHUNK = 200
 
@@ -77,12 +78,12 @@ def threshold_reached(case: ReviewCase, officials: list[User]) -> None:
     _send(author, "threshold", "author", case)
     for official in officials:
         _send(official, "threshold", "official", case)
-    queue.after_commit("app.review.jobs.fan_out", case.id, "threshold", queue="mail")
+    after_commit.enqueue("app.review.jobs.fan_out", case.id, "threshold", queue="mail")
 
 
 def response_published(case: ReviewCase) -> None:
     _send(case.petition.author, "response", "author", case)
-    queue.after_commit("app.review.jobs.fan_out", case.id, "response", queue="mail")
+    after_commit.enqueue("app.review.jobs.fan_out", case.id, "response", queue="mail")
 
 
 def fan_out_chunk(case: ReviewCase, kind: str, size: int = FANOUT_CHUNK) -> int:

@@ -10,15 +10,15 @@ from flask_login import current_user
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 
-from app import clock
 from app.bodies.thresholds import threshold_for
+from app.core import clock
 from app.extensions import db
 from app.models import CaseState, ReviewCase, Role
 from app.petitions import queries
 from app.petitions.names import REMOVAL_NAMES
 from app.review import forms, services
 from app.review.services import CaseError
-from app.security import roles_required
+from app.web.access import roles_required
 
 bp = Blueprint("review", __name__)
 STAFF = (Role.OFFICIAL, Role.ADMIN)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import clock
 from app.audit.services import record
-from app.clock import local_date
+from app.core import clock
+from app.core.clock import local_date
+from app.core.transitions import move_state
+from app.core.workdays import add_working_days
 from app.extensions import db
-from app.guards import move_state
 from app.models import CaseReassignment, CaseState, ReviewCase, Role, StateBody, User
 from app.review import notifications
-from app.workdays import add_working_days
 
 MAX_RESPONSE = 20_000
 

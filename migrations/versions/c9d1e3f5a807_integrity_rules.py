@@ -71,7 +71,7 @@ def upgrade():
     rate_rules = sa.table("rate_rules", sa.column("action", sa.String), sa.column("scope", sa.String),
                           sa.column("max_count", sa.Integer), sa.column("window_seconds", sa.Integer),
                           sa.column("enabled", sa.Boolean))
-    # The limits the code held until now (app.accounts.ratelimits.DEFAULT_RULES).
+    # The limits the code held until now (app.fraud.ratelimits.DEFAULT_RULES).
     op.bulk_insert(rate_rules, [
         {"action": a, "scope": s, "max_count": n, "window_seconds": w, "enabled": True}
         for a, s, n, w in (("register", "address", 10, 3600), ("register", "email", 5, 86400),

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.formguard import HONEYPOT_MESSAGE, TOO_FAST_MESSAGE
+from app.fraud.bot_signals import HONEYPOT_MESSAGE, TOO_FAST_MESSAGE
 from app.models import Signature, User
 from tests.accounts.test_registration import form
 from tests.support import csrf_token, login, make_petition, make_user, page_text, post, translated
@@ -102,7 +102,7 @@ def test_signing_too_fast_or_with_the_honeypot_is_refused_and_signs_nothing(app,
 
 
 def test_a_form_shown_more_than_a_day_ago_is_refused_and_renewed(app, client, clock, monkeypatch):
-    from app.formguard import STALE_MESSAGE
+    from app.fraud.bot_signals import STALE_MESSAGE
 
     monkeypatch.setitem(app.config, "REGISTER_MIN_SECONDS", 4)
     data = {"csrf_token": csrf_token(client, "/register"), **form(), "shown_at": shown_at(client.get("/register"))}

@@ -6,8 +6,8 @@ import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app import clock as app_clock
 from app.accounts.messages import ERRORS
+from app.core import clock as app_clock
 from app.extensions import db
 from app.models import User
 from tests.support import (

@@ -7,7 +7,7 @@ import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import clock as app_clock
+from app.core import clock as app_clock
 from app.extensions import db
 from app.models import AuditEntry, Role, User
 from tests.support import login, make_user, page_text, post, second_factor_code, translated

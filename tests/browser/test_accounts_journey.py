@@ -95,7 +95,7 @@ def test_a_new_moderator_sets_up_the_second_factor_before_the_queue(reader):
     queue; the next log-in asks for a code."""
     import pyotp
 
-    from app import clock
+    from app.core import clock
     from app.models import Role
     from tests.support import make_user
 

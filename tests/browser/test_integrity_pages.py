@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from app import queue
+from app.core.jobs import worker
 from app.extensions import db
+from app.fraud.trending import fingerprints
 from app.models import Role
 from app.petitions import services
-from app.trending import fingerprints
 from tests.browser.test_pictures_and_accessibility import violations
 from tests.support import make_petition, make_user, settle
 
@@ -44,7 +44,7 @@ def test_a_moderator_sees_a_wave_removes_it_and_every_page_passes_axe(app, reade
     page.get_by_role("button", name=re.compile("120")).click()
     page.wait_for_load_state()
     assert not violations(page), violations(page)
-    queue.drain(app)
+    worker.drain(app)
     settle()
     page.get_by_role("link", name=t("Refresh")).click()
     page.wait_for_load_state()

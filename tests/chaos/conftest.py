@@ -49,11 +49,11 @@ def _clean_state(servers, chaos_app):
         postgres.start()
     if redis_server.process is None:
         redis_server.start()
-    from app import queue
+    from app.core import redis_client
 
     ctx = chaos_app.app_context()
     ctx.push()
-    queue.connection(chaos_app).flushdb()
+    redis_client.connection(chaos_app).flushdb()
     yield
     db.session.remove()
     if not postgres.running():

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from app import clock
+from app.core import clock
 from app.extensions import db
 from app.models import Signature
 from tests.support import CSRF_RE, login, make_petition, make_user, page_text, settle

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import clock, queue
+from app.core import clock
+from app.core.jobs import queue, scheduler, worker
 from app.extensions import db
 from app.models import Petition, ReviewCase, Signature
 from tests.support import (
@@ -68,17 +69,17 @@ def test_a_threshold_crossing_through_a_redis_restart(chaos_app, servers):
         for n in range(signers):
             sign_as(petition, make_user(f"opted{n}@example.kz", region=("KZ-75", "KZ-71")[n % 2]), notify=True)
         settle()  # the aggregator crosses the threshold: the case, then the jobs that mail signers
-        worker = queue.make_worker(chaos_app, simple=True)
-        worker.work(burst=True, max_jobs=2, logging_level="WARNING")  # some of the work is done...
+        w = worker.make_worker(chaos_app, simple=True)
+        w.work(burst=True, max_jobs=2, logging_level="WARNING")  # some of the work is done...
         waiting = sum(queue.get_queue(q, chaos_app).count for q in chaos_app.config["RQ_QUEUES"])
         mailed_before = len(list(Path(chaos_app.config["MAIL_DIR"]).glob("*.eml")))
         assert waiting > 0 and mailed_before < signers, (waiting, mailed_before)
         redis_server.stop()  # ...and Redis is lost with the rest
         redis_server.start()
         # The scheduler carries on against the new Redis; its sweeps find what was lost.
-        scheduler = queue.Scheduler(chaos_app, tick=1)
-        assert scheduler.run_once(now=_due_everything(chaos_app))
-        queue.drain(chaos_app)
+        s = scheduler.Scheduler(chaos_app, tick=1)
+        assert s.run_once(now=_due_everything(chaos_app))
+        worker.drain(chaos_app)
         db.session.expire_all()
         cases = db.session.scalar(select(func.count()).select_from(ReviewCase)
                                   .where(ReviewCase.petition_id == petition.id))

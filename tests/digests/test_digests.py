@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app import queue
+from app.core.jobs import worker
 from app.digests import services
 from app.digests.jobs import send_digests
 from app.extensions import db
@@ -99,7 +99,7 @@ def test_contents_are_the_right_petitions_of_the_body_overdue_first(app, client,
     db.session.commit()
 
     run_at(clock, at(MONDAY, 9))
-    queue.drain(app)
+    worker.drain(app)
     [message] = mailbox.to("daily@gov.kz")
     text = text_part(message)
     for title in (late.petition.title, soon.petition.title, fresh.petition.title, near.title, opened.title):
@@ -120,7 +120,7 @@ def test_contents_are_the_right_petitions_of_the_body_overdue_first(app, client,
 def test_html_renders_in_chromium(app, officials, mailbox, browser, clock):
     gov_case(due=MONDAY - timedelta(days=2))
     run_at(clock, at(MONDAY, 9))
-    queue.drain(app)
+    worker.drain(app)
     [message] = mailbox.to("daily@gov.kz")
     page = browser.new_page()
     page.set_content(html_part(message))
@@ -135,7 +135,7 @@ def test_preference_link_works_without_logging_in(app, client, officials, mailbo
     daily = officials[0]
     gov_case()
     run_at(clock, at(MONDAY, 9))
-    queue.drain(app)
+    worker.drain(app)
     import re
 
     link = re.search(r"http://localhost(/kk/digest/preferences/\S+)", text_part(mailbox.to("daily@gov.kz")[0])).group(1)
@@ -181,7 +181,7 @@ def test_digest_in_the_officials_language(app, officials, mailbox, clock):
     db.session.commit()
     gov_case()
     run_at(clock, at(MONDAY, 9))
-    queue.drain(app)
+    worker.drain(app)
     [message] = mailbox.to("daily@gov.kz")
     assert message["Content-Language"] == "ru"
     assert "Здравствуйте" in text_part(message)
@@ -216,10 +216,10 @@ def test_an_event_after_the_digests_time_waits_for_the_next_digest(app, official
     db.session.execute(update(Petition).where(Petition.id == later.id).values(opened_at=at(MONDAY, 9, 30)))
     db.session.commit()
     run_at(clock, at(MONDAY, 9, 5))
-    queue.drain(app)
+    worker.drain(app)
     [monday] = mailbox.to("daily@gov.kz")
     assert "Open case for the Government" in text_part(monday) and later.title not in text_part(monday)
     run_at(clock, at(MONDAY + timedelta(days=1), 9))
-    queue.drain(app)
+    worker.drain(app)
     tuesday = mailbox.to("daily@gov.kz")[-1]
     assert later.title in text_part(tuesday)

@@ -10,7 +10,8 @@ from pathlib import Path
 import redis
 from sqlalchemy import func, select, update
 
-from app import clock, queue
+from app.core import clock
+from app.core.jobs import worker
 from app.extensions import db
 from app.mail.jobs import deliver_email, sweep_outbox
 from app.mail.outbox import queue_email
@@ -42,7 +43,7 @@ def make_due_now():
 
 def test_smtp_delivery_has_text_and_html_in_the_recipients_language(app, smtp_server):
     queue_some(1, language="ru")
-    queue.drain(app)
+    worker.drain(app)
     [message] = smtp_server.messages
     assert message["To"] == "reader0@example.kz"
     assert message["Subject"] == "Сброс пароля Dauys"
@@ -55,7 +56,7 @@ def test_smtp_delivery_has_text_and_html_in_the_recipients_language(app, smtp_se
 def test_refusing_then_accepting_server_delivers_each_exactly_once(app, smtp_server):
     ids = queue_some(5)
     smtp_server.refuse = True
-    queue.drain(app)
+    worker.drain(app)
     assert smtp_server.messages == []
     assert statuses() == {OutboxStatus.PENDING: 5}
     assert all(db.session.get(OutboxEmail, i).last_error.startswith("SMTP") for i in ids)
@@ -66,12 +67,12 @@ def test_refusing_then_accepting_server_delivers_each_exactly_once(app, smtp_ser
     smtp_server.refuse = False
     make_due_now()
     assert sweep_outbox() == 5
-    queue.drain(app)
+    worker.drain(app)
     # A second sweep and a stray duplicate job change nothing.
     assert sweep_outbox() == 0
     for i in ids:
         assert deliver_email(i) == "skipped"
-    queue.drain(app)
+    worker.drain(app)
 
     received = sorted(m["To"] for m in smtp_server.messages)
     assert received == sorted(f"reader{i}@example.kz" for i in range(5))
@@ -82,10 +83,10 @@ def test_gives_up_after_max_attempts(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 2)
     [email_id] = queue_some(1)
     smtp_server.refuse = True
-    queue.drain(app)
+    worker.drain(app)
     make_due_now()
     sweep_outbox()
-    queue.drain(app)
+    worker.drain(app)
     row = db.session.get(OutboxEmail, email_id)
     db.session.refresh(row)
     assert row.status is OutboxStatus.FAILED and row.attempts == 2
@@ -105,7 +106,7 @@ def test_redis_outage_delays_mail_and_loses_none(app, client, monkeypatch):
     monkeypatch.undo()
 
     assert sweep_outbox() == 1
-    queue.drain(app)
+    worker.drain(app)
     assert statuses() == {OutboxStatus.SENT: 1}
     assert len(list(Path(app.config["MAIL_DIR"]).glob("*.eml"))) == 1
 

@@ -7,7 +7,8 @@ import redis
 from rq import Queue
 from sqlalchemy import func, select
 
-from app import queue
+from app.core import redis_client
+from app.core.jobs import worker
 from app.extensions import db
 from app.mail.outbox import DELIVERY_BATCH, DELIVERY_JOB, prefetch_dedupe_keys, queue_email
 from app.models import OutboxEmail, OutboxStatus
@@ -15,7 +16,7 @@ from tests.support import make_user
 
 
 def mail_jobs(app) -> list:
-    return Queue("mail", connection=queue.connection(app)).get_jobs()
+    return Queue("mail", connection=redis_client.connection(app)).get_jobs()
 
 
 def rows() -> int:
@@ -52,7 +53,7 @@ def test_many_emails_of_one_transaction_go_out_in_batches(app):
     batches = [job.args[0] for job in mail_jobs(app)]
     assert [len(b) for b in batches] == [DELIVERY_BATCH, DELIVERY_BATCH, 3]
     assert sorted(i for b in batches for i in b) == sorted(ids)
-    queue.drain(app)
+    worker.drain(app)
     assert db.session.scalar(select(func.count()).where(OutboxEmail.status == OutboxStatus.SENT)) == len(ids)
 
 

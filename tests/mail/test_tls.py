@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from aiosmtpd.controller import Controller
 
-from app import queue
+from app.core.jobs import worker
 from app.mail import transport
 from app.models import OutboxStatus
 from tests.mail.test_delivery import queue_some, statuses
@@ -38,7 +38,7 @@ def tls_server(app, monkeypatch, tmp_path):
 
 def test_a_self_signed_certificate_is_refused_and_the_email_waits(app, tls_server):
     queue_some(1)
-    queue.drain(app)
+    worker.drain(app)
     assert tls_server.messages == []
     assert statuses() == {OutboxStatus.PENDING: 1}  # to be tried again, never sent in the clear
 
@@ -46,7 +46,7 @@ def test_a_self_signed_certificate_is_refused_and_the_email_waits(app, tls_serve
 def test_the_named_ca_is_trusted(app, tls_server, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_CA_FILE", tls_server.cert)
     queue_some(1, language="ru")
-    queue.drain(app)
+    worker.drain(app)
     [message] = tls_server.messages
     assert message["Subject"] == "Сброс пароля Dauys"
     assert statuses() == {OutboxStatus.SENT: 1}
@@ -55,7 +55,7 @@ def test_the_named_ca_is_trusted(app, tls_server, monkeypatch):
 def test_verification_off_for_a_local_relay(app, tls_server, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_VERIFY_CERTIFICATE", False)
     queue_some(1)
-    queue.drain(app)
+    worker.drain(app)
     assert len(tls_server.messages) == 1
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import trending
-from app.accounts import ratelimits, services
+from app.accounts import services
 from app.accounts.passwords import hash_password
 from app.extensions import db
+from app.fraud import fingerprints, ratelimits, trending
 from app.models import AlertRule, AuditEntry, IntegrityAlert, OutboxEmail, RateRule, Role
 from app.moderation import alerts
 from app.moderation.jobs import check_alerts
@@ -21,7 +21,7 @@ WAVE_AGENT = "python-requests/2.32"
 
 
 def network_hex(prefix: str) -> str:
-    return trending.fingerprints(f"{prefix}.1", None)["network_hmac"].hex()
+    return fingerprints.fingerprints(f"{prefix}.1", None)["network_hmac"].hex()
 
 
 @pytest.fixture
@@ -292,7 +292,7 @@ def test_a_very_long_email_domain_cannot_stop_the_alerts(app, clock):
     db.session.commit()
     try:
         for i in range(2):
-            trending.record_account(trending.fingerprints(f"192.0.2.{i}", "x"), f"p{i}@{long_domain}")
+            trending.record_account(fingerprints.fingerprints(f"192.0.2.{i}", "x"), f"p{i}@{long_domain}")
         db.session.commit()  # counted when the transaction commits
         assert check_alerts() == 1
         assert [e.subject for e in alert_emails()] == ["Dauys: unusual activity from one email domain"] or \

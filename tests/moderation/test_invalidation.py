@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app import queue
+from app.core.jobs import worker
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -99,7 +99,7 @@ def test_a_wave_is_previewed_removed_exactly_shown_to_the_public_and_restored(ap
     run = the_run()
     assert response.headers["Location"].endswith(f"/moderation/integrity/runs/{run.id}")
     assert run.expected == 500 and run.state is InvalidationState.QUEUED
-    queue.drain(app)
+    worker.drain(app)
     settle()
 
     run = the_run()
@@ -133,7 +133,7 @@ def test_a_wave_is_previewed_removed_exactly_shown_to_the_public_and_restored(ap
     undo = post(moderator, f"{url}/revalidate", {"note": "The school confirmed the pupils signed themselves."},
                 token_from=url)
     assert undo.status_code == 303
-    queue.drain(app)
+    worker.drain(app)
     settle()
     assert total(petition.id) == before_total and regional(petition.id) == before_regions
     assert reconcile_petition(petition.id) is None
@@ -205,7 +205,7 @@ def test_a_cancelled_run_stops_between_batches_and_what_it_did_can_be_undone(app
     db.session.rollback()
     assert post(moderator, f"{url}/cancel", {}, token_from=url).status_code == 409  # finished already
     assert post(moderator, f"{url}/revalidate", {"note": "Stopped early; restore."}, token_from=url).status_code == 303
-    queue.drain(app)
+    worker.drain(app)
     settle()
     assert total(petition.id) == before
 
@@ -217,7 +217,7 @@ def test_accounts_are_suspended_in_the_same_step_but_never_staff(app, moderator)
     services.sign(petition, staff, show_name=False, notify=False, meta={"ip": "10.20.30.77", "user_agent": "x"})
     db.session.commit()
     assert start_run(moderator, network=network_hex(), suspend=True).status_code == 303
-    queue.drain(app)
+    worker.drain(app)
     db.session.expire_all()
     run = the_run()
     assert run.changed == 13 and run.suspended == 12
@@ -271,7 +271,7 @@ def test_a_lost_job_is_queued_again_by_the_sweeper(app, clock):
     assert resume_invalidations() == 0  # not stalled yet
     clock.advance(minutes=11)
     assert resume_invalidations() == 1
-    queue.drain(app)
+    worker.drain(app)
     assert the_run().state is InvalidationState.DONE and the_run().changed == 5
 
 
@@ -287,7 +287,7 @@ def test_a_review_case_keeps_its_place_and_shows_the_removal(app, moderator):
         case = db.session.get(Petition, petition.id).review_case
         assert case is not None
         assert start_run(moderator, petition=str(petition.id), network=network_hex()).status_code == 303
-        queue.drain(app)
+        worker.drain(app)
         settle()
         db.session.expire_all()
         petition = db.session.get(Petition, petition.id)
@@ -367,7 +367,7 @@ def test_a_restoration_is_not_cancelled(app, moderator):
     petition = make_petition(state="open", title="Спорт алаңдары барлық ауылда болсын")
     wave(petition, 10)
     assert start_run(moderator, network=network_hex()).status_code == 303
-    queue.drain(app)
+    worker.drain(app)
     url = f"/en/moderation/integrity/runs/{the_run().id}"
     assert post(moderator, f"{url}/revalidate", {"note": "Mistaken."}, token_from=url).status_code == 303
     restoration = the_run()
@@ -375,7 +375,7 @@ def test_a_restoration_is_not_cancelled(app, moderator):
     assert "Cancel the run" not in page_text(moderator.get(page))
     refused = post(moderator, f"{page}/cancel", {}, token_from=page)
     assert refused.status_code == 409 and "A restoration is not cancelled" in page_text(refused)
-    queue.drain(app)
+    worker.drain(app)
     settle()
     assert total(petition.id) == 10
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import clock
+from app.core import clock
 from app.extensions import db
 from app.models import AuditEntry, ModerationDecision, Petition, PetitionState, Role
 from tests.support import login, make_petition, make_user, page_text, post

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from app import clock, queue
+from app.core import clock
+from app.core.jobs import worker
 from app.extensions import db
 from app.models import Petition, PetitionState, RejectionCode
 from app.petitions import lifecycle
@@ -68,7 +69,7 @@ def test_close_expired_job_closes_and_tells_the_author(app, mailbox):
 
 
 def test_closing_runs_as_a_periodic_job(app):
-    from app.queue import Scheduler
+    from app.core.jobs.scheduler import Scheduler
 
     due = make_petition(state="open")
     due.closes_at = clock.now() - timedelta(minutes=1)
@@ -76,6 +77,6 @@ def test_closing_runs_as_a_periodic_job(app):
     start_of_minute = (clock.timestamp() // 60) * 60 + 1  # the job runs at the start of its period
     enqueued = Scheduler(app, tick=1).run_once(now=start_of_minute)
     assert any("close-expired-petitions" in job_id for job_id in enqueued)
-    queue.drain(app)
+    worker.drain(app)
     db.session.expire_all()
     assert db.session.get(Petition, due.id).state is S.CLOSED

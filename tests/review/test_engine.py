@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import redis
 from sqlalchemy import func, select, update
 
-from app import queue
+from app.core.jobs import worker
 from app.extensions import db
 from app.models import OutboxEmail, Petition, PetitionRegionCount, ReviewCase, Role, Signature
 from app.petitions import counting
@@ -43,7 +43,7 @@ def test_crossing_creates_one_case_and_tells_each_recipient_once(app, small_thre
         settle()
     sweep_thresholds()
     assert cases(petition.id) == 1
-    queue.drain(app)
+    worker.drain(app)
     assert len(mailbox.to("author@example.kz")) == 1
     assert len(mailbox.to("official@health.kz")) == 1
     assert len(mailbox.to("fan@example.kz")) == 1
@@ -135,10 +135,10 @@ def test_redis_outage_while_crossing(app, client, small_threshold, mailbox, monk
     rows = db.session.scalar(select(func.count()).select_from(Signature).where(Signature.petition_id == petition.id))
     assert rows == 3 and cases() == 0
     monkeypatch.undo()
-    from app.queue import Scheduler
+    from app.core.jobs.scheduler import Scheduler
 
     Scheduler(app, tick=1).run_once()
-    queue.drain(app)
+    worker.drain(app)
     assert cases(petition.id) == 1
     assert len(mailbox.to("author@example.kz")) == 1
     assert len(mailbox.to("late@example.kz")) == 1

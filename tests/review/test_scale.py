@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from app import clock, queue
+from app.core import clock
+from app.core.jobs import queue, worker
 from app.extensions import db
 from app.models import (
     OutboxEmail,
@@ -119,7 +120,7 @@ def test_100_concurrent_crossings_each_exactly_once(app, postgres, small_thresho
     sweep_thresholds()
     for pid in petitions:
         assert db.session.scalar(select(func.count()).select_from(ReviewCase).where(ReviewCase.petition_id == pid)) == 1
-    queue.drain(app, max_rounds=200)
+    worker.drain(app, max_rounds=200)
     received = Counter()
     for message in smtp_server.messages:
         title = next(t for t in (f"Concurrent crossing number {n:03d}" for n in range(100)) if t in text_part(message))

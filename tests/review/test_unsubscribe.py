@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import queue
+from app.core.jobs import worker
 from app.extensions import db
 from app.models import Role, Signature
 from app.review import services as review
@@ -39,7 +39,7 @@ def crossed(app, small_threshold, mailbox):
     sign_as(petition, fan, notify=True)
     sign_as(petition, other, notify=True)
     settle()
-    queue.drain(app)
+    worker.drain(app)
     return petition, second, fan, other
 
 
@@ -79,7 +79,7 @@ def test_the_link_stops_one_petition_and_the_next_email_does_not_come(app, cross
     assert notify_flags(fan) == {petition.id: False, second.id: True}
 
     respond(petition)
-    queue.drain(app)
+    worker.drain(app)
     assert len(mailbox.to("fan@example.kz")) == 1  # the response did not come
     [_, response] = mailbox.to("other@example.kz")
     assert 'href="https://example.gov.kz/plan"' in html_part(response)  # clickable

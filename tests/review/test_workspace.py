@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app import queue
+from app.core.jobs import worker
 from app.extensions import db
 from app.models import AuditEntry, CaseState, ReviewCase, Role, StateBody, ThresholdRule
 from app.review import engine
@@ -30,7 +30,7 @@ def test_official_sees_own_body_cases_overdue_first(client, official, crossed):
     gov_petition = make_petition(signatures=1, title="A petition for the Government body")
     from datetime import timedelta
 
-    from app import clock
+    from app.core import clock
 
     other = ReviewCase(petition_id=gov_petition.id, body_id=db.session.scalar(
         select(StateBody.id).where(StateBody.code == "GOV")), due_on=clock.today())
@@ -80,7 +80,7 @@ def test_acknowledge_preview_publish(app, client, official, crossed, mailbox):
     assert case.state is CaseState.ANSWERED and case.response_text.startswith("We agree.")
     public = page_text(app.test_client().get(f"/petitions/{case.petition_id}"))
     assert "We agree." in public and "The plan is at" in public
-    queue.drain(app)
+    worker.drain(app)
     mails = [m for m in mailbox.to("author@example.kz") if "We agree." in text_part(m)]
     assert len(mails) == 1
     for n in range(2):

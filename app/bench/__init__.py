@@ -1,0 +1,1 @@
+"""The benchmark baseline endpoint (only with BENCHMARK_ENDPOINTS)."""

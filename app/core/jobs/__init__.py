@@ -1,0 +1,1 @@
+"""Background jobs: enqueueing (queue), the after-commit path, workers, the scheduler."""
