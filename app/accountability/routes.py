@@ -7,14 +7,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.accountability import figures as accountability_figures
-from app.bodies.queries import active_bodies
+from app.bodies.queries import active_bodies, body_by_code
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.core import clock
-from app.extensions import db
-from app.models import BodyLevel, StateBody
+from app.models import BodyLevel
 from app.web.caching import public
 from app.web.csvfile import download as csv_download
 
@@ -63,7 +61,7 @@ def accountability_csv():
 def body(code: str):
     """One state body: its threshold and review period, its figures, its overdue cases
     and latest responses."""
-    state_body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+    state_body = body_by_code(code)
     if state_body is None:
         abort(404)
     lang = str(get_locale())

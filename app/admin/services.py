@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
+from app.bodies.queries import body_by_code
 from app.core import clock
 from app.extensions import db
 from app.models import AlertRule, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
@@ -42,7 +43,7 @@ def grant_role(
     if role is Role.OFFICIAL:
         if not body_code:
             raise RoleError("body_required")
-        body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+        body = body_by_code(body_code)
         if body is None:
             raise RoleError("unknown_body")
     elif body_code:

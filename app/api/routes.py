@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from app.accountability import figures as accountability
 from app.api import openapi, serialize
+from app.bodies.queries import body_by_code
 from app.core import clock
 from app.extensions import db, limiter
-from app.models import Petition, Region, StateBody
+from app.models import Petition, Region
 from app.petitions import queries
 from app.petitions.services import can_view
 from app.web.caching import public
@@ -110,7 +111,7 @@ def bodies():
 @bp.route("/bodies/<code>")
 @public
 def body(code: str):
-    state_body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+    state_body = body_by_code(code)
     if state_body is None:
         abort(404, description="no such state body")
     figures = accountability.for_body(state_body, clock.today())

@@ -33,3 +33,9 @@ def body_choices(language: str) -> list[SelectChoice]:
         SelectChoice(b.code, b.name(language), optgroup=national if b.level is BodyLevel.NATIONAL else regional)
         for b in active_bodies(language)
     ]
+
+
+def body_by_code(code: str) -> StateBody | None:
+    """The state body with this code, active or not; None if there is none. The one
+    lookup of a body by its code."""
+    return db.session.scalar(select(StateBody).where(StateBody.code == code))

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import desc, select
 
+from app.bodies.queries import body_by_code
 from app.extensions import db
 from app.models import CaseState, Petition, PetitionState, ReviewCase, StateBody
 from app.models.petition import PUBLIC_STATES
@@ -25,7 +26,7 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # "updated" of a feed with no entry ye
 def _body(code: str | None) -> StateBody | None:
     if code is None:
         return None
-    body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+    body = body_by_code(code)
     if body is None:
         abort(404)
     return body

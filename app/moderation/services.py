@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.audit.services import record
+from app.bodies.queries import body_by_code
 from app.core import clock
 from app.extensions import db
 from app.models import (
@@ -19,7 +20,6 @@ from app.models import (
     PetitionState,
     RejectionCode,
     Report,
-    StateBody,
     User,
 )
 from app.petitions import lifecycle
@@ -120,7 +120,7 @@ def change_metadata(moderator: User, petition: Petition, category: str, body_cod
         new_category = Category(category)
     except ValueError:
         raise PetitionError("unknown_category", field="category") from None
-    body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+    body = body_by_code(body_code)
     if body is None or not body.active:
         raise PetitionError("inactive_body", field="body")
     if residency_problem(petition.author, body):

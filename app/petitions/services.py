@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import tokens
 from app.accounts.iin import age_on
+from app.bodies.queries import body_by_code
 from app.core import clock
 from app.extensions import db
 from app.fraud import fingerprints, trending
@@ -137,7 +138,7 @@ def has_signed(petition: Petition, user: User) -> bool:
 
 
 def _validated_body(code: str) -> StateBody:
-    body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+    body = body_by_code(code)
     if body is None or not body.active:
         raise PetitionError("inactive_body", field="body")
     return body

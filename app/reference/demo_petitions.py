@@ -14,6 +14,7 @@ from app.accounts.identity import provider
 from app.accounts.iin import make_iin
 from app.accounts.passwords import hash_password
 from app.admin.services import set_body_rule
+from app.bodies.queries import body_by_code
 from app.core import clock
 from app.core.clock import local_date
 from app.core.workdays import add_working_days
@@ -25,7 +26,6 @@ from app.models import (
     Region,
     RejectionCode,
     Signature,
-    StateBody,
     ThresholdRule,
     User,
 )
@@ -116,7 +116,7 @@ def seed_demo_petitions(author: User, admin: User) -> int:
     rng = random.Random(2026)  # the same demo every time
     now = clock.now()
     for state, lang, body_code, category, title, summary, details, n_signatures, days_open in PETITIONS:
-        body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+        body = body_by_code(body_code)
         p = Petition(author=author, body=body, category=category, language=lang, title=title, summary=summary,
                      details=details, state=state, created_at=now - timedelta(days=(days_open or 3) + 12))
         if state is not S.DRAFT:
@@ -161,7 +161,7 @@ def _demo_review(admin: User) -> None:
     """Two bodies get a low threshold (recorded in the audit log as demo settings) so
     that the demo shows a petition queued for review and one with an official answer."""
     for code in ("MIN-ECOLOGY", "MIN-TOURISM"):
-        body = db.session.scalar(select(StateBody).where(StateBody.code == code))
+        body = body_by_code(code)
         set_body_rule(admin, body, rule=ThresholdRule.FIXED, fixed=20, percent=None, fallback=None,
                       review_period_days=body.review_period_days, active=True,
                       note="Demo data: a low threshold to show the review")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.audit.services import record
+from app.bodies.queries import body_by_code
 from app.core import clock
 from app.core.clock import local_date
 from app.core.transitions import move_state
 from app.core.workdays import add_working_days
 from app.extensions import db
-from app.models import CaseReassignment, CaseState, ReviewCase, Role, StateBody, User
+from app.models import CaseReassignment, CaseState, ReviewCase, Role, User
 from app.review import notifications
 
 MAX_RESPONSE = 20_000
@@ -71,7 +70,7 @@ def publish_response(official: User, case: ReviewCase, text: str) -> None:
 def reassign(moderator: User, case: ReviewCase, body_code: str, note: str) -> None:
     """Move an unanswered case to another body; the due date follows that body's
     review period from the day the case was queued. Raises CaseError."""
-    body = db.session.scalar(select(StateBody).where(StateBody.code == body_code))
+    body = body_by_code(body_code)
     if body is None or not body.active:
         raise CaseError("unknown_body")
     if body.id == case.body_id:
