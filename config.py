@@ -23,11 +23,33 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value is not None else default
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+# Every variable read by _env_bool, checked again by check_environment() when an app is made.
+BOOLEAN_VARIABLES: set[str] = set()
+
+
 def _env_bool(name: str, default: bool) -> bool:
+    """The variable as a boolean. A word that is neither true nor false gives the default
+    here, and check_environment() refuses it when the app is made: a typo ("ture") must
+    not quietly turn a safety off (or on)."""
+    BOOLEAN_VARIABLES.add(name)
     value = _env(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    return word in TRUE_WORDS if word in TRUE_WORDS + FALSE_WORDS else default
+
+
+def check_environment() -> None:
+    """Raises ConfigError naming every boolean variable set to a word it does not know."""
+    unknown = sorted(name for name in BOOLEAN_VARIABLES
+                     if _env(name) is not None and _env(name).strip().lower() not in TRUE_WORDS + FALSE_WORDS)
+    if unknown:
+        raise ConfigError(
+            "; ".join(f"{name}={os.environ[name]!r} is not a boolean" for name in unknown)
+            + f": use one of {', '.join(TRUE_WORDS)} (on) or {', '.join(FALSE_WORDS)} (off)"
+        )
 
 
 class ConfigError(RuntimeError):

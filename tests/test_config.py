@@ -68,3 +68,33 @@ def test_demo_data_is_refused_in_production():
         result = app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert result.exit_code != 0
     assert "seed --demo refuses to run in production" in result.output
+
+
+BOOLEAN_MESSAGE = "SMTP_VERIFY_CERTIFICATE='ture' is not a boolean: use one of 1, true, yes, on (on) or 0, false, no, off (off)"
+
+
+def test_a_boolean_variable_with_an_unknown_word_stops_the_app(monkeypatch):
+    monkeypatch.setenv("SMTP_VERIFY_CERTIFICATE", "ture")
+    with pytest.raises(ConfigError) as refused:
+        create_app("development")
+    assert str(refused.value) == BOOLEAN_MESSAGE
+
+
+@pytest.mark.parametrize("word", ["true", "False", " on ", "0", "YES", "no", ""])
+def test_boolean_variables_take_the_known_words(monkeypatch, word):
+    for name in ("SMTP_VERIFY_CERTIFICATE", "RATELIMIT_ENABLED", "PAGE_CACHE", "SMTP_STARTTLS"):
+        monkeypatch.setenv(name, word)
+    create_app("development")
+
+
+def test_a_process_with_an_unknown_boolean_word_exits_with_the_message():
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, DAUYS_CONFIG="development", SMTP_VERIFY_CERTIFICATE="ture")
+    result = subprocess.run([str(root / ".venv" / "bin" / "flask"), "--app", "wsgi", "routes"], cwd=root,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert BOOLEAN_MESSAGE in result.stderr
