@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
+
 WEIGHTS_1 = tuple(range(1, 12))
 WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 CENTURIES = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
@@ -81,3 +83,9 @@ def make_iin(born: date, male: bool = True, serial: int = 1) -> str:
 
 def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def is_adult(born: date, today: date) -> bool:
+    """Whether someone born on `born` is at least MIN_AGE_YEARS old on `today`: the one
+    adult rule, asked when an account is made and again when it signs or sponsors."""
+    return age_on(born, today) >= current_app.config["MIN_AGE_YEARS"]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import names, sessions, tokens
 from app.accounts.identity import provider
-from app.accounts.iin import InvalidIIN, age_on
+from app.accounts.iin import InvalidIIN, is_adult
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core import clock
 from app.extensions import db
@@ -78,7 +78,7 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
     if claim.birth_date.year < OLDEST_BIRTH_YEAR:
         # Century digits 1-2 are the 1800s: valid in form, never a living person.
         raise AccountError("iin", "born_1800s")
-    if age_on(claim.birth_date, today) < current_app.config["MIN_AGE_YEARS"]:
+    if not is_adult(claim.birth_date, today):
         raise AccountError("iin", "under_age")
     region = db.session.scalar(select(Region).where(Region.code == data.region_code))
     if region is None:

@@ -1,7 +1,8 @@
 """Writing, submitting, sponsoring, signing and reporting petitions.
 
-Services hold the rules and flush; routes commit. Every refusal is a PetitionError
-with a code the route turns into a message in the reader's language.
+Services hold the rules and flush; the request commits. Every refusal is a PetitionError
+(an app.core.refusals.Refusal): its code names the rule, its message and status come
+from app.petitions.messages.
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ from sqlalchemy import (
     bindparam,
     case,
     false,
-    insert,
     or_,
     select,
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import tokens
-from app.accounts.iin import age_on
+from app.accounts.iin import is_adult
 from app.bodies.queries import body_by_code
 from app.core import clock
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.fraud import fingerprints, trending
 from app.models import (
@@ -48,20 +50,21 @@ from app.models import (
 )
 from app.models.base import UTCDateTime
 from app.petitions import counting, lifecycle
+from app.petitions.messages import MESSAGES, STATUS
 from app.petitions.notifications import notify_author
 from app.web.requests import absolute_url
 
 S = PetitionState
 
 
-class PetitionError(ValueError):
-    """A rule refused the action; `code` names the rule, `field` the form field."""
+class PetitionError(Refusal):
+    """A petition rule refused the action; `code` names the rule, `field` the form field.
+    Its message and status come from app.petitions.messages (422 for a code not there)."""
 
-    def __init__(self, code: str, field: str | None = None, **details):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
+    messages = MESSAGES
+
+    def __init__(self, code: str, field: str | None = None, *, status: int | None = None, **details):
+        super().__init__(code, field, status=status or STATUS.get(code), **details)
 
 
 @dataclass
@@ -83,7 +86,7 @@ def identity_problem(user: User, today: date | None = None) -> str | None:
         return "unverified"
     if user.birth_date is None or user.region_id is None:
         return "no_identity"
-    if age_on(user.birth_date, today or clock.today()) < current_app.config["MIN_AGE_YEARS"]:
+    if not is_adult(user.birth_date, today or clock.today()):
         return "under_age"
     return None
 
@@ -246,7 +249,12 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
         # A regional akimat's petitions: residents of its region only (DOMAIN.md).
         source = source.join(StateBody, StateBody.id == Petition.body_id).where(
             or_(StateBody.level == BodyLevel.NATIONAL, StateBody.region_id == region_id))
-    new_signature = insert(Signature.__table__).from_select(list(_SIGNATURE_COLUMNS), source)
+    # ON CONFLICT DO NOTHING: a second signature by the same person inserts nothing
+    # instead of failing the transaction, so the refusal's page can still be read from
+    # it (the request rolls back, the route does not).
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new_signature = dialect_insert(Signature.__table__).from_select(
+        list(_SIGNATURE_COLUMNS), source).on_conflict_do_nothing()
     if dialect == "postgresql":
         return counting.with_delta(new_signature)
     return new_signature.returning(Signature.__table__.c.sponsor)
@@ -258,11 +266,11 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
     closed or taken down a moment ago takes no more signatures, and the unique
-    constraint refuses a second signature from the same person.
+    constraint keeps a second signature from the same person out.
 
-    Raises PetitionError("already_signed") for a second signature (the transaction is
-    then failed: the caller must roll it back) and PetitionError("not_open") when
-    nothing was inserted for another reason, which the caller finds out only then."""
+    Raises PetitionError("not_open") when nothing was inserted (a second signature
+    among the reasons), which the caller finds out only then; the transaction stays
+    usable."""
     fraud = fraud_fields((meta or {}).get("ip"), (meta or {}).get("user_agent"))
     petition_id = petition if isinstance(petition, int) else petition.id
     connection = db.session.connection()
@@ -272,13 +280,8 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
               "created_at": clock.now(), "show_name": show_name, "notify": notify,
               "ip_hmac": fraud.get("ip_hmac"), "network_hmac": fraud.get("network_hmac"),
               "user_agent_hash": fraud.get("user_agent_hash")}
-    try:
-        # Core, not the ORM: nothing here needs the identity map.
-        inserted = connection.execute(statement, values).scalar_one_or_none()
-    except IntegrityError:
-        # The unique constraint: this person has signed. The transaction is spoilt; the
-        # caller, who owns it, rolls it back (the common case pays nothing for the check).
-        raise PetitionError("already_signed", transaction_failed=True) from None
+    # Core, not the ORM: nothing here needs the identity map.
+    inserted = connection.execute(statement, values).scalar_one_or_none()
     if inserted is None:
         raise PetitionError("not_open")
     if dialect != "postgresql":

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.accounts.iin import IINError, InvalidIIN, age_on, check_digit, make_iin, parse_iin
+from app.accounts.iin import IINError, InvalidIIN, age_on, check_digit, is_adult, make_iin, parse_iin
 
 
 def test_known_valid_iin_parses():
@@ -71,3 +71,10 @@ def test_age_on_birthday_boundary():
     born = date(2008, 11, 22)
     assert age_on(born, date(2026, 11, 21)) == 17
     assert age_on(born, date(2026, 11, 22)) == 18
+
+
+def test_adult_from_the_birthday_of_min_age(app):
+    years = app.config["MIN_AGE_YEARS"]
+    born = date(2008, 11, 22)
+    assert not is_adult(born, date(2008 + years, 11, 21))
+    assert is_adult(born, date(2008 + years, 11, 22))
