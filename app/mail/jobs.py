@@ -17,7 +17,7 @@ from app.core.jobs.scheduler import PeriodicJob
 from app.core.outages import database_unavailable
 from app.extensions import db
 from app.mail import transport
-from app.mail.outbox import enqueue_delivery
+from app.mail.outbox import due_for_delivery, enqueue_delivery
 from app.models import OutboxEmail, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -48,14 +48,7 @@ def _claim(email_id: int) -> bool:
     lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     result = db.session.execute(
         update(OutboxEmail)
-        .where(
-            OutboxEmail.id == email_id,
-            or_(
-                (OutboxEmail.status == OutboxStatus.PENDING)
-                & (OutboxEmail.next_attempt_at <= now),
-                (OutboxEmail.status == OutboxStatus.SENDING) & (OutboxEmail.lease_until < now),
-            ),
-        )
+        .where(OutboxEmail.id == email_id, due_for_delivery(now))
         .values(
             status=OutboxStatus.SENDING,
             lease_until=lease,
@@ -151,13 +144,7 @@ def sweep_outbox(limit: int = 500) -> int:
     now = clock.now()
     ids = db.session.scalars(
         select(OutboxEmail.id)
-        .where(
-            or_(
-                (OutboxEmail.status == OutboxStatus.PENDING)
-                & (OutboxEmail.next_attempt_at <= now),
-                (OutboxEmail.status == OutboxStatus.SENDING) & (OutboxEmail.lease_until < now),
-            )
-        )
+        .where(due_for_delivery(now))
         .order_by(OutboxEmail.id)
         .limit(limit)
     ).all()

@@ -9,15 +9,16 @@ rows later. Nothing is lost either way.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from app.core.jobs import after_commit, queue
 from app.extensions import db
-from app.models import OutboxEmail
+from app.models import OutboxEmail, OutboxStatus
 
 DELIVERY_JOB = "app.mail.jobs.deliver_batch"
 # Rows per delivery job: a job per email would spend more time forking workers than sending.
@@ -52,6 +53,16 @@ def prefetch_dedupe_keys(keys: list[str]) -> None:
     present = set(db.session.scalars(select(OutboxEmail.dedupe_key).where(OutboxEmail.dedupe_key.in_(wanted))))
     for key in wanted:
         known[key] = key in present
+
+
+def due_for_delivery(now: datetime) -> ColumnElement[bool]:
+    """The one condition for a row being due for delivery at `now`: pending and its next
+    attempt has come, or being sent by a worker whose lease has run out (it died mid-send).
+    Claiming a row and the sweep both ask it."""
+    return or_(
+        (OutboxEmail.status == OutboxStatus.PENDING) & (OutboxEmail.next_attempt_at <= now),
+        (OutboxEmail.status == OutboxStatus.SENDING) & (OutboxEmail.lease_until < now),
+    )
 
 
 def render_email(template: str, language: str, **context) -> dict:
