@@ -13,7 +13,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -230,11 +229,6 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-
-def search_document():
-    """The text full-text search looks at: title and summary."""
-    return func.coalesce(Petition.title, "") + " " + func.coalesce(Petition.summary, "")
 
 
 class SignatureDelta(Base):

@@ -53,8 +53,6 @@ BATCH = 500
 STATEMENT_SECONDS = 30
 SAMPLE = 20
 MAX_ACCOUNTS = 1000
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
-HEX16 = re.compile(r"^[0-9a-f]{16}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$")
 
 

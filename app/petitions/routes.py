@@ -19,6 +19,7 @@ from app.core.collation import alphabetical
 from app.extensions import csrf, db, limiter
 from app.fraud import ratelimits
 from app.models import Petition, PetitionState, Region
+from app.models.petition import SIGNABLE_STATES
 from app.petitions import charts, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.lifecycle import IllegalTransition
@@ -257,7 +258,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
     user = current_user if current_user.is_authenticated else None
     breakdown = queries.regional_breakdown(petition.id)
     removals = queries.removals(petition.id, with_hours=True)
-    problem = services.signing_problem(petition, user) if petition.state in (S.OPEN, S.COLLECTING_SPONSORS) else None
+    problem = services.signing_problem(petition, user) if petition.state in SIGNABLE_STATES else None
     signed = problem == "already_signed"
     lang = _lang()
     return render_template(

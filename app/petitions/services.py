@@ -49,6 +49,7 @@ from app.models import (
     User,
 )
 from app.models.base import UTCDateTime
+from app.models.petition import LINK_ONLY_STATES, PUBLIC_STATES, SIGNABLE_STATES
 from app.petitions import counting, lifecycle
 from app.petitions.messages import MESSAGES, STATUS
 from app.petitions.notifications import notify_author
@@ -100,7 +101,7 @@ def residency_problem(user: User, body: StateBody) -> str | None:
 def can_view(petition: Petition, user: User | None) -> bool:
     """Public, link-only and rejected petitions are visible to all; drafts and returned
     ones to their author; hidden ones to their author and staff."""
-    if petition.state in (S.OPEN, S.CLOSED, S.REJECTED, S.COLLECTING_SPONSORS, S.PENDING_MODERATION):
+    if petition.state in PUBLIC_STATES or petition.state in LINK_ONLY_STATES:
         return True
     if user is None or not user.is_authenticated:
         return False
@@ -111,7 +112,7 @@ def can_view(petition: Petition, user: User | None) -> bool:
 
 def signing_problem(petition: Petition, user: User | None) -> str | None:
     """Why `user` cannot sign (or sponsor) this petition now, or None."""
-    if petition.state not in (S.OPEN, S.COLLECTING_SPONSORS):
+    if petition.state not in SIGNABLE_STATES:
         return "not_open"
     if user is None or not user.is_authenticated:
         return "login"
@@ -261,7 +262,7 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
 
 
 def _record_signature(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
-                      meta: dict | None, states: tuple[PetitionState, ...] = (S.OPEN, S.COLLECTING_SPONSORS),
+                      meta: dict | None, states: tuple[PetitionState, ...] = SIGNABLE_STATES,
                       resident_only: bool = False) -> bool:
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
