@@ -1,6 +1,6 @@
 """The request owns the transaction (app.web.transaction): one commit when the answer is
 below 400, a rollback otherwise, whatever the route does; and the routes keep to it
-(a scan, as tests/test_clock.py does for "now")."""
+(a scan, as tests/core/test_clock.py does for "now")."""
 
 from __future__ import annotations
 

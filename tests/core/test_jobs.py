@@ -18,7 +18,7 @@ from app.models import OutboxEmail, OutboxStatus
 from tests import timeshift
 from tests.support import make_user, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_two_schedulers_enqueue_each_period_once(app):
