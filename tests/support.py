@@ -378,3 +378,33 @@ def scratch_migrations(app, path: Path):
             yield scratch.extensions["migrate"].migrate.get_config(), scratch_db
         finally:
             scratch_db.engine.dispose()
+
+
+def postgres_only(app) -> None:
+    """Skip unless the run is on PostgreSQL: a race between two transactions needs it
+    (SQLite serialises writers)."""
+    import pytest
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("a race between two transactions needs PostgreSQL; SQLite serialises writers")
+
+
+def at_once(app, *calls) -> list:
+    """Run each call in its own thread and app context, released together; their results."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = call()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, Role, User
+from app.models import AuditEntry, Role, StateBody, ThresholdRule, User
 from app.models.audit import AppendOnlyError
 from tests.support import login, make_user, page_text, post, reauth, translated
 
@@ -210,3 +210,18 @@ def test_wrong_codes_asked_again_lock_the_second_factor_for_a_while(app, admin_c
     ok = post(admin_client, url, {"action": "grant", "grant-role": "admin", **reauth("boss@example.kz", "grant-")},
               token_from=url)
     assert ok.status_code == 302 and reload(target).has_role(Role.ADMIN)
+
+
+@pytest.mark.parametrize("percent", ["sNaN", "NaN", "Infinity", "-Infinity", "1e999999"])
+def test_a_percentage_that_is_not_a_number_is_refused(client, app, percent):
+    make_user("admin@example.kz", roles=(Role.ADMIN,))
+    login(client, "admin@example.kz")
+    body = db.session.scalar(select(StateBody).where(StateBody.code == "AKIMAT-KZ-11"))
+    url = f"/admin/bodies/{body.id}"
+    response = post(client, url, {"rule": "population_percent", "percent": percent, "fallback": "1000",
+                                  "review_period_days": "20", "note": "x", **reauth("admin@example.kz")},
+                    token_from=url)
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(StateBody, body.id).threshold_rule is ThresholdRule.PROFILE
+

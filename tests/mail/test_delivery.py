@@ -170,3 +170,21 @@ def test_login_still_works_while_redis_is_down(app, client, monkeypatch):
     response = post(client, "/login", {"email": "calm@example.kz", "password": "steppe-wind-2026"},
                     token_from="/login")
     assert response.status_code == 302
+
+
+def test_delivered_email_bodies_are_purged_after_the_retention_period(app, clock, mailbox):
+    from app.mail.jobs import purge_bodies
+    from app.models import OutboxEmail
+
+    make_user("purge@example.kz")
+    post(app.test_client(), "/reset", {"email": "purge@example.kz"})
+    assert len(mailbox.to("purge@example.kz")) == 1  # delivered
+    days = app.config["MAIL_BODY_RETENTION_DAYS"]
+    clock.advance(days=days, hours=-1)
+    assert purge_bodies() == 0
+    clock.advance(hours=2)
+    assert purge_bodies() == 1
+    assert purge_bodies() == 0  # idempotent
+    row = db.session.scalar(select(OutboxEmail))
+    assert row.text_body == "" and row.html_body == "" and row.to_address == "purge@example.kz"
+

@@ -211,3 +211,42 @@ def test_a_citizen_posting_a_moderation_action_gets_403(app, action):
                     {"return-note": "x", "reject-code": "duplicate", "reject-explanation": "x"})
     assert response.status_code == 403
     assert reload(petition).state is PetitionState.PENDING_MODERATION
+
+
+def test_a_moderator_cannot_decide_on_their_own_petition(client, app):
+    moderator = make_user("moderator@example.kz", roles=(Role.MODERATOR,))
+    petition = make_petition(moderator, state="pending_moderation", title="A moderator's own petition about parks")
+    login(client, "moderator@example.kz")
+    client.language = "en"
+    url = f"/moderation/petitions/{petition.id}"
+    response = post(client, f"{url}/approve", {}, token_from=url)
+    assert response.status_code == 403
+    assert "another moderator must decide on it" in page_text(response)
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).state is PetitionState.PENDING_MODERATION
+    other = app.test_client()
+    make_user("colleague@example.kz", roles=(Role.MODERATOR,))
+    login(other, "colleague@example.kz")
+    assert post(other, f"{url}/approve", {}, token_from=url).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).state is PetitionState.OPEN
+
+
+def test_moderators_never_see_drafts(client):
+    draft = make_petition(state="draft")
+    make_user("mod@example.kz", roles=(Role.MODERATOR,))
+    login(client, "mod@example.kz")
+    assert client.get(f"/moderation/petitions/{draft.id}").status_code == 404
+    response = post(client, f"/moderation/petitions/{draft.id}/metadata",
+                    {"meta-category": "health", "meta-body": "GOV", "meta-note": "x"})
+    assert response.status_code == 404
+
+
+def test_metadata_cannot_change_on_a_closed_petition(client):
+    closed = make_petition(state="closed")
+    make_user("mod@example.kz", roles=(Role.MODERATOR,))
+    login(client, "mod@example.kz")
+    response = post(client, f"/moderation/petitions/{closed.id}/metadata",
+                    {"meta-category": "health", "meta-body": "MIN-HEALTH", "meta-note": "x"})
+    assert response.status_code == 409
+
