@@ -1,7 +1,7 @@
 """The benchmark's baseline: a signed-in POST that does one plain INSERT.
 
 Registered only when BENCHMARK_ENDPOINTS is on, which production refuses. It pays
-the same costs as signing (session, user loading, CSRF, commit, redirect) so that
+the same costs as signing (session, user loading, CSRF, the request's commit, redirect) so that
 bench/ can report signing throughput as a ratio of the cheapest possible write.
 
 Its table is not part of the application's schema (no model, no migration): it has a
@@ -38,5 +38,4 @@ def insert_one():
     if not FlaskForm().validate_on_submit():
         abort(400)
     db.session.execute(insert(bench_inserts).values(user_id=current_user.id, created_at=clock.now()))
-    db.session.commit()
     return redirect("/")

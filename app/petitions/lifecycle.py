@@ -18,20 +18,29 @@ from flask import current_app
 
 from app.core import clock
 from app.core.clock import local_date
+from app.core.refusals import Refusal
 from app.core.transitions import move_state
 from app.core.workdays import add_working_days
 from app.models import Petition, PetitionState, RejectionCode
+from app.petitions.messages import MESSAGES
 
 S = PetitionState
 
 
-class IllegalTransition(ValueError):
-    """Raised when a petition is not in a state the transition starts from."""
+class IllegalTransition(Refusal):
+    """Raised when a petition is not in a state the transition starts from: 409, the
+    message in app.petitions.messages."""
+
+    status = 409
+    messages = MESSAGES
 
     def __init__(self, action: str, state: PetitionState):
-        super().__init__(f"cannot {action} a petition that is {state.value}")
+        super().__init__("illegal_transition", action=action, state=state)
         self.action = action
         self.state = state
+
+    def __str__(self) -> str:
+        return f"cannot {self.action} a petition that is {self.state.value}"
 
 
 def _move(petition: Petition, action: str, sources: tuple[PetitionState, ...],

@@ -6,7 +6,7 @@ import io
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,13 +22,12 @@ from app.models import Petition, PetitionState, Region
 from app.models.petition import SIGNABLE_STATES
 from app.petitions import charts, forms, queries, services
 from app.petitions import status as standing
-from app.petitions.lifecycle import IllegalTransition
-from app.petitions.messages import STATUS, message_for
+from app.petitions.messages import message_for
 from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
 from app.petitions.services import PetitionData, PetitionError
 from app.web.caching import public
 from app.web.csvfile import download as csv_download
-from app.web.forms import show_error
+from app.web.forms import form_page, refuse
 from app.web.requests import client_address, link_token, page_arg, share_url, stash_link_token
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
@@ -52,10 +51,6 @@ def _own(petition_id: int) -> Petition:
     if petition is None or petition.author_id != current_user.id:
         abort(404)
     return petition
-
-
-def _flash_problem(exc: PetitionError) -> None:
-    flash(str(message_for(exc.code, region=exc.details.get("region"), language=_lang())), "error")
 
 
 def _list_filters() -> queries.ListFilters:
@@ -170,28 +165,17 @@ def _data(form) -> PetitionData:
                         body_code=form.body.data, category=form.category.data, language=form.language.data)
 
 
-def _show_service_error(form, exc: PetitionError) -> None:
-    show_error(form, exc.field, message_for(exc.code, region=exc.details.get("region"), language=_lang()))
-
-
 def _petition_form(form, save, done_message: str, petition: Petition | None):
-    """Validate, call `save` (the service; returns the petition), commit and go to the
-    petition; or show the form again with the errors and a 4xx."""
-    status = 200
+    """Validate, call `save` (the service; returns the petition) and go to the petition;
+    or show the form again with the errors and a 4xx (nothing is kept)."""
     if form.validate_on_submit():
         try:
             saved = save(_data(form))
         except PetitionError as exc:
-            db.session.rollback()
-            _show_service_error(form, exc)
-            status = STATUS.get(exc.code, 422)
-        else:
-            db.session.commit()
-            flash(done_message, "success")
-            return redirect(url_for("petitions.show", petition_id=saved.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("petitions/form.html", form=form, petition=petition), status
+            return refuse(form, exc, "petitions/form.html", petition=petition)
+        flash(done_message, "success")
+        return redirect(url_for("petitions.show", petition_id=saved.id))
+    return form_page("petitions/form.html", form=form, petition=petition)
 
 
 @bp.route("/new/form", methods=["GET", "POST"])
@@ -213,7 +197,7 @@ def edit(petition_id: int):
     petition = _own(petition_id)
     if petition.state not in (S.DRAFT, S.RETURNED):
         abort(409)
-    form = forms.PetitionForm(obj=None if request.method == "POST" else petition)
+    form = forms.PetitionForm(obj=petition if request.method != "POST" else None)
     form.body.choices = body_choices(_lang())
     if request.method == "GET":
         form.body.data = petition.body.code
@@ -235,18 +219,17 @@ def submit(petition_id: int):
     try:
         services.submit(petition, current_user, meta=_origin())
     except PetitionError as exc:
-        db.session.rollback()
-        _flash_problem(exc)
-        return redirect(url_for("petitions.show", petition_id=petition.id)), 303
-    except IllegalTransition:
-        db.session.rollback()
-        abort(409)
-    db.session.commit()
+        # The petition's page with the reason, answered with the refusal's status: the
+        # request's transaction rolls back whatever the service had written.
+        flash(exc.message(), "error")
+        return render_petition(petition, status=exc.status)
     if petition.state is S.COLLECTING_SPONSORS:
         flash(_("Submitted. Share the link of this page: once %(n)d citizens have supported it, it goes to moderation.",
                 n=current_app.config["SPONSORS_REQUIRED"]), "success")
     else:
-        flash(_("Submitted. Moderators will check it within 10 working days."), "success")
+        flash(ngettext("Submitted. Moderators will check it within %(num)d working day.",
+                       "Submitted. Moderators will check it within %(num)d working days.",
+                       current_app.config["MODERATION_DUE_WORKING_DAYS"]), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
 
 
@@ -282,7 +265,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         report_form=report_form or (forms.ReportForm() if user else None),
         confirm_form=forms.ConfirmForm() if user else None,
         problem=problem,
-        problem_message=message_for(problem, region=petition.body.region, language=lang)
+        problem_message=message_for(problem, region=petition.body.region)
         if problem and problem not in ("login", "already_signed") else None,
         signed=signed,
         sponsors_required=current_app.config["SPONSORS_REQUIRED"],
@@ -319,13 +302,9 @@ def sign(petition_id: int):
         services.sign(petition_id, current_user, show_name=form.show_name.data, notify=form.notify.data,
                       meta=_origin())
     except PetitionError as exc:
-        db.session.rollback()
-        if exc.code == "not_found":
-            abort(404)
-        petition = _get_visible(petition_id)
-        _flash_problem(exc)
-        return render_petition(petition, status=STATUS.get(exc.code, 403))
-    db.session.commit()
+        petition = _get_visible(petition_id)  # 404 for a petition that is not there
+        flash(exc.message(), "error")
+        return render_petition(petition, status=exc.status)
     return redirect(url_for("petitions.signed", petition_id=petition_id))
 
 
@@ -354,10 +333,8 @@ def report(petition_id: int):
     try:
         services.report(petition, current_user, form.reason.data, form.comment.data)
     except PetitionError as exc:
-        db.session.rollback()
-        _flash_problem(exc)
-        return render_petition(petition, status=STATUS.get(exc.code, 422))
-    db.session.commit()
+        flash(exc.message(), "error")
+        return render_petition(petition, status=exc.status)
     flash(_("Thank you. Moderators will look at your report."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
 
@@ -385,7 +362,6 @@ def unsubscribe_one_click(token: str):
     except TokenError:
         abort(400)
     services.stop_news(user, petition)
-    db.session.commit()
     return "", 204
 
 
@@ -403,6 +379,5 @@ def unsubscribe():
             abort(400)
         everything = form.scope.data == "all"
         services.stop_news(user, None if everything else petition)
-        db.session.commit()
         done = "all" if everything else "petition"
     return render_template("petitions/unsubscribe.html", problem=False, petition=petition, form=form, done=done)

@@ -92,7 +92,6 @@ def set_language_view():
         abort(400)
     if current_user.is_authenticated:
         set_language(current_user, form.lang.data)
-        db.session.commit()
     target = safe_next_url(form.next.data) or url_for("site.home")
     response = redirect(swap_language(target, form.lang.data), 303)
     response.set_cookie(
@@ -108,15 +107,14 @@ def set_language_view():
 
 @root.route("/health")
 def health():
-    """For load balancers: 200 when the database and Redis answer, else 503."""
+    """For load balancers: 200 when the database and Redis answer, else 503 (and the
+    request's transaction rolls back)."""
     checks = {}
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # any driver error means "not healthy"
         checks["database"] = type(exc).__name__
-    finally:
-        db.session.rollback()
     try:
         redis_client.connection().ping()
         checks["redis"] = "ok"
@@ -141,7 +139,7 @@ def without_language(old: str = ""):
         abort(404)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
-    response = redirect(target, 307 if request.method == "POST" else 302)
+    response = redirect(target, 302 if request.method in ("GET", "HEAD") else 307)
     response.vary.update(("Cookie", "Accept-Language"))
     return response
 

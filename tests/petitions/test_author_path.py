@@ -208,3 +208,37 @@ def test_account_page_lists_my_petitions_and_signatures(client, author):
     post(client, f"/petitions/{theirs.id}/sign", {"notify": "y"}, token_from=f"/petitions/{theirs.id}")
     text = page_text(client.get("/account"))
     assert mine.title in text and theirs.title in text
+
+
+def test_a_refusal_after_a_partial_submit_leaves_nothing_behind(client, author, monkeypatch):
+    """The service moves the petition and writes the author's signature, then a rule
+    refuses: the answer is the refusal's 4xx and the request's transaction keeps none
+    of it (no route commits or rolls back by hand)."""
+    from app.models import OutboxEmail, SignatureDelta
+    from app.petitions import services
+    from app.petitions.services import PetitionError
+
+    petition = make_petition(author, state="draft")
+
+    def refuse_after_writing(petition, stage, *args, **kwargs):
+        assert db.session.scalar(select(func.count()).select_from(Signature)) == 1  # flushed already
+        raise PetitionError("not_open")
+
+    monkeypatch.setattr(services, "notify_author", refuse_after_writing)
+    response = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    assert response.status_code == 409
+    assert translated(_l("This petition is not open for signatures."), "kk") in page_text(response)
+    db.session.expire_all()
+    petition = db.session.get(Petition, petition.id)
+    assert petition.state is PetitionState.DRAFT and petition.submitted_at is None
+    for model in (Signature, SignatureDelta, OutboxEmail):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+
+
+def test_submitted_message_states_the_moderation_period(client, author, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SPONSORS_REQUIRED", 0)
+    monkeypatch.setitem(app.config, "MODERATION_DUE_WORKING_DAYS", 7)
+    petition = make_petition(author, state="draft")
+    response = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    assert response.status_code == 302
+    assert "7 жұмыс күні" in page_text(client.get(response.headers["Location"]))

@@ -147,3 +147,26 @@ def test_report_an_open_petition(client):
     assert bad.status_code == 422
     long = post(client, url, {"reason": "other", "comment": "x" * 1001})
     assert long.status_code == 422
+
+
+def test_a_refusal_after_the_signature_is_written_leaves_nothing_behind(client, monkeypatch):
+    """The signature (and its count delta) is inserted, then a rule refuses: the answer
+    is the refusal's 4xx and the request's transaction keeps none of it."""
+    from app.models import SignatureDelta
+    from app.petitions import services
+    from app.petitions.services import PetitionError
+
+    petition = make_petition(signatures=1)
+    make_user("partial@example.kz")
+    login(client, "partial@example.kz")
+
+    def refuse_after_writing(*args, **kwargs):
+        raise PetitionError("no_identity")
+
+    monkeypatch.setattr(services.trending, "record_signature", refuse_after_writing)
+    response = sign(client, petition)
+    assert response.status_code == 403
+    assert translated(_l("Your account has no IIN on file, so it cannot create, sponsor or sign petitions."),
+                      "kk") in page_text(response)
+    assert count(petition) == (1, 1)
+    assert db.session.scalar(select(func.count()).select_from(SignatureDelta)) == 0
