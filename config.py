@@ -62,6 +62,11 @@ class Config:
     # The IIN keyed hash uses its own key so that rotating SECRET_KEY (sessions, tokens)
     # never breaks the one-account-per-person rule.
     IIN_HMAC_KEY = _env("IIN_HMAC_KEY")
+    # Address and network fingerprints (app.fraud.fingerprints) have their own key too:
+    # rotating SECRET_KEY must not make stored fingerprints unmatchable by the
+    # invalidation filter. Fingerprints made before this key existed were keyed with
+    # SECRET_KEY; the filter matches those as well until retention erases them.
+    FINGERPRINT_HMAC_KEY = _env("FINGERPRINT_HMAC_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     # hide_parameters: a database error must not write names, emails or hashes to logs.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
@@ -207,6 +212,8 @@ class Config:
             app_config["SECRET_KEY"] = "dev-only-secret-key-not-for-production"
         if not app_config["IIN_HMAC_KEY"]:
             app_config["IIN_HMAC_KEY"] = "dev-only-iin-key-not-for-production"
+        if not app_config["FINGERPRINT_HMAC_KEY"]:
+            app_config["FINGERPRINT_HMAC_KEY"] = "dev-only-fingerprint-key-not-for-production"
         if not app_config["SQLALCHEMY_DATABASE_URI"]:
             app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'dauys.sqlite3'}"
         if not app_config["EMBEDDED_REDIS_PATH"]:
@@ -252,6 +259,7 @@ class ProductionConfig(Config):
         required = {
             "SECRET_KEY": "SECRET_KEY",
             "IIN_HMAC_KEY": "IIN_HMAC_KEY",
+            "FINGERPRINT_HMAC_KEY": "FINGERPRINT_HMAC_KEY",
             "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
             "REDIS_URL": "REDIS_URL",
         }

@@ -30,6 +30,7 @@ os.environ.update(
     REDIS_URL="redis://127.0.0.1:6379/12",
     SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
     IIN_HMAC_KEY="bench-iin-key",
+    FINGERPRINT_HMAC_KEY="bench-fingerprint-key",
     LOG_LEVEL="WARNING",
 )
 

@@ -28,6 +28,7 @@ def environment(db_name: str, redis_url: str, **settings: str) -> dict:
         REDIS_URL=redis_url,
         SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
         IIN_HMAC_KEY="bench-iin-key",
+        FINGERPRINT_HMAC_KEY="bench-fingerprint-key",
         RATELIMIT_ENABLED="false",
         LOG_LEVEL="WARNING",
         MAIL_DIR=str(ROOT / "instance" / "bench-mail"),

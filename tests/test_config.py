@@ -8,12 +8,14 @@ from config import ConfigError
 GOOD = {
     "SECRET_KEY": "x" * 40,
     "IIN_HMAC_KEY": "y" * 40,
+    "FINGERPRINT_HMAC_KEY": "z" * 40,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db.example/dauys",
     "REDIS_URL": "redis://127.0.0.1:6379/14",
 }
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "IIN_HMAC_KEY", "SQLALCHEMY_DATABASE_URI", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "IIN_HMAC_KEY", "FINGERPRINT_HMAC_KEY", "SQLALCHEMY_DATABASE_URI",
+                                     "REDIS_URL"])
 def test_production_refuses_to_start_without(missing, tmp_path):
     settings = dict(GOOD, **{missing: None})
     with pytest.raises(ConfigError):
@@ -55,11 +57,12 @@ def test_a_process_without_dauys_config_is_production_and_refuses_without_secret
     from pathlib import Path
 
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DAUYS_CONFIG", "SECRET_KEY", "IIN_HMAC_KEY", "DATABASE_URL", "REDIS_URL")}
+           if k not in ("DAUYS_CONFIG", "SECRET_KEY", "IIN_HMAC_KEY", "FINGERPRINT_HMAC_KEY", "DATABASE_URL",
+                         "REDIS_URL")}
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).resolve().parents[1],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
-    assert "Production refuses to start without: SECRET_KEY, IIN_HMAC_KEY, DATABASE_URL, REDIS_URL" in result.stderr
+    assert "Production refuses to start without: SECRET_KEY, IIN_HMAC_KEY, FINGERPRINT_HMAC_KEY, DATABASE_URL, REDIS_URL" in result.stderr
 
 
 def test_demo_data_is_refused_in_production():
