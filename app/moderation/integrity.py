@@ -33,6 +33,7 @@ from app.audit.services import record
 from app.core import clock
 from app.core.jobs import queue
 from app.extensions import db
+from app.fraud import fingerprints
 from app.models import (
     InvalidationKind,
     InvalidationState,
@@ -70,8 +71,8 @@ class Filter:
     the keyed hashes kept on each signature (the dashboard shows and links them)."""
 
     petition_id: int | None = None
-    address: str | None = None          # hex of signatures.ip_hmac
-    network: str | None = None          # hex of signatures.network_hmac
+    address: str | None = None          # hex of signatures.ip_hmac, or the address in clear
+    network: str | None = None          # hex of signatures.network_hmac, or the network in clear
     user_agent: str | None = None       # signatures.user_agent_hash
     email_domain: str | None = None
     signed_from: datetime | None = None
@@ -106,9 +107,9 @@ class Filter:
         if self.petition_id:
             where.append(Signature.petition_id == self.petition_id)
         if self.address:
-            where.append(Signature.ip_hmac == bytes.fromhex(self.address))
+            where.append(Signature.ip_hmac.in_(_fingerprints(self.address, fingerprints.address_candidates)))
         if self.network:
-            where.append(Signature.network_hmac == bytes.fromhex(self.network))
+            where.append(Signature.network_hmac.in_(_fingerprints(self.network, fingerprints.network_candidates)))
         if self.user_agent:
             where.append(Signature.user_agent_hash == self.user_agent)
         if self.signed_from:
@@ -129,6 +130,16 @@ class Filter:
             where.append(select(User.id).where(User.id == Signature.user_id, *account)
                          .correlate_except(User).exists())
         return where
+
+
+def _fingerprints(given: str, in_clear) -> list[bytes]:
+    """The stored fingerprints a filter's address or network matches: the fingerprint
+    itself (64 hex digits, as the dashboard shows it), or, typed in clear, its keyed hash
+    under every key in use, so that signatures fingerprinted before a key change are
+    found too. Raises ValueError for neither."""
+    if len(given) == 64 and all(c in "0123456789abcdef" for c in given.lower()):
+        return [bytes.fromhex(given)]
+    return in_clear(given)
 
 
 def _matching(kind: InvalidationKind, criteria: Filter | None, reverses: int | None):
