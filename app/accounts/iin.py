@@ -13,6 +13,9 @@ from datetime import date
 
 from flask import current_app
 
+from app.accounts.messages import ERRORS
+from app.core.refusals import Refusal
+
 WEIGHTS_1 = tuple(range(1, 12))
 WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 CENTURIES = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
@@ -25,11 +28,14 @@ class IINError(enum.Enum):
     CHECKSUM = "checksum"
 
 
-class InvalidIIN(ValueError):
-    """Raised with the reason an IIN is not valid."""
+class InvalidIIN(Refusal):
+    """Raised with the reason an IIN is not valid (code: the reason's value, field
+    "iin": messages in app.accounts.messages)."""
+
+    messages = ERRORS
 
     def __init__(self, reason: IINError):
-        super().__init__(reason.value)
+        super().__init__(reason.value, "iin")
         self.reason = reason
 
 

@@ -17,10 +17,12 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from app.accounts import names, sessions, two_factor
+from app.accounts.messages import ERRORS
 from app.accounts.passwords import verify_password
 from app.audit.services import record
 from app.core import clock
 from app.core.clock import local_date
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -39,10 +41,11 @@ from app.models import (
 DELETED_DOMAIN = "@deleted.invalid"  # a reserved name (RFC 2606): nothing is ever sent there
 
 
-class OwnDataError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class OwnDataError(Refusal):
+    """A change to one's own data refused: `code` the reason, `field` the form field
+    (messages: app.accounts.messages)."""
+
+    messages = ERRORS
 
 
 def _when(moment):
@@ -116,15 +119,16 @@ def next_region_change(user: User) -> date | None:
 def change_region(user: User, code: str) -> None:
     """Move to another region (once in REGION_CHANGE_DAYS: residency decides who may
     sign a regional petition, so moving back and forth must not open every region's).
-    Signatures keep the region they were made in. Audited. Raises OwnDataError
-    ("region", "too_soon", "same")."""
+    Signatures keep the region they were made in. Audited. Raises OwnDataError on the
+    "region" field: "unknown", "same", or "too_soon" (with the date a move is allowed)."""
     region = db.session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise OwnDataError("region")
+        raise OwnDataError("unknown", "region")
     if user.region_id == region.id:
-        raise OwnDataError("same")
-    if next_region_change(user) is not None:
-        raise OwnDataError("too_soon")
+        raise OwnDataError("same", "region")
+    allowed_from = next_region_change(user)
+    if allowed_from is not None:
+        raise OwnDataError("too_soon", "region", allowed_from=allowed_from)
     before = user.region.code if user.region else None
     user.region, user.region_changed_at = region, clock.now()
     db.session.flush()
@@ -144,18 +148,19 @@ def change_name(user: User, given_name: str, surname: str, patronymic: str | Non
 
 
 def delete_account(user: User, password: str, code: str | None = None) -> None:
-    """Raises OwnDataError("password", "code", or "staff": staff accounts are an
-    administrator's). With a second factor on, its code is asked too (and wrong ones
-    counted, as for any grave change)."""
+    """Raises OwnDataError: "wrong_password" (field "password"), "wrong_code" (field
+    "code"), or "staff" (403: staff accounts are an administrator's). With a second
+    factor on, its code is asked too (and wrong ones counted, as for any grave change)."""
     if user.is_staff:
-        raise OwnDataError("staff")
+        raise OwnDataError("staff", status=403)
     if user.has_second_factor:
         try:
             two_factor.reauthenticate(user, password, code)
         except two_factor.SecondFactorError as exc:
-            raise OwnDataError("password" if exc.field == "password" else "code") from None
+            field = "password" if exc.field == "password" else "code"
+            raise OwnDataError(f"wrong_{field}", field) from None
     elif not verify_password(user.password_hash, password):
-        raise OwnDataError("password")
+        raise OwnDataError("wrong_password", "password")
     sessions.end_all(user)
     for model in (RecoveryCode, DigestPreference):
         db.session.execute(delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False))

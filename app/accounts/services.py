@@ -9,11 +9,13 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import names, sessions, tokens
+from app.accounts import names, sessions, throttle, tokens
 from app.accounts.identity import provider
 from app.accounts.iin import InvalidIIN, is_adult
+from app.accounts.messages import ERRORS
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core import clock
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.fraud import fingerprints, trending
 from app.mail.addresses import normalize_email
@@ -22,13 +24,11 @@ from app.models import Region, User
 from app.web.requests import absolute_url, safe_next_url
 
 
-class AccountError(ValueError):
-    """A rule refused the change; `field` names the form field, `code` the reason."""
+class AccountError(Refusal):
+    """An account rule refused the change: `code` the reason, `field` the form field
+    (messages: app.accounts.messages)."""
 
-    def __init__(self, field: str, code: str):
-        super().__init__(f"{field}: {code}")
-        self.field = field
-        self.code = code
+    messages = ERRORS
 
 
 @dataclass
@@ -64,7 +64,7 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
              next_url: str | None = None) -> User | None:
     """Create a citizen account and queue the verification email.
 
-    Raises AccountError (field, code) for what is wrong with the input itself: an IIN
+    Raises AccountError (code, field) for what is wrong with the input itself: an IIN
     that is not valid, an under-age person, an unknown region. Whether the email or the
     IIN is registered already is never said to the person at the keyboard: this returns
     None, the address given is told by email (and so is the account's owner), and the
@@ -74,15 +74,15 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
     try:
         claim = provider().claim(data.iin)
     except InvalidIIN as exc:
-        raise AccountError("iin", exc.reason.value) from None
+        raise AccountError(exc.reason.value, "iin") from None
     if claim.birth_date.year < OLDEST_BIRTH_YEAR:
         # Century digits 1-2 are the 1800s: valid in form, never a living person.
-        raise AccountError("iin", "born_1800s")
+        raise AccountError("born_1800s", "iin")
     if not is_adult(claim.birth_date, today):
-        raise AccountError("iin", "under_age")
+        raise AccountError("under_age", "iin")
     region = db.session.scalar(select(Region).where(Region.code == data.region_code))
     if region is None:
-        raise AccountError("region", "unknown")
+        raise AccountError("unknown", "region")
     # Hashed whichever way this goes, so the answer takes as long for a taken address.
     password_hash = hash_password(data.password)
     by_email = find_by_email(data.email)
@@ -170,7 +170,7 @@ def check_verification(token: str) -> User:
     if state != tokens.fingerprint(user.email):
         raise tokens.TokenError(expired=False)
     if user.is_verified:
-        raise AccountError("token", "used")
+        raise AccountError("used", "token", status=400)
     return user
 
 
@@ -190,18 +190,33 @@ def verify_email(token: str) -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Costs one argon2
-    verification either way. Raises AccountError("account", "suspended") when the
-    password is right but a moderator has suspended the account (only its owner, who
-    knows the password, learns that)."""
+    verification either way. Raises AccountError("suspended", "password", status 403)
+    when the password is right but a moderator has suspended the account (only its
+    owner, who knows the password, learns that, and why)."""
     user = find_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if ok and user is not None and user.suspended_at is not None:
-        raise AccountError("account", "suspended")
+        raise AccountError("suspended", "password", status=403, reason=user.suspension_reason)
     if not ok or user is None or not user.active:
         return None
     if needs_rehash(user.password_hash):
         # Hashed with older or weaker argon2 parameters: upgrade while the password is at hand.
         user.password_hash = hash_password(password)
+    return user
+
+
+def password_log_in(email: str, password: str, address: str) -> User:
+    """The first step of logging in: the active user with this email and password.
+    Wrong passwords are counted per account and address (in Redis, so the count survives
+    the request's rollback). Raises AccountError with field "password": "login_blocked"
+    (429) while this account is refused from this address, "suspended" (403),
+    "login_wrong" (401)."""
+    if throttle.is_blocked(email, address):
+        raise AccountError("login_blocked", "password", status=429)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_failure(email, address)
+        raise AccountError("login_wrong", "password", status=401)
     return user
 
 
@@ -227,7 +242,7 @@ def check_reset(token: str) -> User:
         tokens.Purpose.RESET_PASSWORD, token, current_app.config["RESET_PASSWORD_MAX_AGE"]
     )
     if state != tokens.fingerprint(user.password_hash):
-        raise AccountError("token", "used")
+        raise AccountError("used", "token", status=400)
     return user
 
 
@@ -246,7 +261,7 @@ def set_password(user: User, new_password: str, *, replacing: str | None = None)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
     if not changed:
-        raise AccountError("token", "used")
+        raise AccountError("used", "token", status=400)
     db.session.refresh(user, ["password_hash", "session_version"])
     sessions.end_all(user)
 
@@ -263,7 +278,7 @@ def reset_password(token: str, new_password: str) -> User:
 def change_password(user: User, current: str, new_password: str) -> None:
     """Raises AccountError("current_password", "wrong")."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("current_password", "wrong")
+        raise AccountError("wrong", "current_password")
     set_password(user, new_password)
 
 
@@ -275,10 +290,10 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
 
     Raises AccountError for a wrong password or the same address."""
     if not verify_password(user.password_hash, password):
-        raise AccountError("password", "wrong")
+        raise AccountError("wrong", "password")
     new_email = normalize_email(new_email)
     if new_email == user.email:
-        raise AccountError("email", "same")
+        raise AccountError("same", "email")
     user.pending_email = new_email
     queue_email(user.email, "email_change_requested", user.language, user=user, new_email=new_email)
     if email_taken(new_email, except_user=user):
@@ -299,7 +314,7 @@ def check_email_change(token: str) -> User:
         tokens.Purpose.CHANGE_EMAIL, token, current_app.config["VERIFY_EMAIL_MAX_AGE"]
     )
     if not user.pending_email or state != tokens.fingerprint(user.pending_email):
-        raise AccountError("token", "used")
+        raise AccountError("used", "token", status=400)
     return user
 
 
@@ -308,7 +323,7 @@ def confirm_email_change(token: str) -> User:
     user = check_email_change(token)
     other = find_by_email(user.pending_email)
     if other is not None and other.id != user.id:
-        raise AccountError("email", "taken")
+        raise AccountError("taken", "email", status=400)
     try:
         # Two accounts confirming the same new address at once: one gets it.
         with db.session.begin_nested():
@@ -317,7 +332,7 @@ def confirm_email_change(token: str) -> User:
             user.email_verified_at = clock.now()
             db.session.flush()
     except IntegrityError:
-        raise AccountError("email", "taken") from None
+        raise AccountError("taken", "email", status=400) from None
     return user
 
 

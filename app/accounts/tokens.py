@@ -14,7 +14,9 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from app.accounts.messages import ERRORS
 from app.core import clock
+from app.core.refusals import Refusal
 
 
 class Purpose(enum.Enum):
@@ -25,11 +27,15 @@ class Purpose(enum.Enum):
     UNSUBSCRIBE = "dauys.unsubscribe"
 
 
-class TokenError(ValueError):
-    """Raised for an expired, tampered or malformed token; `expired` tells which."""
+class TokenError(Refusal):
+    """Raised for an expired, tampered or malformed token; `expired` tells which (code
+    "expired" or "invalid", field "token": messages in app.accounts.messages)."""
+
+    status = 400
+    messages = ERRORS
 
     def __init__(self, expired: bool):
-        super().__init__("expired" if expired else "invalid")
+        super().__init__("expired" if expired else "invalid", "token")
         self.expired = expired
 
 

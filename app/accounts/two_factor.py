@@ -15,6 +15,7 @@ import io
 import re
 import secrets
 from datetime import timedelta
+from typing import ClassVar
 
 import pyotp
 import segno
@@ -23,10 +24,12 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts import sessions
+from app.accounts.messages import ERRORS
 from app.accounts.passwords import verify_password
 from app.audit.services import record
 from app.core import clock
 from app.core.database import write_now
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.models import RecoveryCode, User
 
@@ -35,12 +38,19 @@ _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 _SEPARATORS = re.compile(r"[\s\-]")
 
 
-class SecondFactorError(ValueError):
-    """A code (or the password asked again) was wrong; `field` names the form field."""
+class SecondFactorError(Refusal):
+    """A code (or the password asked again) was wrong. `field` says which: "code",
+    "password", or "locked" (too many wrong codes in the window: nothing was checked);
+    `code` is the reason the table (app.accounts.messages) words. 401: the person did
+    not prove who they are."""
+
+    status = 401
+    messages = ERRORS
+    _CODES: ClassVar[dict[str, str]] = {"code": "wrong_code", "password": "wrong_password",
+                                        "locked": "too_many_codes"}
 
     def __init__(self, field: str = "code"):
-        super().__init__(field)
-        self.field = field
+        super().__init__(self._CODES[field], field)
 
 
 def new_secret() -> str:
