@@ -84,7 +84,10 @@ def register_session_hooks() -> None:
 
     @event.listens_for(Session, "after_commit")
     def _after_commit(session):
-        # Fired for the outermost commit only (a savepoint's release is not a commit).
+        # SQLAlchemy fires this for a savepoint's release too (the savepoint is still the
+        # session's transaction then): only the outermost commit runs the work.
+        if session.in_nested_transaction():
+            return
         pending = session.info.pop(_KEY, None)
         if pending is not None:
             _run(pending)
