@@ -27,7 +27,7 @@ from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
 from app.petitions.services import PetitionData, PetitionError
 from app.web.caching import public
 from app.web.csvfile import download as csv_download
-from app.web.forms import form_page, refuse
+from app.web.forms import flash_refusal, form_page, refuse
 from app.web.requests import client_address, link_token, page_arg, share_url, stash_link_token
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
@@ -219,10 +219,9 @@ def submit(petition_id: int):
     try:
         services.submit(petition, current_user, meta=_origin())
     except PetitionError as exc:
-        # The petition's page with the reason, answered with the refusal's status: the
-        # request's transaction rolls back whatever the service had written.
-        flash(exc.message(), "error")
-        return render_petition(petition, status=exc.status)
+        # The petition's page with the reason, answered with the refusal's status:
+        # whatever the service had written is abandoned.
+        return render_petition(petition, status=flash_refusal(exc))
     if petition.state is S.COLLECTING_SPONSORS:
         flash(_("Submitted. Share the link of this page: once %(n)d citizens have supported it, it goes to moderation.",
                 n=current_app.config["SPONSORS_REQUIRED"]), "success")
@@ -302,9 +301,9 @@ def sign(petition_id: int):
         services.sign(petition_id, current_user, show_name=form.show_name.data, notify=form.notify.data,
                       meta=_origin())
     except PetitionError as exc:
+        status = flash_refusal(exc)
         petition = _get_visible(petition_id)  # 404 for a petition that is not there
-        flash(exc.message(), "error")
-        return render_petition(petition, status=exc.status)
+        return render_petition(petition, status=status)
     return redirect(url_for("petitions.signed", petition_id=petition_id))
 
 
@@ -333,8 +332,7 @@ def report(petition_id: int):
     try:
         services.report(petition, current_user, form.reason.data, form.comment.data)
     except PetitionError as exc:
-        flash(exc.message(), "error")
-        return render_petition(petition, status=exc.status)
+        return render_petition(petition, status=flash_refusal(exc))
     flash(_("Thank you. Moderators will look at your report."), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
 

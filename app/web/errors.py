@@ -20,6 +20,7 @@ from app.core.outages import database_unavailable
 from app.core.refusals import Refusal
 from app.extensions import db
 from app.web import caching
+from app.web.forms import abandon
 from app.web.language import LANGUAGE_COOKIE, address_language
 from app.web.requests import safe_next_url
 
@@ -131,7 +132,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Refusal)
     def refused(exc: Refusal):
         """A refusal no form showed: the error page with its message and status."""
-        return render_error(exc.status, exc.message())
+        return render_error(abandon(exc), exc.message())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

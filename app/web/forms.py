@@ -1,11 +1,18 @@
 """Forms and refusals on a page: a refusal shown where the user will read it, and the
-status a form page answers with."""
+status a form page answers with.
+
+A refusal ends the request's unit of work: whatever the service wrote before it is
+abandoned (rolled back here, before the page that explains it is read from the
+database), so that page sees the database as it was, and a statement that failed on
+PostgreSQL (a unique-key race) spoils nothing it reads. The answer's 4xx status then
+keeps app.web.transaction from committing anything written while rendering."""
 
 from __future__ import annotations
 
 from flask import flash, render_template, request
 
 from app.core.refusals import Refusal
+from app.extensions import db
 
 FORM_ERROR = 422
 
@@ -20,9 +27,25 @@ def show_error(form, field_name: str | None, message) -> None:
         flash(str(message), "error")
 
 
+def abandon(refusal: Refusal) -> int:
+    """End the unit of work the refusal stopped (see the module's docstring); returns the
+    refusal's status for the page that shows it."""
+    db.session.rollback()
+    return refusal.status
+
+
+def flash_refusal(refusal: Refusal) -> int:
+    """Abandon the work, flash the refusal's message for the page about to be shown;
+    returns its status."""
+    status = abandon(refusal)
+    flash(refusal.message(), "error")
+    return status
+
+
 def refuse(form, refusal: Refusal, template: str, **context):
     """The form page again with the refusal's message on its field (or flashed), answered
-    with the refusal's status: the request's transaction rolls back."""
+    with the refusal's status, after abandoning the work it stopped."""
+    abandon(refusal)
     show_error(form, refusal.field, refusal.message())
     return render_template(template, form=form, **context), refusal.status
 
