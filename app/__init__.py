@@ -14,13 +14,15 @@ from pathlib import Path
 import redis
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config, ConfigError
+from config import CONFIGS, Config, ConfigError, check_environment
 
 
 def create_app(config: str | type[Config] = "development", **overrides) -> Flask:
     """Build the app. Raises config.ConfigError when the configuration is unsafe."""
+    check_environment()
     config_class = CONFIGS[config] if isinstance(config, str) else config
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
@@ -44,6 +46,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from app import legal
 
     legal.check(app)
+    # Every model is imported by now: resolve their relationships here, once, rather than
+    # inside whichever first request or job happens to touch a mapper.
+    configure_mappers()
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -38,7 +38,11 @@ class DigestRecord(Base):
     "weekly:2026-W48"): unique, so no retry, restart or second scheduler sends twice."""
 
     __tablename__ = "digest_records"
-    __table_args__ = (UniqueConstraint("user_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "period"),
+        # The digest job reads the records of the periods due now (app.digests.services.due).
+        Index("ix_digest_records_period_user_id", "period", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

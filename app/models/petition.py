@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,6 +23,9 @@ from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
 from app.models.types import enum_column
 from app.models.user import User
+
+if TYPE_CHECKING:
+    from app.models.review import ReviewCase
 
 
 class PetitionState(enum.Enum):
@@ -134,6 +138,9 @@ class Petition(Base):
 
     author: Mapped[User] = relationship(lazy="joined")
     body: Mapped[StateBody] = relationship(lazy="joined")
+    # Declared here, not as a backref of ReviewCase.petition: a backref exists only once
+    # some code has configured the mappers, and a fresh process may not have.
+    review_case: Mapped[ReviewCase | None] = relationship(back_populates="petition", uselist=False)
 
     @property
     def is_public(self) -> bool:

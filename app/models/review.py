@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.workdays import working_days_between
@@ -29,6 +29,14 @@ class ReviewCase(Base):
         CheckConstraint("state != 'answered' OR (response_text IS NOT NULL AND answered_at IS NOT NULL)",
                         name="answered_has_response"),
         Index("ix_review_cases_body_id_state_due_on", "body_id", "state", "due_on"),
+        # The fan-outs not finished (app.review.engine.pending_fanouts): a few rows of a
+        # table that only grows.
+        Index("ix_review_cases_threshold_fanout_pending", "id",
+              postgresql_where=text("threshold_fanout_done_at IS NULL"),
+              sqlite_where=text("threshold_fanout_done_at IS NULL")),
+        Index("ix_review_cases_response_fanout_pending", "id",
+              postgresql_where=text("state = 'answered' AND response_fanout_done_at IS NULL"),
+              sqlite_where=text("state = 'answered' AND response_fanout_done_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,9 +58,11 @@ class ReviewCase(Base):
     response_fanout_cursor: Mapped[int] = mapped_column(default=0)
     response_fanout_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    petition: Mapped[Petition] = relationship(lazy="joined", backref=backref("review_case", uselist=False))
+    petition: Mapped[Petition] = relationship(lazy="joined", back_populates="review_case")
     body: Mapped[StateBody] = relationship(lazy="joined")
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    reassignments: Mapped[list[CaseReassignment]] = relationship(
+        back_populates="case", order_by="CaseReassignment.id", cascade="all, delete-orphan")
 
     def overdue_days(self, today: date) -> int:
         """Working days past the due date on `today` (0 if not late, or answered)."""
@@ -73,7 +83,6 @@ class CaseReassignment(Base):
     to_body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
-    case: Mapped[ReviewCase] = relationship(backref=backref("reassignments", order_by="CaseReassignment.id",
-                                                            cascade="all, delete-orphan"))
+    case: Mapped[ReviewCase] = relationship(back_populates="reassignments")
     from_body: Mapped[StateBody] = relationship(foreign_keys=[from_body_id], lazy="joined")
     to_body: Mapped[StateBody] = relationship(foreign_keys=[to_body_id], lazy="joined")
