@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, exists, or_, select
 
 from app.core import clock
+from app.core.database import unit_of_work
 from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import (
@@ -47,12 +48,12 @@ def forget_old_sessions() -> int:
     now = clock.now()
     longest = timedelta(seconds=max(current_app.config["CITIZEN_SESSION_MAX_AGE"],
                                     current_app.config["STAFF_SESSION_MAX_AGE"]))
-    count = db.session.execute(
-        delete(UserSession).where(or_(UserSession.ended_at < now - ENDED_KEPT,
-                                      UserSession.created_at < now - longest - ENDED_KEPT))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        count = db.session.execute(
+            delete(UserSession).where(or_(UserSession.ended_at < now - ENDED_KEPT,
+                                          UserSession.created_at < now - longest - ENDED_KEPT))
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if count:
         log.info("sessions: forgot %d ended sessions", count)
     return count
@@ -75,17 +76,17 @@ def delete_unverified(batch: int = 1000) -> int:
                 User.deleted_at.is_(None), ~or_(*referred))
     deleted = 0
     while True:
-        ids = db.session.scalars(select(User.id).where(*eligible).order_by(User.id).limit(batch)).all()
+        with unit_of_work():
+            ids = db.session.scalars(select(User.id).where(*eligible).order_by(User.id).limit(batch)).all()
+            if ids:
+                for model in (UserSession, RecoveryCode, DigestPreference, DigestRecord):
+                    db.session.execute(delete(model).where(model.user_id.in_(ids)).execution_options(
+                        synchronize_session=False))
+                # The conditions again: an address confirmed a moment ago keeps its account.
+                deleted += db.session.execute(delete(User).where(User.id.in_(ids), *eligible)
+                                              .execution_options(synchronize_session=False)).rowcount
         if not ids:
             break
-        for model in (UserSession, RecoveryCode, DigestPreference, DigestRecord):
-            db.session.execute(delete(model).where(model.user_id.in_(ids)).execution_options(
-                synchronize_session=False))
-        # The conditions again: an address confirmed a moment ago keeps its account.
-        deleted += db.session.execute(delete(User).where(User.id.in_(ids), *eligible)
-                                      .execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
-    db.session.rollback()
     if deleted:
         log.info("accounts: deleted %d never confirmed", deleted)
     return deleted

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.extensions import db
+from app.core.database import unit_of_work
 from app.reference.seed import seed_reference
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,8 @@ def seed(demo: bool) -> None:
     production: demo accounts have known roles and printed passwords)."""
     if demo and current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("seed --demo refuses to run in production (DAUYS_CONFIG=production)")
-    added = seed_reference()
-    db.session.commit()
+    with unit_of_work():
+        added = seed_reference()
     click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}, "
                f"populations updated from the reference file: {added['populations']}")
     if demo:
@@ -31,8 +31,8 @@ def seed(demo: bool) -> None:
         # process, the web's too, loads this module to register the commands.
         from app.reference.demo import seed_demo
 
-        created = seed_demo()
-        db.session.commit()
+        with unit_of_work():
+            created = seed_demo()
         if not created:
             click.echo("demo accounts already exist; passwords were shown when they were made")
         for email, role, password in created:

@@ -15,6 +15,7 @@ from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_com
 from app.accounts.services import email_taken, find_by_email, normalize_email
 from app.admin.services import RoleError, grant_role, revoke_role
 from app.core import clock
+from app.core.database import unit_of_work
 from app.extensions import db
 from app.models import Role, User, UserRole
 from app.moderation.accounts import SuspensionError, reactivate
@@ -69,19 +70,19 @@ def users_create(email, surname, given_name, patronymic, role_name, body_code, l
         if part is not None and not (names.well_formed(names.clean(part)) and len(names.clean(part)) <= names.MAX_LENGTH):
             raise click.BadParameter(f"letters (at most {names.MAX_LENGTH}), with a space, hyphen or apostrophe "
                                      "between parts", param_hint=hint)
-    user = User(email=normalize_email(email), surname=names.clean(surname), given_name=names.clean(given_name),
-                patronymic=names.clean(patronymic) or None,
-                password_hash=hash_password(password), language=language,
-                email_verified_at=clock.now())
-    db.session.add(user)
-    db.session.flush()
-    if role is not Role.CITIZEN:
-        try:
-            grant_role(None, user, role, body_code, channel="cli")
-        except RoleError as exc:
-            db.session.rollback()
-            raise click.ClickException(f"cannot grant {role.value}: {exc.code}") from None
-    db.session.commit()
+    # A refusal (click.ClickException) rolls the account back too.
+    with unit_of_work():
+        user = User(email=normalize_email(email), surname=names.clean(surname), given_name=names.clean(given_name),
+                    patronymic=names.clean(patronymic) or None,
+                    password_hash=hash_password(password), language=language,
+                    email_verified_at=clock.now())
+        db.session.add(user)
+        db.session.flush()
+        if role is not Role.CITIZEN:
+            try:
+                grant_role(None, user, role, body_code, channel="cli")
+            except RoleError as exc:
+                raise click.ClickException(f"cannot grant {role.value}: {exc.code}") from None
     click.echo(f"created {user.email} ({role.value})")
 
 
@@ -91,13 +92,12 @@ def users_create(email, surname, given_name, patronymic, role_name, body_code, l
 @click.option("--body", "body_code", default=None)
 def users_grant(email, role_name, body_code):
     """Grant a staff role (official needs --body)."""
-    user = _get_user(email)
-    try:
-        grant_role(None, user, _role(role_name), body_code, channel="cli")
-    except RoleError as exc:
-        db.session.rollback()
-        raise click.ClickException(f"cannot grant {role_name}: {exc.code}") from None
-    db.session.commit()
+    with unit_of_work():
+        user = _get_user(email)
+        try:
+            grant_role(None, user, _role(role_name), body_code, channel="cli")
+        except RoleError as exc:
+            raise click.ClickException(f"cannot grant {role_name}: {exc.code}") from None
     click.echo(f"granted {role_name} to {user.email}")
 
 
@@ -106,13 +106,12 @@ def users_grant(email, role_name, body_code):
 @click.argument("role_name")
 def users_revoke(email, role_name):
     """Revoke a staff role."""
-    user = _get_user(email)
-    try:
-        revoke_role(None, user, _role(role_name), channel="cli")
-    except RoleError as exc:
-        db.session.rollback()
-        raise click.ClickException(f"cannot revoke {role_name}: {exc.code}") from None
-    db.session.commit()
+    with unit_of_work():
+        user = _get_user(email)
+        try:
+            revoke_role(None, user, _role(role_name), channel="cli")
+        except RoleError as exc:
+            raise click.ClickException(f"cannot revoke {role_name}: {exc.code}") from None
     click.echo(f"revoked {role_name} from {user.email}")
 
 
@@ -121,11 +120,11 @@ def users_revoke(email, role_name):
 def users_reset_second_factor(email):
     """Clear an account's second factor (a lost phone and lost recovery codes), e.g. for
     the last administrator; its sessions end and it enrols again at the next log-in."""
-    user = _get_user(email)
-    if not user.has_second_factor:
-        raise click.ClickException(f"{user.email} has no second factor")
-    two_factor.reset(None, user, channel="cli")
-    db.session.commit()
+    with unit_of_work():
+        user = _get_user(email)
+        if not user.has_second_factor:
+            raise click.ClickException(f"{user.email} has no second factor")
+        two_factor.reset(None, user, channel="cli")
     click.echo(f"second factor reset for {user.email}; they set it up again at their next log-in")
 
 
@@ -134,13 +133,12 @@ def users_reset_second_factor(email):
 @click.option("--note", required=True, help="Why (kept in the audit log).")
 def users_reactivate(email, note):
     """Reactivate a suspended account (e.g. an administrator suspended by another)."""
-    user = _get_user(email)
-    try:
-        reactivate(None, user, note, channel="cli")
-    except SuspensionError as exc:
-        db.session.rollback()
-        raise click.ClickException(f"cannot reactivate {user.email}: {exc.code}") from None
-    db.session.commit()
+    with unit_of_work():
+        user = _get_user(email)
+        try:
+            reactivate(None, user, note, channel="cli")
+        except SuspensionError as exc:
+            raise click.ClickException(f"cannot reactivate {user.email}: {exc.code}") from None
     click.echo(f"reactivated {user.email}")
 
 

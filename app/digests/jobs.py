@@ -1,12 +1,13 @@
 """The digest job: the scheduler starts it every few minutes; from 09:00 Asia/Almaty
 it sends the day's digests (Mondays: the weekly ones too), and later runs find
-nothing left to do. Commits per official, so one failure costs one digest."""
+nothing left to do. Commits per official, so one failure costs one digest (logged)."""
 
 from __future__ import annotations
 
 import logging
 
 from app.core import clock
+from app.core.database import unit_of_work
 from app.core.jobs.scheduler import PeriodicJob
 from app.digests import services
 from app.extensions import db
@@ -27,12 +28,20 @@ def send_digests() -> dict:
     # objects the next ones are rendered from (a reload per object and official).
     session.expire_on_commit = False
     try:
-        result, pending = services.due(now)
+        with unit_of_work():
+            result, pending = services.due(now)
         for digest, period in pending:
-            outcome = services.record(digest, period, now)
-            session.commit()
+            official_id = digest.official.id
+            # One unit of work per official: a failure rolls back this digest only (the
+            # next run sends it), and the others go out.
+            try:
+                with unit_of_work():
+                    outcome = services.record(digest, period, now)
+            except Exception:
+                log.exception("digest for official %s (%s) failed", official_id, period)
+                result.failed += 1
+                continue
             setattr(result, outcome, getattr(result, outcome) + 1)
-        session.rollback()
     finally:
         session.expire_on_commit = True
     log.info("digests at %s: %s", now.isoformat(), result)

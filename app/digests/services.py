@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.accounts import tokens
 from app.core.clock import ALMATY
@@ -41,6 +42,7 @@ class RunResult:
     sent: int = 0
     empty: int = 0
     already: int = 0
+    failed: int = 0  # composing or queueing raised: logged, and the next run tries again
 
 
 def preferences_link(user_id: int, language: str) -> str:
@@ -63,7 +65,11 @@ def due(now: datetime) -> tuple[RunResult, list[tuple[Digest, str]]]:
     officials due and those already served for their period. Reads only."""
     result = RunResult()
     pending: list[tuple[Recipient, str]] = []
-    done = set(db.session.execute(select(DigestRecord.user_id, DigestRecord.period)).all())
+    # Only the records of the periods that can be due now (today's, this week's): the
+    # table keeps every digest ever sent. Served by the index on (period, user_id).
+    periods_now = {period_for(frequency, now) for frequency in DigestFrequency} - {None}
+    done = set(db.session.execute(select(DigestRecord.user_id, DigestRecord.period)
+                                  .where(DigestRecord.period.in_(periods_now))).all()) if periods_now else set()
     for r in recipients():
         period = period_for(r.frequency, now)
         if period is None:
@@ -86,19 +92,21 @@ def record(digest: Digest, period: str, now: datetime) -> str:
     empty). Returns "sent", "empty", or "already" when another run recorded the period
     first: the (official, period) record is unique, so a period is sent at most once.
     Flushes, never commits."""
-    try:
-        with db.session.begin_nested():
-            entry = DigestRecord(user_id=digest.official.id, body_id=digest.body.id, period=period,
-                                 items=digest.items, created_at=now)
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
+    # ON CONFLICT rather than a savepoint: on SQLite a savepoint opened first commits the
+    # transaction when it is released, so a failure after it would keep the record.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    entry_id = db.session.scalar(
+        insert(DigestRecord).values(user_id=digest.official.id, body_id=digest.body.id, period=period,
+                                    items=digest.items, created_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "period"]).returning(DigestRecord.id))
+    if entry_id is None:
         return "already"
     if digest.is_empty:
         return "empty"
     email = _queue(digest, period)
-    entry.outbox_email_id = email.id if email is not None else None
-    db.session.flush()
+    if email is not None:
+        db.session.execute(update(DigestRecord).where(DigestRecord.id == entry_id)
+                           .values(outbox_email_id=email.id))
     return "sent"
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core import clock
+from app.core.database import unit_of_work
 from app.core.jobs.scheduler import PeriodicJob
 from app.core.outages import database_unavailable
 from app.extensions import db
@@ -46,17 +47,17 @@ def _claim(email_id: int) -> bool:
     """
     now = clock.now()
     lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    result = db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id == email_id, due_for_delivery(now))
-        .values(
-            status=OutboxStatus.SENDING,
-            lease_until=lease,
-            attempts=OutboxEmail.attempts + 1,
+    with unit_of_work():
+        result = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == email_id, due_for_delivery(now))
+            .values(
+                status=OutboxStatus.SENDING,
+                lease_until=lease,
+                attempts=OutboxEmail.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -86,11 +87,11 @@ def deliver_email(email_id: int) -> str:
         max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
         delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
         permanent = _is_permanent(exc) or attempts >= max_attempts
-        row.status = OutboxStatus.FAILED if permanent else OutboxStatus.PENDING
-        row.next_attempt_at = clock.now() + timedelta(seconds=delay)
-        row.lease_until = None
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        db.session.commit()
+        with unit_of_work():
+            row.status = OutboxStatus.FAILED if permanent else OutboxStatus.PENDING
+            row.next_attempt_at = clock.now() + timedelta(seconds=delay)
+            row.lease_until = None
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("email %s attempt %s failed: %s", email_id, attempts, row.last_error)
         if permanent:
             return "failed"
@@ -109,14 +110,13 @@ def _mark_sent(email_id: int) -> None:
     the row be sent a second time."""
     for wait in (*MARK_SENT_WAITS, None):
         try:
-            db.session.execute(
-                update(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.status == OutboxStatus.SENDING)
-                .values(status=OutboxStatus.SENT, sent_at=clock.now(), lease_until=None, last_error=None)
-                .execution_options(synchronize_session=False))
-            db.session.commit()
+            with unit_of_work():
+                db.session.execute(
+                    update(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.status == OutboxStatus.SENDING)
+                    .values(status=OutboxStatus.SENT, sent_at=clock.now(), lease_until=None, last_error=None)
+                    .execution_options(synchronize_session=False))
             return
         except SQLAlchemyError as exc:
-            db.session.rollback()
             if wait is None or not database_unavailable(exc):
                 raise
             log.warning("email %s sent, not yet recorded: the database is away; trying again in %ss",
@@ -142,13 +142,13 @@ def sweep_outbox(limit: int = 500) -> int:
     """Enqueue every row that is due: never enqueued (Redis was down), due for a retry,
     or abandoned by a worker that died mid-send. Returns how many were enqueued."""
     now = clock.now()
-    ids = db.session.scalars(
-        select(OutboxEmail.id)
-        .where(due_for_delivery(now))
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    ).all()
-    db.session.rollback()
+    with unit_of_work():
+        ids = db.session.scalars(
+            select(OutboxEmail.id)
+            .where(due_for_delivery(now))
+            .order_by(OutboxEmail.id)
+            .limit(limit)
+        ).all()
     if not ids:
         return 0
     try:
@@ -169,11 +169,11 @@ def purge_bodies() -> int:
         ((OutboxEmail.status == OutboxStatus.SENT) & (OutboxEmail.sent_at < cutoff))
         | ((OutboxEmail.status == OutboxStatus.FAILED) & (OutboxEmail.created_at < cutoff))
     )
-    count = db.session.execute(
-        update(OutboxEmail).where(done, or_(OutboxEmail.text_body != PURGED, OutboxEmail.html_body != PURGED))
-        .values(text_body=PURGED, html_body=PURGED).execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        count = db.session.execute(
+            update(OutboxEmail).where(done, or_(OutboxEmail.text_body != PURGED, OutboxEmail.html_body != PURGED))
+            .values(text_body=PURGED, html_body=PURGED).execution_options(synchronize_session=False)
+        ).rowcount
     if count:
         log.info("outbox: blanked the bodies of %d delivered emails", count)
     return count

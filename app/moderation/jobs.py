@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from app.core.database import unit_of_work
 from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import SignatureInvalidation
@@ -28,25 +29,23 @@ def run_invalidation(run_id: int, batch: int = integrity.BATCH) -> str | None:
     batch) and, the updates being guarded, never turn a signature twice. Returns the
     final state, or None when there is no such run."""
     while True:
-        run = integrity.lock(run_id)
-        if run is None:
-            db.session.rollback()
-            # Either no such run, or another worker holds it (and will finish it).
-            return "busy" if db.session.get(SignatureInvalidation, run_id) is not None else None
-        if not run.active:
-            state = run.state.value
-            db.session.rollback()
-            return state
-        finished = integrity.step(run, batch)
-        db.session.commit()
+        # A return from the block commits: nothing was written, and the lock goes.
+        with unit_of_work():
+            run = integrity.lock(run_id)
+            if run is None:
+                # Either no such run, or another worker holds it (and will finish it).
+                return "busy" if db.session.get(SignatureInvalidation, run_id) is not None else None
+            if not run.active:
+                return run.state.value
+            finished = integrity.step(run, batch)
         if finished:
             log.info("invalidation run %d %s: %d changed", run_id, run.state.value, run.changed)
             return run.state.value
 
 
 def resume_invalidations() -> int:
-    ids = integrity.stalled(STALLED_AFTER_SECONDS)
-    db.session.rollback()
+    with unit_of_work():
+        ids = integrity.stalled(STALLED_AFTER_SECONDS)
     for run_id in ids:
         integrity.enqueue_run(run_id)
     return len(ids)
@@ -55,8 +54,8 @@ def resume_invalidations() -> int:
 def check_alerts() -> int:
     """Raise the alerts of this period (once each) and email the moderators. Returns
     how many alerts were new."""
-    new = alerts.check()
-    db.session.commit()
+    with unit_of_work():
+        new = alerts.check()
     if new:
         log.info("%d new integrity alerts", len(new))
     return len(new)

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, or_, select, update
 
 from app.core import clock
+from app.core.database import unit_of_work
 from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
 from app.models import Petition, PetitionState, ReviewCase, Signature
@@ -27,21 +28,20 @@ def close_expired(batch: int = 200) -> int:
     """Close open petitions whose signing period has ended and tell their authors.
     Each petition is closed in its own transaction; one that another run closed
     first is skipped. Returns how many this run closed."""
-    ids = db.session.scalars(
-        select(Petition.id).where(Petition.state == PetitionState.OPEN, Petition.closes_at <= clock.now())
-        .order_by(Petition.closes_at).limit(batch)
-    ).all()
-    db.session.rollback()
+    with unit_of_work():
+        ids = db.session.scalars(
+            select(Petition.id).where(Petition.state == PetitionState.OPEN, Petition.closes_at <= clock.now())
+            .order_by(Petition.closes_at).limit(batch)
+        ).all()
     closed = 0
     for petition_id in ids:
-        petition = db.session.get(Petition, petition_id)
         try:
-            lifecycle.close(petition)
+            with unit_of_work():
+                petition = db.session.get(Petition, petition_id)
+                lifecycle.close(petition)
+                notify_author(petition, "closed")
         except lifecycle.IllegalTransition:
-            db.session.rollback()
             continue
-        notify_author(petition, "closed")
-        db.session.commit()
         closed += 1
     if closed:
         log.info("closed %d petitions", closed)
@@ -64,18 +64,18 @@ def erase_fingerprints(batch: int = 10_000) -> int:
                   Signature.user_agent_hash.is_not(None))
     cleared, last = 0, 0
     while True:
-        ids = db.session.scalars(select(Signature.id).where(
-            or_(Signature.petition_id.in_(answered), Signature.petition_id.in_(ended_alone)), has_any,
-            Signature.id > last).order_by(Signature.id).limit(batch)).all()
+        with unit_of_work():
+            ids = db.session.scalars(select(Signature.id).where(
+                or_(Signature.petition_id.in_(answered), Signature.petition_id.in_(ended_alone)), has_any,
+                Signature.id > last).order_by(Signature.id).limit(batch)).all()
+            if ids:
+                db.session.execute(update(Signature).where(Signature.id.in_(ids))
+                                   .values(ip_hmac=None, network_hmac=None, user_agent_hash=None)
+                                   .execution_options(synchronize_session=False))
         if not ids:
             break
-        db.session.execute(update(Signature).where(Signature.id.in_(ids))
-                           .values(ip_hmac=None, network_hmac=None, user_agent_hash=None)
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
         cleared += len(ids)
         last = ids[-1]
-    db.session.rollback()
     if cleared:
         log.info("erased the fingerprints of %d signatures", cleared)
     return cleared

@@ -7,6 +7,7 @@ import time
 
 from sqlalchemy import select
 
+from app.core.database import unit_of_work
 from app.core.jobs import queue
 from app.core.jobs.scheduler import PeriodicJob
 from app.extensions import db
@@ -31,12 +32,11 @@ def aggregate_counts(batch_size: int = 5000, max_batches: int = 50) -> int:
     Returns how many signatures it folded."""
     folded = 0
     for _ in range(max_batches):
-        batch = counting.aggregate(batch_size)
-        if batch.locked_out or not batch.petitions:
-            db.session.rollback()
-            break
-        engine.after_counting(batch.petitions)
-        db.session.commit()
+        with unit_of_work():
+            batch = counting.aggregate(batch_size)
+            if batch.locked_out or not batch.petitions:
+                break  # nothing was folded: the block ends with nothing to commit
+            engine.after_counting(batch.petitions)
         folded += batch.folded
         if batch.rows < batch_size:
             break
@@ -46,10 +46,10 @@ def aggregate_counts(batch_size: int = 5000, max_batches: int = 50) -> int:
 def sweep_thresholds() -> dict:
     """Repair what a crash, a Redis outage or a rule change left undone: crossings not
     yet recorded, sponsored petitions not yet moved, fan-outs not finished."""
-    crossed = len(engine.after_counting(engine.overdue_transitions()))
-    db.session.commit()
-    fanouts = engine.pending_fanouts()
-    db.session.rollback()
+    with unit_of_work():
+        crossed = len(engine.after_counting(engine.overdue_transitions()))
+    with unit_of_work():
+        fanouts = engine.pending_fanouts()
     for case_id, kind in fanouts:
         queue.enqueue("app.review.jobs.fan_out", case_id, kind, queue="mail")
     return {"crossed": crossed, "fanouts": len(fanouts)}
@@ -67,12 +67,12 @@ def fan_out(case_id: int, kind: str) -> int:
     written = 0
     for _ in range(FANOUT_CHUNKS_PER_JOB):
         # Lock the case row only (its eager joins must stay unlocked).
-        case = db.session.scalar(select(ReviewCase).where(ReviewCase.id == case_id).with_for_update(of=ReviewCase))
-        if case is None or getattr(case, f"{kind}_fanout_done_at") is not None:
-            db.session.rollback()
-            return written
-        covered = fan_out_chunk(case, kind)
-        db.session.commit()
+        with unit_of_work():
+            case = db.session.scalar(select(ReviewCase).where(ReviewCase.id == case_id)
+                                     .with_for_update(of=ReviewCase))
+            if case is None or getattr(case, f"{kind}_fanout_done_at") is not None:
+                return written
+            covered = fan_out_chunk(case, kind)
         if covered == 0:
             return written
         written += covered
@@ -85,18 +85,21 @@ def reconcile_counts(wait_seconds: float = 30.0) -> int:
     under the aggregator's lock, so counting pauses for one petition's recount at a
     time, never for the whole run. Returns how many petitions drifted."""
     drifted = 0
-    ids = db.session.scalars(select(Petition.id).order_by(Petition.id)).all()
-    db.session.rollback()
+    with unit_of_work():
+        ids = db.session.scalars(select(Petition.id).order_by(Petition.id)).all()
     for pid in ids:
         deadline = time.monotonic() + wait_seconds
-        while not counting.take_lock():
-            db.session.rollback()
+        while True:
+            with unit_of_work():
+                locked = counting.take_lock()
+                if locked:
+                    drift = counting.reconcile_petition(pid)
+            if locked:
+                break
             if time.monotonic() > deadline:
                 log.warning("reconcile stopped at petition %s: the aggregator kept the lock", pid)
                 return drifted
             time.sleep(0.05)
-        drift = counting.reconcile_petition(pid)
-        db.session.commit()
         if drift is not None:
             drifted += 1
             log.warning("count drift on petition %s: stored %s, counted %s (repaired)",

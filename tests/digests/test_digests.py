@@ -223,3 +223,25 @@ def test_an_event_after_the_digests_time_waits_for_the_next_digest(app, official
     worker.drain(app)
     tuesday = mailbox.to("daily@gov.kz")[-1]
     assert later.title in text_part(tuesday)
+
+
+def test_one_officials_failure_costs_that_digest_only(app, officials, mailbox, clock, monkeypatch, caplog):
+    gov_case()
+    second = make_user("second@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    real_queue = services.queue_email
+
+    def failing_for_weekly(to, *args, **kwargs):
+        if to == "weekly@gov.kz":
+            raise RuntimeError("template broke for this one")
+        return real_queue(to, *args, **kwargs)
+
+    monkeypatch.setattr(services, "queue_email", failing_for_weekly)
+    result = run_at(clock, at(MONDAY, 9))
+    assert result["sent"] == 2 and result["failed"] == 1
+    assert digests_to("daily@gov.kz") == 1 and digests_to(second.email) == 1 and digests_to("weekly@gov.kz") == 0
+    assert "digest for official" in caplog.text and "template broke for this one" in caplog.text
+    # Nothing of the failed digest stayed: the next run sends it.
+    monkeypatch.setattr(services, "queue_email", real_queue)
+    result = run_at(clock, at(MONDAY, 9, 10))
+    assert result["sent"] == 1 and result["already"] == 2
+    assert digests_to("weekly@gov.kz") == 1 and digests_to("daily@gov.kz") == 1
