@@ -29,10 +29,12 @@ def write_now(statement) -> int:
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """A job's or a command's transaction: commits when the block ends, rolls back (and
-    re-raises) when it raises."""
+    re-raises) when it or the commit raises."""
     try:
         yield
+        db.session.commit()
     except BaseException:
+        # The block's failure, or the COMMIT's own (the database went away): either way
+        # the session starts clean for the next unit (a job's retry, the loop's next item).
         db.session.rollback()
         raise
-    db.session.commit()
