@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from wtforms.fields.choices import SelectChoice
@@ -26,6 +25,7 @@ from app.admin.services import (
 )
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.core.collation import alphabetical
+from app.core.jobs import after_commit
 from app.extensions import db
 from app.fraud import ratelimits
 from app.models import (
@@ -42,41 +42,23 @@ from app.models import (
 )
 from app.moderation import alerts
 from app.web.access import roles_required
+from app.web.forms import abandon, form_page, refuse, show_error
 from app.web.requests import page_arg
 
 bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
 
-WRONG_PASSWORD = _l("The password is wrong.")
-WRONG_CODE = _l("This code is not right, or it was used already. Try the next one.")
-TOO_MANY_CODES = _l("Too many wrong codes. Wait 15 minutes, then log in again.")
-
-
 def _reauthenticated(form) -> bool:
     """The administrator's password and a fresh code, asked again on `form`; on failure
-    the field's error says which was wrong and nothing has changed."""
+    the field's error says which was wrong and nothing has changed (the count of wrong
+    codes is written on its own: app.accounts.two_factor); the form page answers 422."""
     try:
         two_factor.reauthenticate(current_user, form.reauth_password.data, form.reauth_code.data)
     except SecondFactorError as exc:
-        db.session.rollback()
-        if exc.field == "password":
-            form.reauth_password.errors = [*form.reauth_password.errors, WRONG_PASSWORD]
-        else:
-            form.reauth_code.errors = [*form.reauth_code.errors,
-                                       TOO_MANY_CODES if exc.field == "locked" else WRONG_CODE]
+        abandon(exc)
+        show_error(form, "reauth_password" if exc.field == "password" else "reauth_code", exc.message())
         return False
     return True
-
-
-ROLE_ERRORS = {
-    "citizen_implicit": _l("Every account is a citizen; this role cannot be granted."),
-    "body_required": _l("Choose the state body this official works for."),
-    "unknown_body": _l("Choose the state body this official works for."),
-    "body_only_for_official": _l("Only officials belong to a state body."),
-    "already_held": _l("The user already has this role."),
-    "not_held": _l("The user does not have this role."),
-    "own_admin": _l("You cannot remove your own administrator role."),
-}
 
 
 @bp.route("/users")
@@ -111,7 +93,7 @@ def user_detail(user_id: int):
     grant_form.body.choices = _bodies_choices()
     revoke_form = forms.RevokeRoleForm(prefix="revoke")
     reset_form = forms.ResetSecondFactorForm(prefix="reset")
-    status = 200
+    page = {"user": user, "grant_form": grant_form, "revoke_form": revoke_form, "reset_form": reset_form}
     if request.method == "POST":
         action = request.form.get("action")
         form = {"grant": grant_form, "revoke": revoke_form, "reset_second_factor": reset_form}.get(action)
@@ -122,11 +104,9 @@ def user_detail(user_id: int):
                 abort(409)
             if form.validate_on_submit() and _reauthenticated(form):
                 two_factor.reset(current_user, user)
-                db.session.commit()
                 flash(_("The second factor is reset: the account must set it up again at its next log-in."),
                       "success")
                 return redirect(url_for("admin.user_detail", user_id=user.id))
-            status = 422
         elif form.validate_on_submit() and _reauthenticated(form):
             try:
                 if form is grant_form:
@@ -134,20 +114,10 @@ def user_detail(user_id: int):
                 else:
                     revoke_role(current_user, user, Role(form.role.data))
             except RoleError as exc:
-                db.session.rollback()
-                form.role.errors = [*form.role.errors, ROLE_ERRORS[exc.code]]
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Roles updated."), "success")
-                return redirect(url_for("admin.user_detail", user_id=user.id))
-        else:
-            status = 422
-    return (
-        render_template("admin/user_detail.html", user=user, grant_form=grant_form,
-                        revoke_form=revoke_form, reset_form=reset_form),
-        status,
-    )
+                return refuse(form, exc, "admin/user_detail.html", **page)
+            flash(_("Roles updated."), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return form_page("admin/user_detail.html", **page)
 
 
 @bp.route("/bodies")
@@ -171,19 +141,15 @@ def body_detail(body_id: int):
         form.fallback.data = body.threshold_fallback
         form.review_period_days.data = body.review_period_days
         form.active.data = body.active
-    status = 200
     if form.validate_on_submit() and _reauthenticated(form):
         set_body_rule(current_user, body, rule=ThresholdRule(form.rule.data), fixed=form.fixed.data,
                       percent=form.percent.data, fallback=form.fallback.data,
                       review_period_days=form.review_period_days.data, active=form.active.data,
                       note=form.note.data)
-        db.session.commit()
         flash(_("The state body is updated."), "success")
         return redirect(url_for("admin.body_detail", body_id=body.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/body_detail.html", body=body, form=form, threshold=threshold_for(body),
-                           describe=describe_threshold), status
+    return form_page("admin/body_detail.html", body=body, form=form, threshold=threshold_for(body),
+                     describe=describe_threshold)
 
 
 @bp.route("/regions")
@@ -205,11 +171,9 @@ def region_detail(region_id: int):
     if form.validate_on_submit() and _reauthenticated(form):
         set_population(current_user, region, population=form.population.data, as_of=form.as_of.data,
                        source=form.source.data, note=form.note.data)
-        db.session.commit()
         flash(_("The population is saved. A re-seed will not replace it."), "success")
         return redirect(url_for("admin.regions"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/region_detail.html", region=region, form=form), status
+    return form_page("admin/region_detail.html", region=region, form=form)
 
 
 @bp.route("/digests")
@@ -244,9 +208,6 @@ def outbox():
 
 
 # --- rate limits and alert thresholds ---------------------------------------------------
-
-RULE_ERRORS = {"exists": _l("A rule for this action and scope with this window exists already: change that one.")}
-
 
 def _limits_page(forms_by_key: dict | None = None, status: int = 200):
     forms_by_key = forms_by_key or {}
@@ -284,11 +245,10 @@ def rate_rule(rule_id: int):
         changed = update_rate_rule(current_user, rule, max_count=form.max_count.data,
                                    window_seconds=form.window_seconds.data, enabled=form.enabled.data)
     except RuleError as exc:
-        db.session.rollback()
-        form.window_seconds.errors = [str(RULE_ERRORS[exc.code])]
-        return _limits_page({("rate", rule.id): form}, 409)
-    db.session.commit()
-    ratelimits.forget()
+        status = abandon(exc)
+        show_error(form, exc.field, exc.message())
+        return _limits_page({("rate", rule.id): form}, status)
+    after_commit.call(ratelimits.forget)  # read again once the change is there to read
     flash(_("The rule is saved; every server applies it within a few seconds.") if changed
           else _("Nothing changed."), "success")
     return redirect(url_for("admin.limits"), 303)
@@ -306,11 +266,10 @@ def new_rate_rule():
         add_rate_rule(current_user, action=form.action.data, scope=form.scope.data, max_count=form.max_count.data,
                       window_seconds=form.window_seconds.data, enabled=form.enabled.data)
     except RuleError as exc:
-        db.session.rollback()
-        form.window_seconds.errors = [str(RULE_ERRORS[exc.code])]
-        return _limits_page({"new": form}, 409)
-    db.session.commit()
-    ratelimits.forget()
+        status = abandon(exc)
+        show_error(form, exc.field, exc.message())
+        return _limits_page({"new": form}, status)
+    after_commit.call(ratelimits.forget)
     flash(_("The rule is added; every server applies it within a few seconds."), "success")
     return redirect(url_for("admin.limits"), 303)
 
@@ -325,6 +284,5 @@ def alert_rule(rule_id: int):
             abort(400)
         return _limits_page({("alert", rule.id): form}, 422)
     changed = update_alert_rule(current_user, rule, threshold=form.threshold.data, enabled=form.enabled.data)
-    db.session.commit()
     flash(_("The threshold is saved.") if changed else _("Nothing changed."), "success")
     return redirect(url_for("admin.limits"), 303)

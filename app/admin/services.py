@@ -9,19 +9,34 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.admin.messages import MESSAGES
 from app.audit.services import record
 from app.bodies.queries import body_by_code
 from app.core import clock
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.models import AlertRule, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
 
 
-class RoleError(ValueError):
-    """A role change that cannot be made; `code` says why."""
+class RoleError(Refusal):
+    """A role change that cannot be made; `code` says why, on the form's role field."""
+
+    status = 422
+    messages = MESSAGES
 
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, "role")
+
+
+class RuleError(Refusal):
+    """A rate rule that would repeat another's action, scope and window (409: change
+    that one); the message goes on the window's field."""
+
+    status = 409
+    messages = MESSAGES
+
+    def __init__(self, code: str):
+        super().__init__(code, "window_seconds")
 
 
 def _roles_snapshot(user: User) -> dict:
@@ -175,9 +190,3 @@ def add_rate_rule(actor: User, *, action: str, scope: str, max_count: int, windo
 
 def update_alert_rule(actor: User, rule: AlertRule, *, threshold: int, enabled: bool) -> bool:
     return _change_rule(actor, rule, ALERT_FIELDS, "alert_rule", threshold=threshold, enabled=enabled)
-
-
-class RuleError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code

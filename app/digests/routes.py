@@ -17,6 +17,7 @@ from app.mail.outbox import render_email
 from app.models import Role, User
 from app.models.digest import DigestFrequency
 from app.web.access import roles_required
+from app.web.forms import form_page
 from app.web.requests import link_token, stash_link_token
 
 bp = Blueprint("digests", __name__)
@@ -33,7 +34,6 @@ def _form_for(user_id: int) -> forms.DigestPreferencesForm:
 
 def _save(user_id: int, form) -> None:
     services.set_preferences(user_id, DigestFrequency(form.frequency.data), form.language.data or None)
-    db.session.commit()
     flash(_("Your digest settings are saved."), "success")
 
 
@@ -59,8 +59,7 @@ def preferences():
     if form.validate_on_submit():
         _save(user.id, form)
         return redirect(request.path)
-    status = 422 if request.method == "POST" else 200
-    return render_template("digests/preferences.html", form=form, user=user), status
+    return form_page("digests/preferences.html", form=form, user=user)
 
 
 @bp.route("/account/digest", methods=["GET", "POST"])
@@ -70,8 +69,7 @@ def account_preferences():
     if form.validate_on_submit():
         _save(current_user.id, form)
         return redirect(url_for("digests.account_preferences"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("digests/preferences.html", form=form, user=current_user), status
+    return form_page("digests/preferences.html", form=form, user=current_user)
 
 
 def _preview():

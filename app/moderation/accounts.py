@@ -13,23 +13,25 @@ from sqlalchemy import func, select, update
 from app.accounts import sessions
 from app.audit.services import record
 from app.core import clock
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.models import Role, User, UserRole
+from app.moderation.messages import MESSAGES
 
 
-class SuspensionError(ValueError):
-    """The change cannot be made; `code` says why."""
+class SuspensionError(Refusal):
+    """The change cannot be made; `code` says why: 403 for who may not make it (self,
+    staff, last_admin), 409 for an account already in the state asked for."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    status = 409
+    messages = MESSAGES
 
 
 def _check(actor: User, user: User) -> None:
     if actor.id == user.id:
-        raise SuspensionError("self")
+        raise SuspensionError("self", status=403)
     if user.is_staff and not actor.has_role(Role.ADMIN):
-        raise SuspensionError("staff")
+        raise SuspensionError("staff", status=403)
 
 
 def _last_admin(user: User) -> bool:
@@ -40,10 +42,10 @@ def _last_admin(user: User) -> bool:
 
 
 def suspend(actor: User, user: User, reason: str) -> None:
-    """Raises SuspensionError (self, staff, already)."""
+    """Raises SuspensionError (self, staff, last_admin, already)."""
     _check(actor, user)
     if _last_admin(user):
-        raise SuspensionError("last_admin")
+        raise SuspensionError("last_admin", status=403)
     # Guarded: of two moderators suspending at once, the second is told, not overwriting.
     moved = db.session.execute(
         update(User).where(User.id == user.id, User.suspended_at.is_(None))

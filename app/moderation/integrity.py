@@ -32,6 +32,7 @@ from app.accounts import sessions
 from app.audit.services import record
 from app.core import clock
 from app.core.jobs import queue
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.fraud import fingerprints
 from app.models import (
@@ -46,6 +47,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.moderation.messages import MESSAGES
 from app.petitions.counting import hour_of
 
 log = logging.getLogger(__name__)
@@ -57,12 +59,12 @@ MAX_ACCOUNTS = 1000
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$")
 
 
-class RunError(ValueError):
-    """The run cannot start or change; `code` says why."""
+class RunError(Refusal):
+    """The run cannot start or change; `code` says why: 409 for a run whose state does
+    not allow it, 422 for a filter that cannot start one."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    status = 409
+    messages = MESSAGES
 
 
 @dataclass
@@ -193,12 +195,12 @@ def start(actor: User, criteria: Filter, category: RemovalCategory, note: str, *
           suspend_accounts: bool) -> SignatureInvalidation:
     """Record a run (queued) and audit it; the caller commits and enqueues the job."""
     if criteria.empty:
-        raise RunError("empty")
+        raise RunError("empty", status=422)
     _time_limit()
     expected = db.session.scalar(select(func.count()).where(
         *_matching(InvalidationKind.INVALIDATE, criteria, None)))
     if expected == 0:
-        raise RunError("nothing")
+        raise RunError("nothing", status=422)
     run = SignatureInvalidation(kind=InvalidationKind.INVALIDATE, created_by_id=actor.id, criteria=criteria.to_json(),
                                 category=category, note=note, suspend_accounts=suspend_accounts, expected=expected)
     db.session.add(run)

@@ -8,12 +8,12 @@ import redis
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import desc, func, select
 
 from app.bodies.queries import body_choices
 from app.core import clock
+from app.core.jobs import after_commit
 from app.core.workdays import working_days_between
 from app.extensions import db
 from app.fraud import trending
@@ -33,24 +33,21 @@ from app.models import (
     User,
 )
 from app.moderation import accounts, alerts, forms, integrity, services
+from app.moderation.messages import not_possible_now
 from app.petitions import queries
 from app.petitions.lifecycle import IllegalTransition
-from app.petitions.messages import message_for
 from app.petitions.names import REMOVAL_NAMES, REPORT_REASON_NAMES, STATE_NAMES
 from app.petitions.services import PetitionError
 from app.review import services as review_services
 from app.review.forms import ReassignForm
 from app.web.access import roles_required
-from app.web.forms import show_error
+from app.web.forms import abandon, flash_refusal, show_error
 from app.web.requests import page_arg
 
 bp = Blueprint("moderation", __name__)
 MODERATORS = (Role.MODERATOR, Role.ADMIN)
 PAGE_SIZE = 25
 
-
-NOT_HIDING = _l("Choose one of the reasons that hide a petition.")
-NOTHING_CHANGED = _l("Change the category or the state body, or cancel.")
 
 
 def due_mark(due: date | None, today: date | None = None) -> tuple[str, int] | None:
@@ -166,23 +163,16 @@ def act(petition_id: int, action: str):
             services.change_metadata(me, p, form.category.data, form.body.data, form.note.data)
         else:
             services.dismiss_reports(me, p, form.note.data)
-    except IllegalTransition:
-        db.session.rollback()
-        db.session.refresh(p)
-        flash(_("This action is not possible now: the petition is “%(state)s”.", state=STATE_NAMES[p.state]),
-              "error")
-        return _page(p, _forms(p), status=409)
-    except services.OwnPetition:
-        db.session.rollback()
-        flash(_("You wrote this petition, so another moderator must decide on it."), "error")
-        return _page(p, _forms(p), status=403)
-    except PetitionError as exc:
-        db.session.rollback()
-        message = {"not_hiding_code": NOT_HIDING, "nothing_changed": NOTHING_CHANGED}.get(exc.code) \
-            or message_for(exc.code)
-        show_error(form, exc.field, message)
-        return _page(p, all_forms, status=422)
-    db.session.commit()
+    except IllegalTransition as exc:
+        status = abandon(exc)  # and read the state it has now (another moderator may have moved it)
+        flash(not_possible_now(p.state), "error")
+        return _page(p, _forms(p), status=status)
+    except services.OwnPetition as exc:
+        return _page(p, _forms(p), status=flash_refusal(exc))
+    except (services.ModerationError, PetitionError) as exc:
+        status = abandon(exc)
+        show_error(form, exc.field, exc.message())
+        return _page(p, all_forms, status=status)
     flash(_("Done."), "success")
     return redirect(url_for("moderation.petition", petition_id=p.id))
 
@@ -201,20 +191,11 @@ def reassign_case(case_id: int):
     try:
         review_services.reassign(current_user._get_current_object(), case, form.body.data, form.note.data)
     except review_services.CaseError as exc:
-        db.session.rollback()
-        form.body.errors = [*form.body.errors, REASSIGN_ERRORS[exc.code]]
-        return _page(p, _forms(p), status=409 if exc.code == "wrong_state" else 422, reassign_form=form)
-    db.session.commit()
+        status = abandon(exc)
+        show_error(form, exc.field, exc.message())
+        return _page(p, _forms(p), status=status, reassign_form=form)
     flash(_("Done."), "success")
     return redirect(url_for("moderation.petition", petition_id=p.id))
-
-
-REASSIGN_ERRORS = {
-    "unknown_body": _l("Choose a state body from the list."),
-    "same_body": _l("The case is already with this state body."),
-    "wrong_state": _l("An answered case cannot be reassigned."),
-    "note_required": _l("Write a note."),
-}
 
 
 @bp.route("/reports")
@@ -232,15 +213,6 @@ def reports():
         .order_by(desc(open_reports.c.n), open_reports.c.first)
     ).all()
     return render_template("moderation/reports.html", rows=rows)
-
-
-SUSPENSION_ERRORS = {
-    "self": _l("You cannot suspend or reactivate your own account."),
-    "staff": _l("Only an administrator can suspend or reactivate a member of staff."),
-    "already": _l("This account is already suspended."),
-    "last_admin": _l("This is the last active administrator: make another one first."),
-    "not_suspended": _l("This account is not suspended."),
-}
 
 
 def _account_page(user: User, suspend_form=None, reactivate_form=None, status: int = 200):
@@ -280,27 +252,13 @@ def account_action(user_id: int, action: str):
         else:
             accounts.reactivate(current_user, user, form.note.data)
     except accounts.SuspensionError as exc:
-        db.session.rollback()
-        flash(str(SUSPENSION_ERRORS[exc.code]), "error")
-        return _account_page(user, **others, status=403 if exc.code in ("self", "staff", "last_admin") else 409)
-    db.session.commit()
+        return _account_page(user, **others, status=flash_refusal(exc))
     flash(_("The account is suspended: it cannot log in, sign or create petitions.") if action == "suspend"
           else _("The account is active again."), "success")
     return redirect(url_for("moderation.account", user_id=user.id))
 
 
 # --- invalidation ----------------------------------------------------------------------
-
-RUN_ERRORS = {
-    "empty": _l("Give at least one criterion: a filter without one would take every signature."),
-    "nothing": _l("No valid signature matches this filter now."),
-    "not_invalidation": _l("Only an invalidation can be undone."),
-    "still_running": _l("Wait until the run has finished or been cancelled."),
-    "already_reversed": _l("This run has already been undone."),
-    "not_running": _l("This run has already finished."),
-    "not_cancellable": _l("A restoration is not cancelled: it finishes by itself in a moment."),
-}
-
 
 def _invalidate_page(filter_form, run_form=None, status: int = 200):
     shown = None
@@ -332,11 +290,8 @@ def start_invalidation():
         run = integrity.start(current_user, form.criteria(), RemovalCategory(form.category.data),
                               form.note.data, suspend_accounts=form.suspend.data)
     except integrity.RunError as exc:
-        db.session.rollback()
-        flash(str(RUN_ERRORS[exc.code]), "error")
-        return _invalidate_page(forms.FilterForm(formdata=request.form), form, status=422)
-    db.session.commit()
-    integrity.enqueue_run(run.id)
+        return _invalidate_page(forms.FilterForm(formdata=request.form), form, status=flash_refusal(exc))
+    after_commit.call(integrity.enqueue_run, run.id)  # the job must find the run committed
     flash(_("The run has started: it works in the background; this page shows how far it has got."), "success")
     return redirect(url_for("moderation.run", run_id=run.id), 303)
 
@@ -398,12 +353,9 @@ def run_action(run_id: int, action: str):
         else:
             target = integrity.start_revalidation(current_user, run, form.note.data)
     except integrity.RunError as exc:
-        db.session.rollback()
-        flash(str(RUN_ERRORS[exc.code]), "error")
-        return _run_page(run, 409, revalidate_form=form if action == "revalidate" else None)
-    db.session.commit()
+        return _run_page(run, flash_refusal(exc), revalidate_form=form if action == "revalidate" else None)
     if action == "revalidate":
-        integrity.enqueue_run(target.id)
+        after_commit.call(integrity.enqueue_run, target.id)
         flash(_("The signatures are being restored: this page shows how far it has got."), "success")
     else:
         flash(_("The run stops after the batch in hand; what it has done so far stays done (undo it here)."),

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from app.audit.services import record
 from app.bodies.queries import body_by_code
 from app.core import clock
+from app.core.refusals import Refusal
 from app.extensions import db
 from app.models import (
     HIDING_CODES,
@@ -22,6 +23,7 @@ from app.models import (
     Report,
     User,
 )
+from app.moderation.messages import MESSAGES
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
 from app.petitions.services import PetitionError, residency_problem
@@ -31,8 +33,20 @@ METADATA_STATES = (PetitionState.COLLECTING_SPONSORS, PetitionState.PENDING_MODE
                    PetitionState.RETURNED, PetitionState.OPEN)
 
 
-class OwnPetition(PermissionError):
+class ModerationError(Refusal):
+    """A moderation rule refused the action (422 unless it says otherwise); the message is
+    in app.moderation.messages."""
+
+    messages = MESSAGES
+
+
+class OwnPetition(ModerationError):
     """A moderator may not decide on a petition they wrote: another moderator must."""
+
+    status = 403
+
+    def __init__(self, petition_id: int):
+        super().__init__("own_petition", petition_id=petition_id)
 
 
 def independent(action):
@@ -94,9 +108,9 @@ def reject(moderator: User, petition: Petition, code: RejectionCode, explanation
 
 @independent
 def take_down(moderator: User, petition: Petition, code: RejectionCode, note: str) -> None:
-    """Raises PetitionError when the code is not one that hides."""
+    """Raises ModerationError when the code is not one that hides."""
     if code not in HIDING_CODES:
-        raise PetitionError("not_hiding_code", field="code")
+        raise ModerationError("not_hiding_code", field="code")
     before = _snapshot(petition)
     lifecycle.take_down(petition, code)
     _decide(moderator, petition, DecisionAction.TAKE_DOWN, before, code=code, note=note)
@@ -113,7 +127,7 @@ def restore(moderator: User, petition: Petition, note: str) -> None:
 @independent
 def change_metadata(moderator: User, petition: Petition, category: str, body_code: str, note: str) -> None:
     """Raises PetitionError for an unknown category or an unknown/inactive body, and
-    when nothing would change."""
+    ModerationError when nothing would change."""
     if petition.state not in METADATA_STATES:
         raise lifecycle.IllegalTransition("change metadata", petition.state)
     try:
@@ -126,7 +140,7 @@ def change_metadata(moderator: User, petition: Petition, category: str, body_cod
     if residency_problem(petition.author, body):
         raise PetitionError("author_not_resident", field="body")
     if new_category is petition.category and body.id == petition.body_id:
-        raise PetitionError("nothing_changed", field="note")
+        raise ModerationError("nothing_changed", field="note")
     before = _snapshot(petition)
     petition.category = new_category
     petition.body = body

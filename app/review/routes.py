@@ -19,6 +19,7 @@ from app.petitions.names import REMOVAL_NAMES
 from app.review import forms, services
 from app.review.services import CaseError
 from app.web.access import roles_required
+from app.web.forms import abandon, flash_refusal, show_error
 
 bp = Blueprint("review", __name__)
 STAFF = (Role.OFFICIAL, Role.ADMIN)
@@ -27,11 +28,6 @@ CASE_STATE_NAMES = {
     CaseState.QUEUED: _l("Queued"),
     CaseState.ACKNOWLEDGED: _l("Acknowledged"),
     CaseState.ANSWERED: _l("Answered"),
-}
-CASE_ERRORS = {
-    "wrong_state": _l("This case has moved on: reload the page."),
-    "empty": _l("Write the response."),
-    "too_long": _l("The response must be at most 20,000 characters long."),
 }
 
 
@@ -83,10 +79,7 @@ def acknowledge(case_id: int):
     try:
         services.acknowledge(current_user._get_current_object(), c)
     except CaseError as exc:
-        db.session.rollback()
-        flash(str(CASE_ERRORS[exc.code]), "error")
-        return _render_case(c, status=409)
-    db.session.commit()
+        return _render_case(c, status=flash_refusal(exc))
     flash(_("The case is acknowledged."), "success")
     return redirect(url_for("review.case", case_id=c.id))
 
@@ -105,9 +98,9 @@ def respond(case_id: int):
     try:
         services.publish_response(current_user._get_current_object(), c, form.response.data)
     except CaseError as exc:
-        db.session.rollback()
-        form.response.errors = [*form.response.errors, CASE_ERRORS[exc.code]]
-        return _render_case(c, form=form, status=409 if exc.code == "wrong_state" else 422)
-    db.session.commit()
+        status = abandon(exc)
+        # Next to the response, where the official is writing (a case that moved on too).
+        show_error(form, exc.field or "response", exc.message())
+        return _render_case(c, form=form, status=status)
     flash(_("The response is published on the petition page and sent to the author and the signers."), "success")
     return redirect(url_for("review.case", case_id=c.id))

@@ -6,21 +6,23 @@ from app.audit.services import record
 from app.bodies.queries import body_by_code
 from app.core import clock
 from app.core.clock import local_date
+from app.core.refusals import Refusal
 from app.core.transitions import move_state
 from app.core.workdays import add_working_days
 from app.extensions import db
 from app.models import CaseReassignment, CaseState, ReviewCase, Role, User
 from app.review import notifications
+from app.review.messages import MESSAGES
 
 MAX_RESPONSE = 20_000
 
 
-class CaseError(ValueError):
-    """A case action refused; `code` says why."""
+class CaseError(Refusal):
+    """A case action refused; `code` says why, `field` the form field it is about: 409
+    for a case whose state has moved on, 422 for what was entered."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    status = 422
+    messages = MESSAGES
 
 
 def may_handle(user: User, case: ReviewCase) -> bool:
@@ -33,7 +35,7 @@ def may_handle(user: User, case: ReviewCase) -> bool:
 
 def _move(case: ReviewCase, sources: tuple[CaseState, ...], **values) -> None:
     if not move_state(case, sources, **values):
-        raise CaseError("wrong_state")
+        raise CaseError("wrong_state", status=409)
 
 
 def acknowledge(official: User, case: ReviewCase) -> None:
@@ -48,9 +50,9 @@ def clean_response(text: str) -> str:
     """Raises CaseError for an empty or overlong response."""
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
-        raise CaseError("empty")
+        raise CaseError("empty", "response")
     if len(text) > MAX_RESPONSE:
-        raise CaseError("too_long")
+        raise CaseError("too_long", "response")
     return text
 
 
@@ -72,13 +74,13 @@ def reassign(moderator: User, case: ReviewCase, body_code: str, note: str) -> No
     review period from the day the case was queued. Raises CaseError."""
     body = body_by_code(body_code)
     if body is None or not body.active:
-        raise CaseError("unknown_body")
+        raise CaseError("unknown_body", "body")
     if body.id == case.body_id:
-        raise CaseError("same_body")
+        raise CaseError("same_body", "body")
     if case.state is CaseState.ANSWERED:
-        raise CaseError("wrong_state")
+        raise CaseError("answered", "body", status=409)
     if not (note or "").strip():
-        raise CaseError("note_required")
+        raise CaseError("note_required", "note")
     before = {"body": case.body.code, "due_on": case.due_on.isoformat()}
     db.session.add(CaseReassignment(case=case, from_body_id=case.body_id, to_body_id=body.id, at=clock.now()))
     case.body = body

@@ -225,3 +225,25 @@ def test_a_percentage_that_is_not_a_number_is_refused(client, app, percent):
     db.session.expire_all()
     assert db.session.get(StateBody, body.id).threshold_rule is ThresholdRule.PROFILE
 
+
+
+def test_a_revocation_refused_after_the_role_is_removed_leaves_nothing_behind(admin_client, monkeypatch):
+    """The role row is already deleted in the transaction when the refusal comes: the
+    page answers 422 with the refusal next to the role, and the request's transaction
+    takes the deletion back."""
+    from app.admin import services
+
+    target = make_user("half.revoked@example.kz", roles=(Role.MODERATOR,))
+
+    def refuse_after_the_write(*args, **kwargs):
+        raise services.RoleError("not_held")
+
+    monkeypatch.setattr(services, "record", refuse_after_the_write)
+    url = f"/admin/users/{target.id}"
+    response = post(admin_client, url, {"action": "revoke", "revoke-role": "moderator",
+                                        **reauth("boss@example.kz", "revoke-")}, token_from=url)
+    assert response.status_code == 422
+    assert translated(_l("The user does not have this role."), "kk") in page_text(response)
+    assert reload(target).has_role(Role.MODERATOR)
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.target_id == target.id,
+                                                       AuditEntry.action == "role.revoke")).all() == []

@@ -125,3 +125,26 @@ def test_the_last_administrator_cannot_be_suspended_and_the_command_line_reactiv
     assert entry.channel == "cli" and entry.reason == "suspended by mistake"
     again = runner.invoke(args=["users", "reactivate", "other.admin@example.kz", "--note", "x"])
     assert again.exit_code != 0 and "not_suspended" in again.output
+
+
+def test_a_suspension_refused_after_its_first_write_leaves_nothing_behind(app, moderator_client, monkeypatch):
+    """The account is already marked suspended and its sessions ended when the refusal
+    comes: the request answers 409 and its transaction takes all of it back."""
+    from app.moderation import accounts
+
+    suspect = make_user("half-suspended@example.kz", password="steppe-wind-2026")
+    their_browser = app.test_client()
+    login(their_browser, "half-suspended@example.kz", "steppe-wind-2026")
+
+    def refuse_after_the_write(*args, **kwargs):
+        raise accounts.SuspensionError("already")
+
+    monkeypatch.setattr(accounts, "record", refuse_after_the_write)
+    response = suspend(moderator_client, suspect)
+    assert response.status_code == 409
+    assert translated(_l("This account is already suspended."), "kk") in page_text(response)
+    user = reload(suspect)
+    assert user.active and user.suspended_at is None and user.suspension_reason is None
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "user.suspend")) == 0
+    assert their_browser.get("/account").status_code == 200  # still logged in

@@ -175,3 +175,24 @@ def test_case_is_unique_per_petition(app, crossed):
         db.session.flush()
     db.session.rollback()
     assert engine.check_crossing(crossed.petition) is None
+
+
+def test_a_response_refused_after_the_case_moved_leaves_nothing_behind(app, client, official, crossed, mailbox,
+                                                                         monkeypatch):
+    """The case is already answered in the transaction when the refusal comes: the page
+    answers 409, the case stays queued without a response, and nobody is written to."""
+    from app.review import services
+
+    def refuse_after_the_write(*args, **kwargs):
+        raise services.CaseError("wrong_state", status=409)
+
+    monkeypatch.setattr(services, "record", refuse_after_the_write)
+    url = f"/review/cases/{crossed.id}"
+    response = post(client, f"{url}/respond", {"response": "We agree.", "action": "publish"}, token_from=url)
+    assert response.status_code == 409
+    db.session.expire_all()
+    case = db.session.get(ReviewCase, crossed.id)
+    assert case.state is CaseState.QUEUED and case.response_text is None and case.answered_at is None
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.answer")).all() == []
+    worker.drain(app)
+    assert not [m for m in mailbox.to("author@example.kz") if "We agree." in text_part(m)]
