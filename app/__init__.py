@@ -100,11 +100,11 @@ class _OneLineWarning(logging.Filter):
 def register_extensions(app: Flask) -> None:
     from app.core import redis_client
     from app.core.jobs import after_commit
-    from app.core.sqlite_functions import register as register_sqlite_functions
+    from app.core.sqlite import register as register_sqlite
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.web.language import select_locale
 
-    register_sqlite_functions()
+    register_sqlite()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
