@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.clock import ALMATY
+from app.fraud import fingerprints
 from app.models import HIDING_CODES, RejectionCode
 from app.moderation import integrity
 from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, REMOVAL_NAMES
@@ -100,6 +101,26 @@ class _Hex:
             raise ValidationError(self.message)
 
 
+class _FingerprintOrInClear(_Hex):
+    """A fingerprint from the dashboard, or the address (or network) typed in clear: a
+    clear one matches signatures fingerprinted under every key in use
+    (app.fraud.fingerprints), those made before a key change included."""
+
+    def __init__(self, in_clear, message):
+        super().__init__(64)
+        self.in_clear = in_clear
+        self.message = message
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if not value or (len(value) == 64 and all(c in "0123456789abcdef" for c in value)):
+            return
+        try:
+            self.in_clear(value)
+        except ValueError:
+            raise ValidationError(self.message) from None
+
+
 def _lower(value):
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -149,8 +170,14 @@ class FilterForm(FlaskForm):
         csrf = False
 
     petition = StringField(_l("Petition number"), filters=[_lower], validators=[_petition_number])
-    network = StringField(_l("Network fingerprint"), filters=[_lower], validators=[_Hex(64)])
-    address = StringField(_l("Address fingerprint"), filters=[_lower], validators=[_Hex(64)])
+    network = StringField(_l("Network fingerprint"), filters=[_lower], validators=[_FingerprintOrInClear(
+        fingerprints.network_candidates,
+        _l("Paste the network's fingerprint from the dashboard (64 characters, 0-9 and a-f), or write the "
+           "network as 10.20.30.0/24 (IPv4) or 2001:db8:1::/48 (IPv6), or one of its addresses."))])
+    address = StringField(_l("Address fingerprint"), filters=[_lower], validators=[_FingerprintOrInClear(
+        fingerprints.address_candidates,
+        _l("Paste the address's fingerprint from the dashboard (64 characters, 0-9 and a-f), or write the "
+           "address itself, such as 10.20.30.40 or 2001:db8::1."))])
     user_agent = StringField(_l("Browser fingerprint"), filters=[_lower], validators=[_Hex(16)])
     email_domain = StringField(_l("Email domain"), filters=[_lower], validators=[_domain, Length(max=253)])
     signed_from = _moment(_l("Signed from (Almaty time)"))

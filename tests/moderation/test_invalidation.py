@@ -229,8 +229,11 @@ def test_accounts_are_suspended_in_the_same_step_but_never_staff(app, moderator)
 
 
 @pytest.mark.parametrize("criteria, message", [
-    ({"network": "zz"}, "Paste the whole fingerprint"),
-    ({"network": "a" * 63}, "Paste the whole fingerprint"),
+    ({"network": "zz"}, "Paste the network's fingerprint"),
+    ({"network": "a" * 63}, "Paste the network's fingerprint"),
+    ({"network": "10.20.0.0/16"}, "Paste the network's fingerprint"),
+    ({"address": "10.20.30.400"}, "Paste the address's fingerprint"),
+    ({"user_agent": "zz"}, "Paste the whole fingerprint"),
     ({"email_domain": "@mail.kz"}, "Write a domain such as"),
     ({"accounts": "12 x3"}, "Account numbers are whole numbers"),
     ({"petition": "²"}, "Write a petition number"),
@@ -243,6 +246,23 @@ def test_a_bad_filter_is_explained_and_starts_nothing(app, moderator, criteria, 
     response = start_run(moderator, **criteria)
     assert response.status_code == 422 and message in page_text(response)
     assert db.session.scalar(select(func.count()).select_from(SignatureInvalidation)) == 0
+
+
+def test_a_network_typed_in_clear_previews_and_removes_its_signatures(app, moderator):
+    petition = make_petition(state="open", title="Қоғамдық көліктің жүру кестесі жарияланcын")
+    wave(petition, 3)
+    bystander = make_user("bystander@example.kz", commit=False)
+    services.sign(petition, bystander, show_name=False, notify=False, meta={"ip": "198.51.100.9", "user_agent": "x"})
+    db.session.commit()
+    network = "10.20.30.0/24"  # the wave's network, typed in clear
+    preview = moderator.get("/en/moderation/integrity/invalidate", query_string={"network": network})
+    assert preview.status_code == 200 and "3" in page_text(preview)
+    response = start_run(moderator, network=network)
+    assert response.status_code == 303
+    worker.drain(app)
+    db.session.expire_all()
+    invalid = set(db.session.scalars(select(Signature.user_id).where(Signature.valid.is_(False))))
+    assert len(invalid) == 3 and bystander.id not in invalid
 
 
 @pytest.mark.parametrize("data, status, message", [
