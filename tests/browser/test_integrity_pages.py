@@ -9,7 +9,7 @@ import pytest
 
 from app.core.jobs import worker
 from app.extensions import db
-from app.fraud.trending import fingerprints
+from app.fraud.fingerprints import fingerprints
 from app.models import Role
 from app.petitions import services
 from tests.browser.test_pictures_and_accessibility import violations
