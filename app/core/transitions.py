@@ -1,4 +1,6 @@
-"""Guarded state changes: the one way an aggregate moves from state to state."""
+"""Guarded state changes: the one way a petition (app.petitions.lifecycle) or a review
+case (app.review.services) moves from state to state. (An invalidation run moves only
+under its row lock, app.moderation.integrity.lock, so it needs no guard.)"""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.extensions import db
 from app.mail.outbox import queue_email
@@ -30,8 +31,10 @@ def _message(stage: str, petition: Petition, code=None):
                   "sponsors before moderators check it. Share its link with people who care.",
                   title=title, n=current_app.config["SPONSORS_REQUIRED"])
     if stage == "in_moderation":
-        return _l("Your petition “%(title)s” is now with the moderators. They will check it within 10 working days.",
-                  title=title)
+        return lazy_ngettext("Your petition “%(title)s” is now with the moderators. They will check it within "
+                             "%(num)d working day.",
+                             "Your petition “%(title)s” is now with the moderators. They will check it within "
+                             "%(num)d working days.", current_app.config["MODERATION_DUE_WORKING_DAYS"], title=title)
     if stage == "opened":
         return _l("Good news: your petition “%(title)s” has been approved and is open for signatures. Share it!",
                   title=title)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from flask import Flask, current_app, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
@@ -81,12 +81,19 @@ def public_url(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
+def link_lifetime(setting: str) -> str:
+    """How long an emailed link works, from the setting that decides it, in the reader's
+    language ("3 days", "1 hour")."""
+    return format_timedelta(timedelta(seconds=current_app.config[setting]), threshold=1)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     # Flask-Babel's lazy strings claim to be HTML (__html__), so Jinja would print a
     # translated message with a user's text inside it unescaped. Make them plain text.
     app.jinja_env.finalize = lambda value: str(value) if isinstance(value, LazyString) else value
     app.jinja_env.globals["role_enum"] = Role
+    app.jinja_env.globals["link_lifetime"] = link_lifetime
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["share_url"] = share_url
     app.jinja_env.globals["page_in"] = page_in

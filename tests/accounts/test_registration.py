@@ -318,3 +318,13 @@ def test_resend_verification(client, mailbox, auth):
     response = post(client, "/verify/resend", token_from="/verify/sent")
     assert response.status_code == 302
     assert len(mailbox.to("aigerim@example.kz")) == 2
+
+
+def test_how_long_the_link_works_is_the_setting_it_follows(client, mailbox, monkeypatch):
+    monkeypatch.setitem(client.application.config, "VERIFY_EMAIL_MAX_AGE", 2 * 24 * 3600)
+    client.language = "ru"
+    response = post(client, "/register", form(), token_from="/register")
+    assert "действует 2 дня" in page_text(response)
+    [message] = mailbox.to("aigerim@example.kz")
+    assert "Ссылка действует 2 дня." in text_part(message)
+    assert "3 дня" not in text_part(message)
