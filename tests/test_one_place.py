@@ -31,6 +31,8 @@ def offenders(pattern: str, allowed: set[str], suffix: str = ".py") -> list[str]
     ("only app/petitions/counting.py changes signature counts",
      r"\b(signature_count|sponsor_count)\s*=(?!=)|\.signature_count\s*\+=|\.sponsor_count\s*\+=",
      {"app/petitions/counting.py", "app/models/petition.py"}),
+    ("only app/core/database.py opens transactions of its own (write_now)",
+     r"\.engine\.(begin|connect)\(|\bSession\(|sessionmaker\(", {"app/core/database.py"}),
 ])
 def test_the_one_place(claim, pattern, allowed):
     assert offenders(pattern, allowed) == [], claim

@@ -112,11 +112,9 @@ def is_locked(user: User) -> bool:
 def _count_failure(user: User) -> None:
     now = clock.now()
     fresh = or_(User.second_factor_failed_at.is_(None), User.second_factor_failed_at < now - _window())
-    write_now(update(User).where(User.id == user.id).values(
+    failures = write_now(update(User).where(User.id == user.id).values(
         second_factor_failures=case((fresh, 1), else_=User.second_factor_failures + 1),
-        second_factor_failed_at=now))
-    with db.engine.connect() as connection:
-        failures = connection.execute(select(User.second_factor_failures).where(User.id == user.id)).scalar()
+        second_factor_failed_at=now).returning(User.second_factor_failures))
     set_committed_value(user, "second_factor_failures", failures)
     set_committed_value(user, "second_factor_failed_at", now)
 

@@ -19,11 +19,13 @@ from contextlib import contextmanager
 from app.extensions import db
 
 
-def write_now(statement) -> int:
-    """Run `statement` in a transaction of its own, committed at once, and return its row
-    count: it stays written whatever happens to the caller's transaction."""
+def write_now(statement):
+    """Run `statement` in a transaction of its own, committed at once: it stays written
+    whatever happens to the caller's transaction. Returns its row count, or, for a
+    statement with a RETURNING clause, the first value it returned (None for no row)."""
     with db.engine.begin() as connection:
-        return connection.execute(statement).rowcount
+        result = connection.execute(statement)
+        return result.scalar() if result.returns_rows else result.rowcount
 
 
 @contextmanager
