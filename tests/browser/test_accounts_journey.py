@@ -107,7 +107,9 @@ def test_a_new_moderator_sets_up_the_second_factor_before_the_queue(reader):
     assert page.get_by_role("heading", level=1).inner_text() == t("Second factor")
     assert page.get_by_text(t("Staff pages open only with a second factor. Turn it on to continue.")).is_visible()
     qr = page.get_by_role("img", name=t("QR code for the authenticator app"))
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the QR code loaded under the CSP
+    # The QR code loaded under the CSP (waiting for it if the page came before the image).
+    assert qr.evaluate("img => img.complete ? img.naturalWidth > 0 : new Promise(resolve => {"
+                       " img.onload = () => resolve(img.naturalWidth > 0); img.onerror = () => resolve(false); })")
     key = page.locator("code.secret").inner_text()
     page.get_by_label(t("Code from the app")).fill("000000")
     page.get_by_role("button", name=t("Turn on the second factor")).click()
