@@ -11,6 +11,7 @@ from app.digests import services
 from app.digests.jobs import send_digests
 from app.extensions import db
 from app.models import DigestFrequency, DigestRecord, OutboxEmail, Petition, ReviewCase, Role, StateBody
+from tests.digests.officials import make_officials
 from tests.support import html_part, login, make_petition, make_user, open_link, page_text, post, text_part
 
 ALMATY = timezone(timedelta(hours=5))
@@ -45,13 +46,7 @@ def gov_case(title="Open case for the Government", due=None, queued=None):
 
 @pytest.fixture
 def officials(app):
-    daily = make_user("daily@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
-    weekly = make_user("weekly@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
-    off = make_user("off@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
-    services.set_preferences(weekly.id, DigestFrequency.WEEKLY, None)
-    services.set_preferences(off.id, DigestFrequency.OFF, None)
-    db.session.commit()
-    return daily, weekly, off
+    return make_officials()
 
 
 def digests_to(email):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.digests import services
 from app.extensions import db
 from app.models import DigestFrequency, DigestPreference, DigestRecord, OutboxEmail, ReviewCase, Role, StateBody
+from tests.digests.officials import make_officials
 from tests.support import make_petition, make_user
 
 ALMATY = timezone(timedelta(hours=5))
@@ -23,13 +24,7 @@ def at(day: date, hour: int, minute: int = 5) -> datetime:
 @pytest.fixture
 def officials(app, clock):
     clock.set(at(MONDAY - timedelta(days=7), 12))
-    daily = make_user("daily@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
-    weekly = make_user("weekly@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
-    off = make_user("off@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
-    services.set_preferences(weekly.id, DigestFrequency.WEEKLY, None)
-    services.set_preferences(off.id, DigestFrequency.OFF, None)
-    db.session.commit()
-    return daily, weekly, off
+    return make_officials()
 
 
 def open_gov_case():
