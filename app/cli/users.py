@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -79,11 +81,19 @@ def users_create(email, surname, given_name, patronymic, role_name, body_code, l
         db.session.add(user)
         db.session.flush()
         if role is not Role.CITIZEN:
-            try:
+            with _refused_as("grant", role.value):
                 grant_role(None, user, role, body_code, channel="cli")
-            except RoleError as exc:
-                raise click.ClickException(f"cannot grant {role.value}: {exc.code}") from None
     click.echo(f"created {user.email} ({role.value})")
+
+
+@contextmanager
+def _refused_as(verb: str, role_name: str) -> Iterator[None]:
+    """A role change the rules refuse becomes the command's error (exit 1); the unit of
+    work around it rolls back."""
+    try:
+        yield
+    except RoleError as exc:
+        raise click.ClickException(f"cannot {verb} {role_name}: {exc.code}") from None
 
 
 @users.command("grant")
@@ -94,10 +104,8 @@ def users_grant(email, role_name, body_code):
     """Grant a staff role (official needs --body)."""
     with unit_of_work():
         user = _get_user(email)
-        try:
+        with _refused_as("grant", role_name):
             grant_role(None, user, _role(role_name), body_code, channel="cli")
-        except RoleError as exc:
-            raise click.ClickException(f"cannot grant {role_name}: {exc.code}") from None
     click.echo(f"granted {role_name} to {user.email}")
 
 
@@ -108,10 +116,8 @@ def users_revoke(email, role_name):
     """Revoke a staff role."""
     with unit_of_work():
         user = _get_user(email)
-        try:
+        with _refused_as("revoke", role_name):
             revoke_role(None, user, _role(role_name), channel="cli")
-        except RoleError as exc:
-            raise click.ClickException(f"cannot revoke {role_name}: {exc.code}") from None
     click.echo(f"revoked {role_name} from {user.email}")
 
 
