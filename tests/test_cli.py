@@ -40,6 +40,9 @@ def test_create_official_reads_password_from_stdin(runner, client):
         (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y" * 101], "long-enough-secret\n",
          "--given-name"),
         (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y"], "password123\n", "password must be"),
+        # The account is flushed before the role is refused: the command's unit of work rolls it back.
+        (["--email", "x@gov.kz", "--surname", "X", "--given-name", "Y", "--role", "official"],
+         "long-enough-secret\n", "cannot grant official"),
     ],
 )
 def test_create_bad_input_creates_nothing(runner, args, stdin, message):
