@@ -153,10 +153,10 @@ def register_blueprints(app: Flask) -> None:
     from app.site.routes import bp as site_bp
     from app.site.routes import root as root_bp
     from app.web import caching, headers, language, transaction
-    from app.web.requests import IdConverter, reject_control_characters
+    from app.web.requests import IdConverter, screen_request
 
     app.url_map.converters["id"] = IdConverter
-    app.before_request(reject_control_characters)
+    app.before_request(screen_request)
     language.init_app(app)
     # Every page lives under its language: /kk/..., /ru/..., /en/...
     prefix = language.url_prefix(app)

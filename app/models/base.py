@@ -7,6 +7,10 @@ from datetime import UTC
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+# The largest id an INTEGER primary key holds (PostgreSQL's int4): an id from outside
+# (an address, a token) beyond it names nothing, and must not reach the database.
+MAX_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -35,13 +35,15 @@ MESSAGES = {
     409: (_l("Not possible now"), _l("This cannot be done in the current state of things, for example a petition that can no longer be edited or a case already answered. Reload the page to see where it stands.")),
     410: (_l("Gone"), _l("This page no longer exists.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
+    414: (_l("Address too long"), _l("The address of this page is too long. Check the link, or start again from the home page.")),
     422: (_l("Check the form"), _l("Some of what you entered needs correcting.")),
     429: (_l("Too many attempts"), _l("Too many attempts. Please wait a few minutes and try again later.")),
     500: (_l("Something went wrong"), _l("An error occurred on our side. We have been told about it; please try again later.")),
 }
 
 
-API_MESSAGES = {400: "bad request", 404: "not found", 405: "method not allowed", 429: "too many requests",
+API_MESSAGES = {400: "bad request", 404: "not found", 405: "method not allowed", 414: "the address is too long",
+                429: "too many requests",
                 500: "internal error"}
 
 

@@ -4,19 +4,33 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import Response, abort, current_app, redirect, request, session, url_for
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, ValidationError
+
+from app.models.base import MAX_ID
 
 MAX_PAGE = 10_000
 # Characters no text field or filter may carry: C0 controls except tab and newlines.
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
 
 
-class IdConverter(IntegerConverter):
-    """`<id:name>`: a positive integer that fits the database's INTEGER columns, so an
-    absurd id is a 404, not a database overflow."""
+class IdConverter(BaseConverter):
+    """`<id:name>`: a positive integer that fits the database's INTEGER columns, spelled
+    one way only: ASCII digits without leading zeros. `/petitions/0001`, `/petitions/١`
+    (Arabic-Indic one) or `/petitions/０١` are no address at all (404), so that a page has
+    one address, one cache entry and one count in the logs; an absurd id is a 404 too,
+    not a database overflow. Pages and the API share this converter."""
 
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+    regex = r"[1-9][0-9]{0,9}"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def page_arg() -> int:
@@ -36,9 +50,20 @@ def _word_breaks(value: str) -> str:
     return value
 
 
-def reject_control_characters() -> None:
-    """before_request: a NUL byte or another control character in any query or form
-    value is a bad request (PostgreSQL cannot store NUL in text)."""
+# Longer addresses (path and query) are refused whatever server runs the app (gunicorn's
+# own limit on the request line is 4094 bytes): no page of ours has one.
+MAX_ADDRESS_LENGTH = 4000
+
+
+def screen_request() -> None:
+    """before_request, for every route (matched or not): an address longer than
+    MAX_ADDRESS_LENGTH is a 414; a NUL byte or another control character in the address
+    (any path segment) or in any query or form value is a bad request (PostgreSQL cannot
+    store NUL in text, nor look it up)."""
+    if len(request.full_path) > MAX_ADDRESS_LENGTH:
+        abort(414)
+    if any(ch in _CONTROL for ch in request.path):
+        abort(400)
     if any(ch in value for ch in WORD_BREAKS for value in request.form.values()):
         # Text pasted from Word carries vertical tabs (line breaks) and form feeds (page
         # breaks): keep the text, as line breaks.
