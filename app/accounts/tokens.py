@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from app.accounts.messages import ERRORS
 from app.core import clock
 from app.core.refusals import Refusal
+from app.models.base import MAX_ID
 
 
 class Purpose(enum.Enum):
@@ -77,6 +78,8 @@ def read_token(purpose: Purpose, token: str, max_age: int) -> tuple[int, str]:
         raise TokenError(expired=True) from None
     except BadSignature:
         raise TokenError(expired=False) from None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or "s" not in data:
+    user_id = data.get("u") if isinstance(data, dict) else None
+    # An id the database cannot hold names nobody (bool is an int to Python: refused).
+    if type(user_id) is not int or not 1 <= user_id <= MAX_ID or "s" not in data:
         raise TokenError(expired=False)
     return data["u"], data["s"]

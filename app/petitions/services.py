@@ -48,7 +48,7 @@ from app.models import (
     StateBody,
     User,
 )
-from app.models.base import UTCDateTime
+from app.models.base import MAX_ID, UTCDateTime
 from app.models.petition import LINK_ONLY_STATES, PUBLIC_STATES, SIGNABLE_STATES
 from app.petitions import counting, lifecycle
 from app.petitions.messages import MESSAGES, STATUS
@@ -366,7 +366,8 @@ def read_unsubscribe(token: str) -> tuple[User, Petition]:
     """The signer and petition an unsubscribe link is for. Raises TokenError."""
     user_id, state = tokens.read_token(tokens.Purpose.UNSUBSCRIBE, token, UNSUBSCRIBE_MAX_AGE)
     raw = tokens.token_extra(tokens.Purpose.UNSUBSCRIBE, token, UNSUBSCRIBE_MAX_AGE, "p") or ""
-    if not (raw.isascii() and raw.isdigit()) or state != tokens.fingerprint(f"petition:{raw}"):
+    if (not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID
+            or state != tokens.fingerprint(f"petition:{raw}")):
         raise tokens.TokenError(expired=False)
     user, petition = db.session.get(User, user_id), db.session.get(Petition, int(raw))
     if user is None or petition is None:

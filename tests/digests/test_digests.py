@@ -142,7 +142,7 @@ def test_preference_link_works_without_logging_in(app, client, officials, mailbo
     assert digests_to("daily@gov.kz") == 1
 
 
-@pytest.mark.parametrize("kind", ["tampered", "expired", "other-purpose"])
+@pytest.mark.parametrize("kind", ["tampered", "expired", "other-purpose", "id-out-of-range", "id-not-a-number"])
 def test_bad_preference_links_change_nothing(app, client, officials, kind, monkeypatch):
     daily = officials[0]
     link = services.preferences_link(daily.id, "kk").replace("http://localhost", "")
@@ -153,7 +153,10 @@ def test_bad_preference_links_change_nothing(app, client, officials, kind, monke
     else:
         from app.accounts import tokens
 
-        link = "/kk/digest/preferences/" + tokens.make_token(tokens.Purpose.RESET_PASSWORD, daily.id, "digest")
+        purpose, user_id = {"other-purpose": (tokens.Purpose.RESET_PASSWORD, daily.id),
+                            "id-out-of-range": (tokens.Purpose.DIGEST_PREFERENCES, 2**63),
+                            "id-not-a-number": (tokens.Purpose.DIGEST_PREFERENCES, True)}[kind]
+        link = "/kk/digest/preferences/" + tokens.make_token(purpose, user_id, "digest")
     response, path = open_link(client, link)
     assert response.status_code == 400
     assert "Ештеңе өзгертілмеді" in page_text(response) or "Nothing was changed" in page_text(response)

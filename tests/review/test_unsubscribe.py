@@ -105,12 +105,21 @@ def test_all_petitions_at_once(app, crossed, mailbox):
     assert notify_flags(fan) == {petition.id: False, second.id: False}
 
 
-@pytest.mark.parametrize("how", ["tampered", "no-body", "bad-scope"])
+@pytest.mark.parametrize("how", ["tampered", "no-body", "bad-scope", "user-out-of-range", "petition-out-of-range"])
 def test_a_bad_link_or_request_is_refused_and_changes_nothing(app, crossed, mailbox, how):
     petition, second, fan, other = crossed
     link = unsubscribe_link(mailbox.to("fan@example.kz")[0])
     client = app.test_client()
-    if how == "tampered":
+    if how.endswith("out-of-range"):
+        from app.accounts import tokens
+
+        user_id, petition_id = (2**40, petition.id) if how.startswith("user") else (fan.id, 2**40)
+        token = tokens.make_token(tokens.Purpose.UNSUBSCRIBE, user_id, f"petition:{petition_id}", p=str(petition_id))
+        forged = f"/en/petitions/unsubscribe/{token}"
+        page, _ = open_link(client, forged)
+        assert page.status_code == 400 and "This link is not valid" in page_text(page)
+        assert client.post(forged, data={"List-Unsubscribe": "One-Click"}).status_code == 400
+    elif how == "tampered":
         page, _ = open_link(client, link[:-3] + "abc")
         assert page.status_code == 400 and "This link is not valid" in page_text(page)
         assert client.post(link[:-3] + "abc", data={"List-Unsubscribe": "One-Click"}).status_code == 400
