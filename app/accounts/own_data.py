@@ -126,12 +126,19 @@ def change_region(user: User, code: str) -> None:
         raise OwnDataError("unknown", "region")
     if user.region_id == region.id:
         raise OwnDataError("same", "region")
-    allowed_from = next_region_change(user)
-    if allowed_from is not None:
-        raise OwnDataError("too_soon", "region", allowed_from=allowed_from)
     before = user.region.code if user.region else None
-    user.region, user.region_changed_at = region, clock.now()
-    db.session.flush()
+    now = clock.now()
+    # One guarded statement: of several moves sent at once, the database lets one through
+    # (the others find the row already moved when they get its lock).
+    moved = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.region_changed_at.is_(None),
+                                       User.region_changed_at <= now - timedelta(days=current_app.config["REGION_CHANGE_DAYS"])))
+        .values(region_id=region.id, region_changed_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(user)
+    if not moved:
+        raise OwnDataError("too_soon", "region", allowed_from=next_region_change(user))
     record(user, "user.region_change", "user", user.id, before={"region": before}, after={"region": region.code})
 
 

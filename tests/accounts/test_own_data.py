@@ -86,6 +86,28 @@ def test_moving_region_keeps_the_signatures_where_they_were_made(app, citizen, c
     assert post(client, "/en/account/region", {"region": "KZ-19"}, token_from="/en/account/region").status_code == 302
 
 
+def test_three_moves_sent_at_once_make_one(app, citizen):
+    """The once-in-N-days rule holds under concurrent requests (one guarded statement)."""
+    from tests.support import at_once, csrf_token
+
+    browsers = [app.test_client() for _ in range(3)]
+    for browser in browsers:
+        login(browser, citizen.email)
+    tokens = [csrf_token(b, "/en/account/region") for b in browsers]
+
+    def move(i, code):
+        return lambda: browsers[i].post("/en/account/region", data={"csrf_token": tokens[i], "region": code}).status_code
+
+    statuses = at_once(app, move(0, "KZ-11"), move(1, "KZ-19"), move(2, "KZ-31"))
+    assert sorted(statuses) == [302, 422, 422], statuses
+    db.session.expire_all()
+    from app.models import AuditEntry
+
+    moves = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.region_change")).all()
+    assert len(moves) == 1
+    assert db.session.get(User, citizen.id).region.code == moves[0].after["region"] != "KZ-75"
+
+
 def test_deleting_keeps_the_counts_removes_the_name_and_the_same_iin_cannot_sign_again(app, citizen, mailbox):
     petition = make_petition(state="open", title="Жою сынағы: қол саналып қалады")
     authored = make_petition(citizen, state="open", title="Жойылған автордың петициясы")
