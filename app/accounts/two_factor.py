@@ -11,6 +11,7 @@ guarded UPDATE too. Services flush, never commit.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -165,28 +166,78 @@ def recovery_codes_left(user: User) -> int:
                              .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
 
 
-def _make_recovery_codes(user: User) -> list[str]:
+def _spell(raw: str) -> str:
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _store_recovery_codes(user: User, codes: list[str]) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-        codes.append(f"{raw[:5]}-{raw[5:]}")
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_code(c)) for c in codes)
     db.session.flush()
     return codes
 
 
+def _make_recovery_codes(user: User) -> list[str]:
+    return _store_recovery_codes(
+        user, [_spell("".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))) for _ in range(RECOVERY_CODES)])
+
+
+def _enrolment_codes(user_id: int, secret: str) -> list[str]:
+    """The recovery codes an enrolment with `secret` gives, derived from it with the
+    application's key: the same enrolment sent twice (a double click, a reload) shows the
+    same codes, and they are the ones that work. They reveal nothing the secret itself
+    does not (whoever holds it makes codes of the app at will); renewed codes are random."""
+    key = current_app.config["SECRET_KEY"].encode()
+    codes = []
+    for i in range(RECOVERY_CODES):
+        number = int.from_bytes(hmac.new(key, f"dauys.recovery-codes:{user_id}:{secret}:{i}".encode(),
+                                         hashlib.sha256).digest())
+        raw = ""
+        for _ in range(10):
+            number, digit = divmod(number, len(_CODE_ALPHABET))
+            raw += _CODE_ALPHABET[digit]
+        codes.append(_spell(raw))
+    return codes
+
+
+# How long the same enrolment sent again still shows its codes.
+REPLAY_SECONDS = 600
+
+
+def enrolment_again(user: User, secret: str | None) -> list[str] | None:
+    """The enrolment this browser has just made (its secret, from its session), sent
+    again: its recovery codes to show once more, or None if it is not that enrolment, it
+    is older than REPLAY_SECONDS, or its codes were renewed or used since."""
+    if not secret or user.totp_secret != secret or user.totp_enabled_at is None \
+            or clock.now() - user.totp_enabled_at > timedelta(seconds=REPLAY_SECONDS):
+        return None
+    codes = _enrolment_codes(user.id, secret)
+    unused = db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+        RecoveryCode.code_hash.in_([_hash_code(c) for c in codes])))
+    return codes if unused == RECOVERY_CODES else None
+
+
 def enable(user: User, secret: str, code: str | None) -> list[str]:
     """Turn the second factor on with the secret the user's app now holds, proven by a
     code from it. Ends the account's other sessions. Returns the recovery codes, which
-    are shown once. Raises SecondFactorError."""
+    are shown once. Idempotent: one guarded statement turns it on, and the same
+    enrolment sent again at the same moment gets the same codes (`enrolment_again`).
+    Raises SecondFactorError."""
     step = _matching_step(secret, _clean(code))
     if step is None:
         raise SecondFactorError()
-    user.totp_secret = secret
-    user.totp_enabled_at = clock.now()
-    user.totp_last_step = step
-    codes = _make_recovery_codes(user)
+    turned_on = db.session.execute(
+        update(User).where(User.id == user.id, User.totp_enabled_at.is_(None))
+        .values(totp_secret=secret, totp_enabled_at=clock.now(), totp_last_step=step)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(user)
+    if not turned_on:
+        codes = enrolment_again(user, secret)
+        if codes is None:  # on already, with another secret: this code proves nothing
+            raise SecondFactorError()
+        return codes
+    codes = _store_recovery_codes(user, _enrolment_codes(user.id, secret))
     # This browser proved both factors just now: it stays signed in; no other does.
     sessions.end_all(user, keep=user.current_session)
     sessions.mark_second_factor(user)

@@ -155,3 +155,43 @@ def test_enrolment_qr_is_only_for_the_session_enrolling(app, client):
     make_user("mod@example.kz", roles=(Role.MODERATOR,))
     login(client, "mod@example.kz")
     assert client.get("/account/two-factor/qr.svg").status_code == 404  # already on: no secret shown again
+
+
+def codes_on(response) -> list[str]:
+    return re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", response.get_data(as_text=True))
+
+
+def test_a_double_clicked_enrolment_shows_one_set_of_codes_and_they_work(app, client, moderator):
+    """The same enrolment sent three times (at once, then again): one enrolment, one
+    audit entry, and every answer shows the codes that work."""
+    from tests.support import at_once, csrf_token
+
+    login(client, "new.mod@example.kz")
+    page = client.get("/account/two-factor")
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', page.get_data(as_text=True)).group(1)
+    token = csrf_token(client, "/account/two-factor")
+    code = pyotp.TOTP(secret).at(app_clock.now())
+
+    # Two more browsers' worth of the same cookies: a double click sends one cookie twice.
+    twins = [app.test_client() for _ in range(2)]
+    for twin in twins:
+        for name in (app.config["SESSION_COOKIE_NAME"], app.config["REMEMBER_COOKIE_NAME"]):
+            cookie = client.get_cookie(name)
+            if cookie is not None:
+                twin.set_cookie(name, cookie.value)
+
+    def submit(browser=client):
+        return browser.post("/account/two-factor", data={"csrf_token": token, "action": "enable", "enable-code": code})
+
+    answers = [*at_once(app, lambda: submit(twins[0]), lambda: submit(twins[1])), submit()]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    shown = [codes_on(a) for a in answers]
+    assert len(shown[0]) == 10 and shown[0] == shown[1] == shown[2]
+    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.second_factor_on")).all()) == 1
+    browser = app.test_client()
+    post(browser, "/login", {"email": "new.mod@example.kz", "password": "correct horse battery"}, token_from="/login")
+    assert post(browser, "/login/code", {"code": shown[2][7]}, token_from="/login/code").status_code == 302
+    # Once the page is opened again, the enrolment is over: sending it again is a stale form.
+    assert client.get("/account/two-factor").status_code == 200
+    assert submit().status_code == 400
+

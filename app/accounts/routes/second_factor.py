@@ -44,7 +44,14 @@ def two_factor_page():
         action = request.form.get("action")
         form = {"enable": enable_form, "confirm": code_form, "renew": code_form,
                 "disable": disable_form}.get(action)
-        if form is None or (action == "enable") == user.has_second_factor \
+        if action == "enable" and user.has_second_factor:
+            # The enrolment this browser just made, sent again (a double click): the same
+            # codes once more; anything else is a stale form.
+            codes = two_factor.enrolment_again(user, session.get(SETUP_SECRET))
+            if codes is None:
+                abort(400)
+            return _codes_page(codes, next_url)
+        if form is None or (action != "enable" and not user.has_second_factor) \
                 or (action == "disable" and user.is_staff):
             abort(400)
         if form.validate_on_submit():
@@ -67,7 +74,8 @@ def two_factor_page():
                 show_error(form, field, exc.message())
             else:
                 if action == "enable":
-                    session.pop(SETUP_SECRET, None)
+                    # The setup secret stays in the session (until this page is next
+                    # opened) so that the same enrolment sent again shows the same codes.
                     return _codes_page(codes, next_url)
                 if action == "renew":
                     return _codes_page(codes, None)
@@ -77,6 +85,8 @@ def two_factor_page():
                     flash(_("The second factor is off. Log in again."), "info")
                     return redirect(url_for("accounts.login"))
                 return redirect(next_url or url_for("accounts.account"))
+    if user.has_second_factor:
+        session.pop(SETUP_SECRET, None)
     secret = None if user.has_second_factor else _setup_secret()
     return form_page(
         "accounts/two_factor.html", enable_form=enable_form, code_form=code_form,
