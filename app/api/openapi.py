@@ -137,6 +137,12 @@ def _json(schema: dict, description: str) -> dict:
 
 ERROR_400 = _json(_ref("Error"), "A parameter is unknown or out of range")
 ERROR_404 = _json(_ref("Error"), "Not found")
+NOT_MODIFIED = {"description": "Not modified: the request's If-None-Match names the current ETag"}
+ERROR_503 = {**_json(_ref("Error"), "Briefly unavailable (the database is away): retry after the time given"),
+             "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}
+ERROR_414 = _json(_ref("Error"), "The address (with its query) is too long")
+ERROR_429 = {**_json(_ref("Error"), "Too many requests from this address: wait and try again"),
+             "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -150,60 +156,69 @@ LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAG
 
 def _get(summary: str, description: str, ok: dict, *, parameters=(), not_found: bool = False,
          bad_request: bool = False) -> dict:
-    responses = {"200": ok}
+    responses = {"200": ok, "304": NOT_MODIFIED}
     if bad_request:
         responses["400"] = ERROR_400
     if not_found:
         responses["404"] = ERROR_404
+    # Any operation: an address longer than the server takes, and the rate limits (the
+    # search's own, and the per-address limits every request is counted against).
+    responses["414"] = ERROR_414
+    responses["429"] = ERROR_429
+    responses["503"] = ERROR_503
     return {"get": {"summary": summary, "description": description, "parameters": list(parameters),
                     "responses": responses}}
 
 
-PATHS = {
-    "/petitions": _get(
-        "Petitions", "The public list, with the filters and sorts of the HTML list. Pages are stable: every "
-        "sort ends with the petition's id.",
-        _json({**_list_of("PetitionSummary"), "properties": {
-            "data": {"type": "array", "items": _ref("PetitionSummary")},
-            "meta": _object({"page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": COUNT,
-                             "pages": COUNT})}, "required": ["data", "meta"]}, "A page of petitions"),
-        parameters=[
-            _query("q", {**PLAIN, "maxLength": MAX_QUERY}, "words from the title or summary"),
-            _query("state", {"enum": list(LIST_STATES), "default": "open"}, "state or review status"),
-            _query("category", {"enum": [c.value for c in Category]}, "category"),
-            _query("body", PLAIN, "addressee's code (see /bodies)"),
-            _query("region", PLAIN, "petitions to the akimat of this region (code, see /regions)"),
-            _query("sort", {"enum": list(SORTS), "default": "popular"}, "order"),
-            _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, "page"),
-            _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "size"),
-        ], bad_request=True),
-    "/petitions/{petition_id}": _get(
-        "A petition", "Texts, addressee, category, state and dates, count, threshold and its reason, regional "
-        "breakdown, signatures by hour, review status with due date and overdue flag, response, rejection.",
-        _json(_ref("Petition"), "The petition"), parameters=[PETITION_ID], not_found=True),
-    "/petitions/{petition_id}/count": _get(
-        "A petition's count", "A tiny document for pollers. The count trails the signatures by at most the "
-        "cache's max-age plus the aggregation period (seconds).",
-        _json(_ref("Count"), "The count"), parameters=[PETITION_ID], not_found=True),
-    "/bodies": _get("State bodies", "Every state body: threshold, review period and accountability figures.",
-                    _json(_list_of("Body"), "The bodies")),
-    "/bodies/{code}": _get(
-        "A state body", "One body's figures, overdue cases and latest responses.",
-        _json(_ref("BodyDetail"), "The body"),
-        parameters=[{"name": "code", "in": "path", "required": True, "schema": PLAIN}],
-        not_found=True),
-    "/regions": _get("Regions", "Kazakhstan's regions, with their official population where known.",
-                     _json(_list_of("Region"), "The regions")),
-    "/responses": _get("Latest responses", "Official responses, newest first.",
-                       _json(_list_of("Response"), "The responses"), parameters=[LIMIT], bad_request=True),
-    "/trending": _get("Trending", "Open petitions by signatures in the last 24 hours.",
-                      _json(_list_of("TrendingPetition"), "The petitions"), parameters=[LIMIT], bad_request=True),
-    "/openapi.json": _get("This document", "The OpenAPI 3.1 document of this API.",
-                          _json({"type": "object"}, "OpenAPI 3.1")),
-}
+def paths(body_codes: list[str], region_codes: list[str]) -> dict:
+    """The operations; the codes of the state bodies and regions there are now, which the
+    list's filters take (any other is a 400)."""
+    return {
+        "/petitions": _get(
+            "Petitions", "The public list, with the filters and sorts of the HTML list. Pages are stable: every "
+            "sort ends with the petition's id.",
+            _json({**_list_of("PetitionSummary"), "properties": {
+                "data": {"type": "array", "items": _ref("PetitionSummary")},
+                "meta": _object({"page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": COUNT,
+                                 "pages": COUNT})}, "required": ["data", "meta"]}, "A page of petitions"),
+            parameters=[
+                _query("q", {**PLAIN, "maxLength": MAX_QUERY}, "words from the title or summary"),
+                _query("state", {"enum": list(LIST_STATES), "default": "open"}, "state or review status"),
+                _query("category", {"enum": [c.value for c in Category]}, "category"),
+                _query("body", {"enum": body_codes}, "addressee's code (see /bodies; any other is a 400)"),
+                _query("region", {"enum": region_codes},
+                       "petitions to the state bodies of this region (code, see /regions; any other is a 400)"),
+                _query("sort", {"enum": list(SORTS), "default": "popular"}, "order"),
+                _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, "page"),
+                _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "size"),
+            ], bad_request=True),
+        "/petitions/{petition_id}": _get(
+            "A petition", "Texts, addressee, category, state and dates, count, threshold and its reason, regional "
+            "breakdown, signatures by hour, review status with due date and overdue flag, response, rejection.",
+            _json(_ref("Petition"), "The petition"), parameters=[PETITION_ID], not_found=True),
+        "/petitions/{petition_id}/count": _get(
+            "A petition's count", "A tiny document for pollers. The count trails the signatures by at most the "
+            "cache's max-age plus the aggregation period (seconds).",
+            _json(_ref("Count"), "The count"), parameters=[PETITION_ID], not_found=True),
+        "/bodies": _get("State bodies", "Every state body: threshold, review period and accountability figures.",
+                        _json(_list_of("Body"), "The bodies")),
+        "/bodies/{code}": _get(
+            "A state body", "One body's figures, overdue cases and latest responses.",
+            _json(_ref("BodyDetail"), "The body"),
+            parameters=[{"name": "code", "in": "path", "required": True, "schema": PLAIN}],
+            not_found=True),
+        "/regions": _get("Regions", "Kazakhstan's regions, with their official population where known.",
+                         _json(_list_of("Region"), "The regions")),
+        "/responses": _get("Latest responses", "Official responses, newest first.",
+                           _json(_list_of("Response"), "The responses"), parameters=[LIMIT], bad_request=True),
+        "/trending": _get("Trending", "Open petitions by signatures in the last 24 hours.",
+                          _json(_list_of("TrendingPetition"), "The petitions"), parameters=[LIMIT], bad_request=True),
+        "/openapi.json": _get("This document", "The OpenAPI 3.1 document of this API.",
+                              _json({"type": "object"}, "OpenAPI 3.1")),
+    }
 
 
-def document() -> dict:
+def document(body_codes: list[str], region_codes: list[str]) -> dict:
     from app.web.requests import absolute_url
 
     return {
@@ -219,6 +234,6 @@ def document() -> dict:
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
         },
         "servers": [{"url": absolute_url("api.petitions").rsplit("/petitions", 1)[0]}],
-        "paths": PATHS,
+        "paths": paths(body_codes, region_codes),
         "components": {"schemas": SCHEMAS},
     }

@@ -15,7 +15,7 @@ from app.api import openapi, serialize
 from app.bodies.queries import body_by_code
 from app.core import clock
 from app.extensions import db, limiter
-from app.models import Petition, Region
+from app.models import Petition, Region, StateBody
 from app.petitions import queries
 from app.petitions.services import can_view
 from app.web.caching import public
@@ -44,7 +44,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 @bp.route("/openapi.json")
 @public
 def openapi_document():
-    return jsonify(openapi.document())
+    return jsonify(openapi.document(
+        list(db.session.scalars(select(StateBody.code).order_by(StateBody.code))),
+        list(db.session.scalars(select(Region.code).order_by(Region.code)))))
 
 
 @bp.route("/petitions")
@@ -68,8 +70,8 @@ def petitions():
     )
     try:
         query = queries.list_query(f)
-    except ValueError:
-        abort(400, description="unknown state, category or sort")
+    except ValueError as exc:  # "unknown region", "unknown sort", ...
+        abort(400, description=str(exc))
     page = _int_arg("page", 1, 1, 10_000)
     per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -112,22 +112,31 @@ def _last_day():
 def list_query(f: ListFilters) -> Select:
     """The public list: only open, closed and rejected petitions are ever listed.
 
-    Raises ValueError for an unknown state, category or sort."""
-    if f.state not in LIST_STATES or f.sort not in SORTS:
-        raise ValueError("unknown filter")
+    Raises ValueError for an unknown state, category, body, region or sort (its text
+    says which)."""
+    if f.state not in LIST_STATES:
+        raise ValueError("unknown state")
+    if f.sort not in SORTS:
+        raise ValueError("unknown sort")
     query = for_cards(select(Petition).where(Petition.state.in_(LIST_STATES[f.state])))
     if f.state in (AWAITING_RESPONSE, RESPONDED):
         answered = ReviewCase.state == CaseState.ANSWERED
         query = query.where(select(ReviewCase.id).where(
             ReviewCase.petition_id == Petition.id, answered if f.state == RESPONDED else ~answered).exists())
     if f.category:
+        if f.category not in {c.value for c in Category}:
+            raise ValueError("unknown category")
         query = query.where(Petition.category == Category(f.category))
     if f.body:
-        query = query.join(StateBody, Petition.body_id == StateBody.id).where(StateBody.code == f.body)
+        body_id = db.session.scalar(select(StateBody.id).where(StateBody.code == f.body))
+        if body_id is None:
+            raise ValueError("unknown body")
+        query = query.where(Petition.body_id == body_id)
     if f.region:
-        region_body = select(StateBody.id).join(Region, StateBody.region_id == Region.id).where(
-            Region.code == f.region)
-        query = query.where(Petition.body_id.in_(region_body))
+        region_id = db.session.scalar(select(Region.id).where(Region.code == f.region))
+        if region_id is None:
+            raise ValueError("unknown region")
+        query = query.where(Petition.body_id.in_(select(StateBody.id).where(StateBody.region_id == region_id)))
     clause = search_filter(f.q)
     if clause is not None:
         query = query.where(clause)

@@ -70,6 +70,8 @@ def test_every_operation_conforms(client, app, answered):
     ("/api/v1/petitions?page=abc", "/petitions"),
     ("/api/v1/petitions?per_page=101", "/petitions"),
     ("/api/v1/petitions?colour=red", "/petitions"),
+    ("/api/v1/petitions?region=KZ-99", "/petitions"),
+    ("/api/v1/petitions?body=NOPE", "/petitions"),
     ("/api/v1/responses?limit=-1", "/responses"),
     ("/api/v1/trending?limit=1000", "/trending"),
 ])
@@ -77,6 +79,20 @@ def test_bad_parameters_are_a_400_in_json(client, app, path, template):
     response = client.get(path)
     assert response.status_code == 400
     assert check(app, template, response)["error"] == 400
+
+
+def test_an_unknown_region_or_body_is_named_in_the_refusal_and_in_the_document(client, app):
+    """The spec lists the codes there are; any other is refused as it says, not an empty list."""
+    assert client.get("/api/v1/petitions?region=KZ-99").get_json() == {"error": 400, "message": "unknown region"}
+    assert client.get("/api/v1/petitions?body=NOPE").get_json() == {"error": 400, "message": "unknown body"}
+    assert client.get("/api/v1/petitions?region=KZ-75").status_code == 200
+    assert client.get("/kk/petitions?region=KZ-99").status_code == 400
+    parameters = {p["name"]: p for p in
+                  client.get("/api/v1/openapi.json").get_json()["paths"]["/petitions"]["get"]["parameters"]}
+    assert "KZ-75" in parameters["region"]["schema"]["enum"] and "KZ-99" not in parameters["region"]["schema"]["enum"]
+    assert "GOV" in parameters["body"]["schema"]["enum"]
+    for operation in client.get("/api/v1/openapi.json").get_json()["paths"].values():
+        assert {"200", "304", "414", "429", "503"} <= set(operation["get"]["responses"])
 
 
 def test_what_the_public_cannot_see_is_a_404(client, app):
@@ -120,14 +136,14 @@ def test_answers_are_public_cacheable_and_open_to_any_origin(client, app):
 @pytest.mark.parametrize("language, heading", [("kk", "Ашық деректер: Dauys API"), ("ru", "Открытые данные: API Dauys"),
                                                ("en", "Open data: the Dauys API")])
 def test_the_human_documentation_in_three_languages_and_its_examples_work(client, app, language, heading):
-    from app.api.openapi import PATHS
+    from app.api.openapi import paths
 
     shown = make_petition(signatures=1)  # the examples show a public petition
     response = client.get(f"/{language}/open-data")
     page = page_text(response)
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert f"<h1>{heading}</h1>" in page
-    documented = {path.replace("{petition_id}", "{id}") for path in PATHS if path != "/openapi.json"}
+    documented = {path.replace("{petition_id}", "{id}") for path in paths([], []) if path != "/openapi.json"}
     assert {m for m in re.findall(r"<code>GET ([^<]+)</code>", page)} == documented
     examples = set(re.findall(r'href="http://[^/]+(/api/v1/[^"]+)"', page))
     assert len(examples) == len(documented) and 'href="/api/v1/openapi.json"' in page
