@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -50,6 +51,13 @@ def check_environment() -> None:
             "; ".join(f"{name}={os.environ[name]!r} is not a boolean" for name in unknown)
             + f": use one of {', '.join(TRUE_WORDS)} (on) or {', '.join(FALSE_WORDS)} (off)"
         )
+
+
+def _server_of(url: str | None) -> tuple[str, str]:
+    """A Redis URL's server (scheme and host:port, or the socket's path), without its
+    database number."""
+    parts = urlsplit(url or "")
+    return parts.scheme, parts.netloc if parts.scheme != "unix" else parts.path
 
 
 class ConfigError(RuntimeError):
@@ -180,6 +188,12 @@ class Config:
     # Retry-After on the "briefly unavailable" answer while the database is down.
     UNAVAILABLE_RETRY_AFTER = _env_int("UNAVAILABLE_RETRY_AFTER", 30)
     PAGE_CACHE = _env_bool("PAGE_CACHE", True)
+    # The page cache's own Redis (app.core.redis_client): run with maxmemory and
+    # allkeys-lru, never the server of REDIS_URL (whose rate limits and queues must never
+    # be evicted). Required in production while PAGE_CACHE is on; elsewhere, unset means
+    # an embedded one bounded by PAGE_CACHE_MAX_MEMORY (a Redis size: "64mb", "1gb").
+    PAGE_CACHE_REDIS_URL = _env("PAGE_CACHE_REDIS_URL")
+    PAGE_CACHE_MAX_MEMORY = _env("PAGE_CACHE_MAX_MEMORY", "64mb")
 
     LANGUAGES = ("kk", "ru", "en")
     BABEL_DEFAULT_LOCALE = "kk"
@@ -270,6 +284,15 @@ class ProductionConfig(Config):
             )
         if app_config.get("BENCHMARK_ENDPOINTS"):
             raise ConfigError("BENCHMARK_ENDPOINTS must not be on in production")
+        if app_config.get("PAGE_CACHE"):
+            cache_url = app_config.get("PAGE_CACHE_REDIS_URL")
+            if not cache_url:
+                raise ConfigError("PAGE_CACHE is on: set PAGE_CACHE_REDIS_URL to a Redis of its own with maxmemory "
+                                  "and maxmemory-policy allkeys-lru (see the README), or PAGE_CACHE=0")
+            if _server_of(cache_url) == _server_of(app_config["REDIS_URL"]):
+                raise ConfigError("PAGE_CACHE_REDIS_URL must name another Redis server than REDIS_URL: a database "
+                                  "number of the same server shares its memory, so a full page cache would evict "
+                                  "rate limits and queued jobs")
         if len(app_config["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if not app_config.get("MAIL_DIR"):

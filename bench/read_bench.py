@@ -37,6 +37,9 @@ sys.path.insert(0, str(ROOT))
 DB_NAME = "dauys_readbench"
 DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/12"
+# The page cache's Redis: production runs a server of its own (README); on this machine,
+# another database of the one server (the development configuration allows it).
+PAGE_CACHE_REDIS_URL = "redis://127.0.0.1:6379/11"
 PORT = 8766
 NGINX_PORT = 8090
 SIGNERS = 20_000  # accounts that have not signed the hot petition yet
@@ -47,15 +50,18 @@ from bench import stack  # noqa: E402 (after the path is set)
 # bench has put its settings in the environment).
 SESSION_COOKIE = "dauys_session"
 
-ENV = stack.environment(DB_NAME, REDIS_URL, PAGE_CACHE="true")
+ENV = stack.environment(DB_NAME, REDIS_URL, PAGE_CACHE="true", PAGE_CACHE_REDIS_URL=PAGE_CACHE_REDIS_URL)
 
 
 def prepare(signatures: int, others: int) -> int:
     """A fresh database: `signatures` citizens who all signed the hot petition, SIGNERS
     more who have not, `others` other open petitions with a few signatures each.
     Returns the hot petition's id."""
-    stack.fresh_database(ENV, DB_NAME, REDIS_URL)
+    import redis
     from sqlalchemy import create_engine, text
+
+    stack.fresh_database(ENV, DB_NAME, REDIS_URL)
+    redis.Redis.from_url(PAGE_CACHE_REDIS_URL).flushdb()
 
     from app.core import clock
 
@@ -114,6 +120,7 @@ def reuse() -> int:
     from sqlalchemy import create_engine, text
 
     redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(PAGE_CACHE_REDIS_URL).flushdb()
     stack.sh(ENV, sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", capture_output=True)
     engine = create_engine(DB_URL)
     with engine.connect() as conn:

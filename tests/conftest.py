@@ -219,6 +219,8 @@ def _clean_state(request, app):
 
     limiter.enabled, limiter._storage, limiter._limiter = app.limiter_state
     redis_client.connection(app).flushdb()
+    if "redis_page_cache" in app.extensions:
+        redis_client.page_cache(app).flushdb()
     mail_dir = Path(app.config["MAIL_DIR"])
     mail_dir.mkdir(parents=True, exist_ok=True)
     for f in mail_dir.glob("*"):

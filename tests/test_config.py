@@ -11,6 +11,7 @@ GOOD = {
     "FINGERPRINT_HMAC_KEY": "z" * 40,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db.example/dauys",
     "REDIS_URL": "redis://127.0.0.1:6379/14",
+    "PAGE_CACHE_REDIS_URL": "redis://127.0.0.1:6380/0",
 }
 
 
@@ -20,6 +21,16 @@ def test_production_refuses_to_start_without(missing, tmp_path):
     settings = dict(GOOD, **{missing: None})
     with pytest.raises(ConfigError):
         create_app("production", **settings)
+
+
+def test_production_page_cache_needs_a_redis_of_its_own():
+    """A full page cache must never evict a rate limit or a queued job: not the same
+    server as REDIS_URL, not even under another database number."""
+    with pytest.raises(ConfigError, match="PAGE_CACHE_REDIS_URL to a Redis of its own"):
+        create_app("production", **dict(GOOD, PAGE_CACHE_REDIS_URL=None))
+    with pytest.raises(ConfigError, match="another Redis server"):
+        create_app("production", **dict(GOOD, PAGE_CACHE_REDIS_URL="redis://127.0.0.1:6379/3"))
+    assert not create_app("production", **dict(GOOD, PAGE_CACHE_REDIS_URL=None, PAGE_CACHE=False)).config["PAGE_CACHE"]
 
 
 def test_production_refuses_a_short_secret():

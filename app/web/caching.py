@@ -79,7 +79,7 @@ def _from_cache():
     config = current_app.config
     max_age, stale = config["CACHE_MAX_AGE"], config["CACHE_STALE_SECONDS"]
     try:
-        r = redis_client.connection()
+        r = redis_client.page_cache()
         entry = r.hgetall(_key())
         if not entry:
             return None
@@ -118,7 +118,7 @@ def stale_copy(notice: Callable[[int], str]) -> Response | None:
     if not _cacheable_request():
         return None
     try:
-        entry = redis_client.connection().hgetall(_key())
+        entry = redis_client.page_cache().hgetall(_key())
         if not entry:
             return None
         meta = json.loads(entry[b"meta"])
@@ -172,7 +172,7 @@ def _store(response: Response) -> None:
     if not request.query_string:
         keep = max(keep, config["CACHE_STALE_IF_ERROR_SECONDS"])
     try:
-        r = redis_client.connection()
+        r = redis_client.page_cache()
         with r.pipeline() as pipe:
             pipe.hset(key, mapping={"body": response.get_data(), "meta": json.dumps(meta)})
             pipe.expire(key, config["CACHE_MAX_AGE"] + keep)

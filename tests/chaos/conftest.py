@@ -22,13 +22,23 @@ def servers():
 
 
 @pytest.fixture(scope="session")
-def chaos_app(servers, tmp_path_factory):
+def page_cache_server():
+    """The page cache's Redis, apart from the one of jobs and limits (as in production)."""
+    server = PrivateRedis("--maxmemory", "32mb", "--maxmemory-policy", "allkeys-lru")
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chaos_app(servers, page_cache_server, tmp_path_factory):
     postgres, redis_server = servers
     instance = tmp_path_factory.mktemp("chaos")
     application = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=postgres.url,
         REDIS_URL=redis_server.url,
+        PAGE_CACHE_REDIS_URL=page_cache_server.url,
         MAIL_DIR=str(instance / "mail"),
         PUBLIC_BASE_URL="http://localhost",
         PAGE_CACHE=True,
@@ -41,19 +51,21 @@ def chaos_app(servers, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _clean_state(servers, chaos_app):
+def _clean_state(servers, page_cache_server, chaos_app):
     """Both servers running, an empty Redis, the reference data only (replaces the main
     suite's fixture: this lane never touches its database)."""
     postgres, redis_server = servers
     if not postgres.running():
         postgres.start()
-    if redis_server.process is None:
-        redis_server.start()
+    for server in (redis_server, page_cache_server):
+        if server.process is None:
+            server.start()
     from app.core import redis_client
 
     ctx = chaos_app.app_context()
     ctx.push()
     redis_client.connection(chaos_app).flushdb()
+    redis_client.page_cache(chaos_app).flushdb()
     yield
     db.session.remove()
     if not postgres.running():

@@ -67,7 +67,11 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    def __init__(self):
+    """A redis-server of the test's own on a free port; `settings` are more of its
+    command-line options (e.g. "--maxmemory", "3mb")."""
+
+    def __init__(self, *settings: str):
+        self.settings = settings
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="dauys-chaos-redis-"))
         self.process: subprocess.Popen | None = None
@@ -80,7 +84,7 @@ class PrivateRedis:
         server = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(
             [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")],
+             "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log"), *self.settings],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
         for _ in range(100):

@@ -29,12 +29,14 @@ from tests.support import (
 pytestmark = pytest.mark.chaos
 
 
-def test_pages_log_in_and_signing_work_while_redis_is_down(chaos_app, servers, caplog):
+def test_pages_log_in_and_signing_work_while_redis_is_down(chaos_app, servers, page_cache_server, caplog):
+    """Both Redis servers away: the one of jobs and limits, and the page cache's."""
     _, redis_server = servers
     petition = make_petition(state="open", title="Аялдамаларға шатыр орнату керек", signatures=1)
     make_user("no-redis@example.kz")
     db.session.commit()
     redis_server.stop()
+    page_cache_server.stop()
     caplog.set_level(logging.WARNING)
     try:
         reader = chaos_app.test_client()
@@ -47,6 +49,7 @@ def test_pages_log_in_and_signing_work_while_redis_is_down(chaos_app, servers, c
         assert chaos_app.test_client().get("/health").status_code == 503
     finally:
         redis_server.start()
+        page_cache_server.start()
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert any("Redis" in r.getMessage() or "redis" in r.getMessage() for r in caplog.records)
     settle()

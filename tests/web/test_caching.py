@@ -115,7 +115,7 @@ def test_a_stale_copy_is_served_while_one_request_renders_the_next(app, petition
     sign_as(petition, make_user())
     settle()
     clock.advance(seconds=15)  # stale, within stale-while-revalidate
-    redis_client.connection(app).set(f"dauys:page:/kk/petitions/{petition.id}?:renderer", 1)  # another is rendering
+    redis_client.page_cache(app).set(f"dauys:page:/kk/petitions/{petition.id}?:renderer", 1)  # another is rendering
     stale = reader.get(f"/petitions/{petition.id}")
     assert count_on(stale) == "1" and stale.headers["Age"] == "15"
     clock.advance(seconds=30)  # past stale-while-revalidate: nobody gets it any more
@@ -167,3 +167,53 @@ def test_a_cached_api_answer_keeps_its_headers(client, petition, page_cache):
     client.get("/en/petitions/export.csv")
     csv_again = client.get("/en/petitions/export.csv")
     assert "Age" in csv_again.headers and csv_again.headers["Content-Disposition"].startswith("attachment")
+
+
+@pytest.fixture
+def small_page_cache(app, page_cache, monkeypatch):
+    """The page cache on a Redis of its own with a small maxmemory (as production runs it)."""
+    from tests.chaos.services import PrivateRedis
+
+    server = PrivateRedis("--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru")
+    server.start()
+    monkeypatch.setitem(app.extensions, "redis_page_cache", redis.Redis.from_url(server.url))
+    yield redis.Redis.from_url(server.url)
+    server.close()
+
+
+def test_made_up_addresses_fill_only_the_bounded_page_cache(app, client, petition, small_page_cache):
+    """Made-up spellings of an id are no page at all; made-up queries are pages, kept in
+    the cache's own Redis, which stays within its bound by evicting pages: the rate-limit
+    counters and the queued jobs live in the other Redis and are never evicted."""
+    from rq import Queue
+
+    from app.core.jobs import queue
+
+    main = redis_client.connection(app)
+    job = queue.enqueue("app.moderation.jobs.run_invalidation", 999999, app=app)  # waits; never run here
+    # Counters of the log-in throttle (a wrong password; they last LOGIN_FAILURE_WINDOW_SECONDS).
+    make_user("counted@example.kz")
+    guesser = app.test_client()
+    assert post(guesser, "/login", {"email": "counted@example.kz", "password": "wrong guess here"},
+                token_from="/login").status_code == 401
+    counters = {k: main.get(k) for k in main.keys("dauys:login-fail:*")}
+    assert counters and job.id in Queue("default", connection=main).job_ids
+    assert client.get("/kk/petitions?q=көл").status_code == 200
+    kept = small_page_cache.dbsize()  # the search's page
+    # Spellings: 404, nothing kept.
+    for spelling in ("0" + str(petition.id), "٠" + str(petition.id), str(petition.id).translate(
+            str.maketrans("0123456789", "０１２３４５６７８９"))):
+        assert client.get(f"/kk/petitions/{spelling}").status_code == 404
+    assert small_page_cache.dbsize() == kept
+    # Queries: far more pages than 3 MB holds.
+    body_size = len(client.get("/kk/?made-up=0").get_data())
+    pages = 1 + (6 * 1024 * 1024) // body_size
+    for n in range(1, pages):
+        assert client.get(f"/kk/?made-up={n}").status_code == 200
+    memory = small_page_cache.info("memory")
+    assert memory["used_memory"] <= memory["maxmemory"] == 3 * 1024 * 1024
+    assert small_page_cache.info("stats")["evicted_keys"] > 0
+    assert 0 < small_page_cache.dbsize() < pages
+    assert client.get(f"/kk/?made-up={pages - 1}").headers.get("Age") is not None  # the newest is served from it
+    assert {k: main.get(k) for k in main.keys("dauys:login-fail:*")} == counters
+    assert job.id in Queue("default", connection=main).job_ids

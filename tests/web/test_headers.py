@@ -44,7 +44,8 @@ def test_api_health_static_and_redirects(client, app, path):
 def test_hsts_in_production_only(client, app):
     assert "Strict-Transport-Security" not in client.get("/kk/").headers
     production = create_app("production", SECRET_KEY="x" * 40, IIN_HMAC_KEY="y" * 40, FINGERPRINT_HMAC_KEY="z" * 40,
-                            SQLALCHEMY_DATABASE_URI="sqlite://", REDIS_URL="redis://127.0.0.1:1/0")
+                            SQLALCHEMY_DATABASE_URI="sqlite://", REDIS_URL="redis://127.0.0.1:1/0",
+                            PAGE_CACHE_REDIS_URL="redis://127.0.0.1:2/0")
     with production.test_request_context():
         response = production.make_response("ok")
         response = production.process_response(response)
