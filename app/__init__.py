@@ -153,9 +153,10 @@ def register_blueprints(app: Flask) -> None:
     from app.site.routes import bp as site_bp
     from app.site.routes import root as root_bp
     from app.web import caching, headers, language, transaction
-    from app.web.requests import IdConverter, screen_request
+    from app.web.requests import IdConverter, LinkKeyConverter, screen_request
 
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["linkkey"] = LinkKeyConverter
     app.before_request(screen_request)
     language.init_app(app)
     # Every page lives under its language: /kk/..., /ru/..., /en/...

@@ -338,7 +338,8 @@ def restore_threshold(body, saved) -> None:
 def sign_as(petition, user, notify: bool = True, show_name: bool = False) -> None:
     from app.petitions import services
 
-    services.sign(petition, user, show_name=show_name, notify=notify)
+    # A sponsor comes through the link the author shared (the key is harmless once open).
+    services.sign(petition, user, show_name=show_name, notify=notify, link_key=petition.link_key)
     db.session.commit()
 
 

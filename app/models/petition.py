@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,11 @@ class PetitionState(enum.Enum):
     HIDDEN = "hidden"
     OPEN = "open"
     CLOSED = "closed"
+
+
+def new_link_key() -> str:
+    """128 random bits, URL-safe: 22 characters."""
+    return secrets.token_urlsafe(16)
 
 
 # Listed and searchable by everyone.
@@ -109,6 +115,9 @@ class Petition(Base):
     state: Mapped[PetitionState] = mapped_column(
         enum_column(PetitionState, "petition_state"), default=PetitionState.DRAFT
     )
+    # The unguessable part of the address through which a petition not yet public (its
+    # LINK_ONLY_STATES) is reached by those its author shares it with (app.petitions.access).
+    link_key: Mapped[str] = mapped_column(String(32), default=new_link_key)
     # Changed only by app.petitions.counting, in SQL.
     signature_count: Mapped[int] = mapped_column(default=0)
     sponsor_count: Mapped[int] = mapped_column(default=0)

@@ -10,8 +10,8 @@ from flask_babel import lazy_ngettext
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import Petition
+from app.petitions.access import url_for_reader
 from app.petitions.names import REJECTION_NAMES
-from app.web.requests import absolute_url
 
 SUBJECTS = {
     "submitted": _l("Your petition has been submitted"),
@@ -65,5 +65,6 @@ def notify_author(petition: Petition, stage: str, *, code=None, note: str | None
         message=_message(stage, petition, code),
         note=note,
         user=author,
-        link=absolute_url("petitions.show", petition_id=petition.id, lang=author.language),
+        # While it is not public: the link to share (the "submitted" email asks for it).
+        link=url_for_reader(petition, author.language),
     )

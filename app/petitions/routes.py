@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,7 +20,7 @@ from app.extensions import csrf, db, limiter
 from app.fraud import ratelimits
 from app.models import Petition, PetitionState, Region
 from app.models.petition import SIGNABLE_STATES
-from app.petitions import charts, forms, queries, services
+from app.petitions import access, charts, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.messages import message_for
 from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
@@ -39,9 +39,10 @@ def _lang() -> str:
     return str(get_locale())
 
 
-def _get_visible(petition_id: int) -> Petition:
+def _get_visible(petition_id: int, link_key: str | None = None) -> Petition:
+    """The petition if this reader may see it (app.petitions.access), else 404."""
     petition = db.session.get(Petition, petition_id)
-    if petition is None or not services.can_view(petition, current_user):
+    if petition is None or not services.can_view(petition, current_user, link_key):
         abort(404)
     return petition
 
@@ -128,7 +129,7 @@ def qr_code(petition_id: int):
     """The QR code of the petition's address (language-neutral), for posters and leaflets."""
     petition = _get_visible(petition_id)
     out = io.BytesIO()
-    segno.make(share_url("petitions.show", petition_id=petition.id), error="m").save(
+    segno.make(access.shareable_url(petition), error="m").save(
         out, kind="svg", scale=8, border=2, title=petition.title[:120], xmldecl=True)
     return out.getvalue(), 200, {"Content-Type": "image/svg+xml"}
 
@@ -223,8 +224,8 @@ def submit(petition_id: int):
         # whatever the service had written is abandoned.
         return render_petition(petition, status=flash_refusal(exc))
     if petition.state is S.COLLECTING_SPONSORS:
-        flash(_("Submitted. Share the link of this page: once %(n)d citizens have supported it, it goes to moderation.",
-                n=current_app.config["SPONSORS_REQUIRED"]), "success")
+        flash(_("Submitted. Share the link shown on this page: once %(n)d citizens have supported it, it goes to "
+                "moderation.", n=current_app.config["SPONSORS_REQUIRED"]), "success")
     else:
         flash(ngettext("Submitted. Moderators will check it within %(num)d working day.",
                        "Submitted. Moderators will check it within %(num)d working days.",
@@ -243,6 +244,11 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
     problem = services.signing_problem(petition, user) if petition.state in SIGNABLE_STATES else None
     signed = problem == "already_signed"
     lang = _lang()
+    # Whoever sees a petition that is not public yet came through its link or is entitled
+    # to it: the page carries the link (to sponsor with, and to pass on).
+    link_key = petition.link_key if access.by_link_only(petition) else None
+    here = (url_for("petitions.shared", petition_id=petition.id, key=link_key) if link_key
+            else url_for("petitions.show", petition_id=petition.id))
     return render_template(
         "petitions/show.html",
         petition=petition,
@@ -270,7 +276,9 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         sponsors_required=current_app.config["SPONSORS_REQUIRED"],
         lang=lang,
         is_author=user is not None and user.id == petition.author_id,
-        share_link=share_url("petitions.show", petition_id=petition.id),
+        share_link=access.shareable_url(petition),
+        link_key=link_key,
+        here=here,
         review_overdue=bool(petition.review_case and petition.review_case.overdue_days(clock.today())),
     ), status
 
@@ -281,13 +289,33 @@ def show(petition_id: int):
     return render_petition(_get_visible(petition_id))
 
 
+@bp.route("/<id:petition_id>/link/<linkkey:key>")
+def shared(petition_id: int, key: str):
+    """The link an author shares while the petition is not public: its page for whoever
+    holds the link, kept by no cache, indexed by no search engine, and naming itself in
+    no Referer. Once the petition is public (or the author's again) the link leads on to
+    its page by number; a wrong key is no address."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or not access.link_key_matches(petition, key):
+        abort(404)
+    if not access.by_link_only(petition):
+        return redirect(url_for("petitions.show", petition_id=_get_visible(petition_id).id))
+    response = make_response(render_petition(petition))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.route("/<id:petition_id>/sign", methods=["POST"])
 @ratelimits.limited("sign")
 def sign(petition_id: int):
     # The hot path of a national surge: no petition is loaded unless signing fails.
+    link_key = request.form.get("link") or None  # a sponsor's: the petition is not public yet
     if not current_user.is_authenticated:
-        _get_visible(petition_id)
-        return redirect(url_for("accounts.login", next=url_for("petitions.show", petition_id=petition_id)))
+        petition = _get_visible(petition_id, link_key)
+        back = (url_for("petitions.shared", petition_id=petition_id, key=link_key)
+                if access.by_link_only(petition) else url_for("petitions.show", petition_id=petition_id))
+        return redirect(url_for("accounts.login", next=back))
     form = forms.SignForm()
     if not form.validate_on_submit():
         if not form.bot_signal_errors:
@@ -296,13 +324,13 @@ def sign(petition_id: int):
         for message in form.bot_signal_errors:
             flash(message, "error")
         form.website.data = ""
-        return render_petition(_get_visible(petition_id), status=422, sign_form=form)
+        return render_petition(_get_visible(petition_id, link_key), status=422, sign_form=form)
     try:
         services.sign(petition_id, current_user, show_name=form.show_name.data, notify=form.notify.data,
-                      meta=_origin())
+                      meta=_origin(), link_key=link_key)
     except PetitionError as exc:
         status = flash_refusal(exc)
-        petition = _get_visible(petition_id)  # 404 for a petition that is not there
+        petition = _get_visible(petition_id, link_key)  # 404 for a petition that is not there, or not for you
         return render_petition(petition, status=status)
     return redirect(url_for("petitions.signed", petition_id=petition_id))
 
@@ -316,7 +344,7 @@ def signed(petition_id: int):
         return redirect(url_for("petitions.show", petition_id=petition.id))
     return render_template("petitions/signed.html", petition=petition, sponsor=signature.sponsor,
                            sponsors_required=current_app.config["SPONSORS_REQUIRED"],
-                           link=share_url("petitions.show", petition_id=petition.id))
+                           link=access.shareable_url(petition))
 
 
 @bp.route("/<id:petition_id>/report", methods=["POST"])

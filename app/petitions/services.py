@@ -51,6 +51,7 @@ from app.models import (
 from app.models.base import MAX_ID, UTCDateTime
 from app.models.petition import LINK_ONLY_STATES, PUBLIC_STATES, SIGNABLE_STATES
 from app.petitions import counting, lifecycle
+from app.petitions.access import link_key_matches
 from app.petitions.messages import MESSAGES, STATUS
 from app.petitions.notifications import notify_author
 from app.web.requests import absolute_url
@@ -98,15 +99,23 @@ def residency_problem(user: User, body: StateBody) -> str | None:
     return None
 
 
-def can_view(petition: Petition, user: User | None) -> bool:
-    """Public, link-only and rejected petitions are visible to all; drafts and returned
-    ones to their author; hidden ones to their author and staff."""
-    if petition.state in PUBLIC_STATES or petition.state in LINK_ONLY_STATES:
+def can_view(petition: Petition, user: User | None, link_key: str | None = None) -> bool:
+    """Who may read a petition. Open, closed and rejected ones: everyone. One not yet
+    public (collecting sponsors, waiting for moderation): whoever comes through its link
+    (its `link_key`, which its author shares), and by its number only its author, those
+    who signed it (its sponsors) and moderators; nobody who counts ids reads it before a
+    moderator has. Drafts and returned ones: their author (and staff, returned); hidden
+    ones: their author and staff."""
+    if petition.state in PUBLIC_STATES:
+        return True
+    if petition.state in LINK_ONLY_STATES and link_key_matches(petition, link_key):
         return True
     if user is None or not user.is_authenticated:
         return False
     if petition.author_id == user.id:
         return True
+    if petition.state in LINK_ONLY_STATES:
+        return user.acts_as(Role.MODERATOR, Role.ADMIN) or has_signed(petition, user)
     return petition.state in (S.HIDDEN, S.RETURNED) and user.acts_as(Role.MODERATOR, Role.ADMIN)
 
 
@@ -224,12 +233,13 @@ _SIGNATURE_COLUMNS = ("petition_id", "user_id", "region_id", "created_at", "spon
 
 
 @functools.cache
-def _signature_statement(dialect: str, states: tuple[PetitionState, ...], resident_only: bool):
+def _signature_statement(dialect: str, states: tuple[PetitionState, ...], resident_only: bool, keyed: bool):
     """The INSERT ... SELECT of one signature, built once per shape with bound
     parameters (building and caching a statement per request was a fifth of the
     signing request's own time). On PostgreSQL it writes the count delta in the same
     statement (a data-modifying CTE) and yields the sponsor flag; elsewhere it yields
-    the sponsor flag, and the caller adds the delta."""
+    the sponsor flag, and the caller adds the delta. `keyed`: a petition not yet public
+    takes the signature only with its link key (bound as `link_key`)."""
     user_id = bindparam("user_id", type_=Integer())
     region_id = bindparam("region_id", type_=Integer())
     # The author's own signature counts, but not as a sponsor's.
@@ -245,7 +255,14 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
         bindparam("ip_hmac", type_=LargeBinary()),
         bindparam("network_hmac", type_=LargeBinary()),
         bindparam("user_agent_hash", type_=String()),
-    ).where(Petition.id == bindparam("petition_id", type_=Integer()), Petition.state.in_(states))
+    ).where(Petition.id == bindparam("petition_id", type_=Integer()))
+    shared = [state for state in states if keyed and state in LINK_ONLY_STATES]
+    public = [state for state in states if state not in shared]
+    if shared:
+        source = source.where(or_(Petition.state.in_(public), and_(
+            Petition.state.in_(shared), Petition.link_key == bindparam("link_key", type_=String()))))
+    else:
+        source = source.where(Petition.state.in_(public))
     if resident_only:
         # A regional akimat's petitions: residents of its region only (DOMAIN.md).
         source = source.join(StateBody, StateBody.id == Petition.body_id).where(
@@ -260,7 +277,7 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
 
 def _record_signature(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
                       meta: dict | None, states: tuple[PetitionState, ...] = SIGNABLE_STATES,
-                      resident_only: bool = False) -> bool:
+                      resident_only: bool = False, link_key: str | None = None, keyed: bool = False) -> bool:
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
     closed or taken down a moment ago takes no more signatures, and the unique
@@ -274,8 +291,8 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     petition_id = petition if isinstance(petition, int) else petition.id
     connection = db.session.connection()
     dialect = connection.dialect.name
-    statement = _signature_statement(dialect, tuple(states), resident_only)
-    values = {"petition_id": petition_id, "user_id": user.id, "region_id": user.region_id,
+    statement = _signature_statement(dialect, tuple(states), resident_only, keyed)
+    values = {"petition_id": petition_id, "user_id": user.id, "region_id": user.region_id, "link_key": link_key,
               "created_at": clock.now(), "show_name": show_name, "notify": notify,
               "ip_hmac": fraud.get("ip_hmac"), "network_hmac": fraud.get("network_hmac"),
               "user_agent_hash": fraud.get("user_agent_hash")}
@@ -295,9 +312,11 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     return bool(inserted)
 
 
-def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool, meta: dict | None = None) -> bool:
-    """Sign an open petition, or sponsor one that is collecting sponsors. Returns
-    whether it was a sponsor's signature. The counts, and the move to moderation once
+def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool, meta: dict | None = None,
+         link_key: str | None = None) -> bool:
+    """Sign an open petition, or sponsor one that is collecting sponsors, which takes its
+    `link_key` (the link its author shared: nobody sponsors, and so reads, a petition by
+    counting ids). Returns whether it was a sponsor's signature. The counts, and the move to moderation once
     enough sponsors have signed, follow within seconds (app.review.jobs.aggregate_counts).
 
     The common case costs two INSERTs: the state and residency rules are guards of the
@@ -308,7 +327,7 @@ def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
         raise PetitionError(problem)
     try:
         return _record_signature(petition, user, show_name=show_name, notify=notify, meta=meta,
-                                 resident_only=True)
+                                 resident_only=True, link_key=link_key, keyed=True)
     except PetitionError as exc:
         if exc.code != "not_open":
             raise
@@ -316,6 +335,8 @@ def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
         if petition is None:
             raise PetitionError("not_found") from None
         db.session.refresh(petition)
+        if petition.state in LINK_ONLY_STATES and not link_key_matches(petition, link_key):
+            raise PetitionError("not_found") from None
         problem = signing_problem(petition, user) or "not_open"
         raise PetitionError(problem, region=petition.body.region) from None
 

@@ -33,6 +33,14 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+class LinkKeyConverter(BaseConverter):
+    """`<linkkey:name>`: the shape of a petition's link key (secrets.token_urlsafe(16):
+    22 URL-safe characters); anything else is no address."""
+
+    regex = r"[A-Za-z0-9_-]{22}"
+    part_isolating = True
+
+
 def page_arg() -> int:
     """The `page` query parameter: 1 when absent; 400 when not a number or absurd."""
     raw = request.args.get("page", "1")

@@ -4,6 +4,7 @@ right count; and a moderator rejecting with a reason."""
 
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -49,12 +50,15 @@ def test_register_create_sponsor_approve_sign(reader, mailbox, app, monkeypatch)
     petition = db.session.scalar(select(Petition).where(Petition.title.like("Шымкентте%")))
     assert petition.state is PetitionState.COLLECTING_SPONSORS
     path = f"/petitions/{petition.id}"
+    # Not public yet: the author copies the link the page gives to share.
+    shared = urlsplit(page.locator("input.share").first.input_value()).path
+    assert shared == f"/petitions/{petition.id}/link/{petition.link_key}"
     reader.log_out()
 
     # Two sponsors through the link.
     for sponsor in ("sponsor1@example.kz", "sponsor2@example.kz"):
         reader.log_in(sponsor)
-        reader.goto(path)
+        reader.goto(shared)
         page.get_by_role("button", name=t("Sponsor")).click()
         assert page.get_by_role("heading", level=1).inner_text() == t("Thank you for your support")  # thanked as a sponsor
         reader.log_out()

@@ -1,5 +1,7 @@
 """Start a petition: idea, similar petitions, form, preview, edit, submit, sponsors."""
 
+import re
+
 import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -157,14 +159,20 @@ def test_sponsors_move_it_to_moderation(client, author, app, mailbox, monkeypatc
     post(client, "/petitions/new/form", form(), token_from="/petitions/new/form")
     petition = db.session.scalar(select(Petition))
     post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    # The author's page gives the link to share (the page by number is theirs alone).
+    shared = re.search(r'class="share" type="text" readonly value="http://localhost(/petitions/\d+/link/[\w-]+)"',
+                       client.get(f"/petitions/{petition.id}").get_data(as_text=True)).group(1)
     for n in range(2):
         sponsor = app.test_client()
         make_user(f"sponsor{n}@example.kz")
         login(sponsor, f"sponsor{n}@example.kz")
-        page = sponsor.get(f"/petitions/{petition.id}")
+        assert sponsor.get(f"/petitions/{petition.id}").status_code == 404
+        page = sponsor.get(shared)
         assert "Демеуші болу" in page_text(page) or "Sponsor" in page_text(page)
-        assert post(sponsor, f"/petitions/{petition.id}/sign", {"notify": "y"},
-                    token_from=f"/petitions/{petition.id}").status_code == 302
+        key = re.search(r'name="link" value="([\w-]+)"', page.get_data(as_text=True)).group(1)
+        assert post(sponsor, f"/petitions/{petition.id}/sign", {"notify": "y", "link": key},
+                    token_from=shared).status_code == 302
+        assert sponsor.get(f"/petitions/{petition.id}").status_code == 200  # a sponsor now: by number too
     settle()
     db.session.expire_all()
     petition = db.session.get(Petition, petition.id)

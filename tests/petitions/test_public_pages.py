@@ -34,7 +34,8 @@ def test_hidden_is_visible_to_its_author(client):
 
 def test_collecting_sponsors_is_reachable_by_link_but_not_listed(client):
     petition = make_petition(state="collecting_sponsors", title="Link only petition for sponsors")
-    assert client.get(f"/petitions/{petition.id}").status_code == 200
+    assert client.get(f"/petitions/{petition.id}").status_code == 404
+    assert client.get(f"/petitions/{petition.id}/link/{petition.link_key}").status_code == 200
     assert "Link only petition" not in page_text(client.get("/petitions?state=all"))
 
 

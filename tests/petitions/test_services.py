@@ -196,9 +196,19 @@ def test_sign_writes_the_signature_and_counts_it(app):
 
 def test_signing_a_petition_collecting_sponsors_sponsors_it(app):
     petition = make_petition(state="collecting_sponsors", signatures=1)
-    assert services.sign(petition, make_user(), show_name=False, notify=True) is True
+    assert services.sign(petition, make_user(), show_name=False, notify=True, link_key=petition.link_key) is True
     db.session.commit()
     assert count(Signature, Signature.petition_id == petition.id, Signature.sponsor.is_(True)) == 1
+
+
+@pytest.mark.parametrize("key", [None, "", "wrong-key-of-22-chars__"])
+def test_sponsoring_takes_the_link_key_nobody_sponsors_by_counting_ids(app, key):
+    petition = make_petition(state="collecting_sponsors", signatures=1)
+    with pytest.raises(PetitionError) as refused:
+        services.sign(petition, make_user(), show_name=False, notify=True, link_key=key)
+    assert (refused.value.code, refused.value.status) == ("not_found", 404)
+    db.session.rollback()
+    assert count(Signature, Signature.petition_id == petition.id) == 1  # the author's only
 
 
 def test_a_second_signature_by_the_same_person_is_refused(app):
@@ -240,7 +250,8 @@ def test_an_unverified_person_cannot_sign(app):
 def test_a_petition_not_open_takes_no_signature(app, state):
     petition = make_petition(state=state)
     with pytest.raises(PetitionError) as refused:
-        services.sign(petition, make_user(), show_name=False, notify=False)
+        # With the link: the state is what refuses.
+        services.sign(petition, make_user(), show_name=False, notify=False, link_key=petition.link_key)
     assert (refused.value.code, refused.value.status) == ("not_open", 409)
     db.session.commit()
     assert count(Signature, Signature.petition_id == petition.id) == 0

@@ -48,8 +48,9 @@ def test_signing_twice_is_refused_and_count_unchanged(client):
     assert count(petition) == (2, 2)
 
 
+# Waiting for moderation: not public, so a stranger who counts ids finds no petition.
 @pytest.mark.parametrize(("state", "status"), [("draft", 404), ("closed", 409), ("rejected", 409), ("hidden", 404),
-                                               ("pending_moderation", 409), ("returned", 404)])
+                                               ("pending_moderation", 404), ("returned", 404)])
 def test_cannot_sign_outside_open(client, state, status):
     petition = make_petition(state=state)
     make_user("eager@example.kz")
