@@ -15,10 +15,10 @@ from app.accounts.iin import InvalidIIN, is_adult
 from app.accounts.messages import ERRORS
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.core import clock
+from app.core.mailboxes import mailbox_key, normalize_email
 from app.core.refusals import Refusal
 from app.extensions import db
 from app.fraud import fingerprints, trending
-from app.mail.addresses import normalize_email
 from app.mail.outbox import queue_email
 from app.models import Region, User
 from app.web.requests import absolute_url, safe_next_url
@@ -48,10 +48,15 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def find_by_mailbox(email: str) -> User | None:
+    """The account on the mailbox this address reaches ("name+2@" finds "name@")."""
+    return db.session.scalar(select(User).where(User.mailbox == mailbox_key(email)))
+
+
 def email_taken(email: str, *, except_user: User | None = None) -> bool:
-    """Whether an account uses this address. An address someone asked to change to but
-    has not confirmed reserves nothing: the first to confirm it gets it."""
-    q = select(func.count()).select_from(User).where(User.email == normalize_email(email))
+    """Whether an account uses this address's mailbox. An address someone asked to change
+    to but has not confirmed reserves nothing: the first to confirm it gets it."""
+    q = select(func.count()).select_from(User).where(User.mailbox == mailbox_key(email))
     if except_user is not None:
         q = q.where(User.id != except_user.id)
     return db.session.scalar(q) > 0
@@ -85,7 +90,7 @@ def register(data: Registration, today: date | None = None, origin: dict | None 
         raise AccountError("unknown", "region")
     # Hashed whichever way this goes, so the answer takes as long for a taken address.
     password_hash = hash_password(data.password)
-    by_email = find_by_email(data.email)
+    by_email = find_by_mailbox(data.email)
     by_iin = db.session.scalar(select(User).where(User.iin_hmac == claim.person_key))
     if by_email is not None or by_iin is not None:
         _tell_of_attempt(data, by_email, by_iin)
@@ -321,7 +326,7 @@ def check_email_change(token: str) -> User:
 def confirm_email_change(token: str) -> User:
     """Raises TokenError / AccountError; also when the address was taken meanwhile."""
     user = check_email_change(token)
-    other = find_by_email(user.pending_email)
+    other = find_by_mailbox(user.pending_email)
     if other is not None and other.id != user.id:
         raise AccountError("taken", "email", status=400)
     try:

@@ -10,7 +10,7 @@ import ipaddress
 
 from flask import current_app
 
-from app.mail.addresses import normalize_email
+from app.core.mailboxes import normalize_email
 
 
 def _hmac(value: str, key: str) -> bytes:

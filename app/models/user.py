@@ -8,9 +8,10 @@ from datetime import date, datetime
 from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core import clock
+from app.core.mailboxes import mailbox_key
 from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
 from app.models.types import enum_column
@@ -36,6 +37,9 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased so uniqueness is case-insensitive on every backend.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The mailbox the address reaches (app.core.mailboxes.mailbox_key), kept with it: one
+    # account per mailbox, "name+2@" of a provider that delivers it to "name@" included.
+    mailbox: Mapped[str] = mapped_column(String(254), unique=True)
     # As in the identity document. Public pages show "Given S." (display_name).
     given_name: Mapped[str] = mapped_column(String(100))
     surname: Mapped[str] = mapped_column(String(100))
@@ -88,6 +92,12 @@ class User(UserMixin, Base):
     # session cookie and the remember-me cookie carry its key, never the user's id.
     current_session = None  # a UserSession, per request, not a column
     session_key = None  # str, per request, not a column
+
+    @validates("email")
+    def _keep_mailbox(self, _key: str, address: str) -> str:
+        """Every address set is kept with its mailbox."""
+        self.mailbox = mailbox_key(address)
+        return address
 
     def get_id(self) -> str:
         if not self.session_key:

@@ -225,6 +225,35 @@ def test_an_internationalised_domain_written_two_ways_is_one_mailbox(app, mailbo
         == "aigerim@xn--80aaa0a6awh12ed.kz"
 
 
+@pytest.mark.parametrize("second", ["aigerim.s+2@gmail.com", "AigerimS+petitions@googlemail.com", "a.i.g.e.r.i.m.s@gmail.com",
+                                    "aigerims@gmail.com", "ａｉｇｅｒｉｍｓ@gmail.com"])
+def test_one_mailbox_holds_one_account_whatever_its_spelling(app, mailbox, second):
+    """name+2@ (and dots, the provider's other domain, full-width letters) of an existing
+    name@ at a provider that delivers them there: no second account, and the page is the
+    one a fresh registration gets; the mailbox's owner is told someone tried."""
+    first = post(app.test_client(), "/register", form(email="aigerims@gmail.com"), token_from="/register")
+    registered(first)
+    before = user_count()
+    again = post(app.test_client(), "/register", form(email=second, iin=valid_iin(date(1991, 2, 3))),
+                 token_from="/register")
+    assert again.status_code == 200 and user_count() == before
+    from app.core.mailboxes import normalize_email
+
+    assert _body_without_csrf(again).replace(normalize_email(second), "ADDRESS") == \
+        _body_without_csrf(first).replace("aigerims@gmail.com", "ADDRESS")
+    told = [m for m in mailbox.to("aigerims@gmail.com") if "/verify/" not in text_part(m)]
+    assert len(told) == 1
+
+
+def test_a_provider_that_does_not_honour_tags_keeps_them_apart(app, mailbox):
+    """mail.ru delivers nothing to "name+2@": those are two mailboxes."""
+    registered(post(app.test_client(), "/register", form(email="aigerim@mail.ru"), token_from="/register"))
+    before = user_count()
+    registered(post(app.test_client(), "/register", form(email="aigerim+2@mail.ru", iin=valid_iin(date(1991, 2, 3))),
+                    token_from="/register"))
+    assert user_count() == before + 1
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
