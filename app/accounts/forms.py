@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from app.accounts import names
 from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
+from app.core.mailboxes import is_disposable
 from app.fraud.bot_signals import BotSignalsMixin
-from app.mail.addresses import is_disposable
 
 
 class NotCommon:
@@ -104,6 +104,7 @@ CONSENT_MISSING = _l("Tick the box to give your consent: without it we cannot op
 
 class RegisterForm(BotSignalsMixin, NameFields, FlaskForm):
     min_seconds_setting = "REGISTER_MIN_SECONDS"
+    single_use_stamp = True
 
     email = _email_field(_l("Email"), NotDisposable())
     password, confirm = _new_password_fields(_l("Password"))

@@ -118,3 +118,31 @@ def test_junk_posts_with_someones_address_do_not_use_up_their_registrations(clie
     for _ in range(6):  # refused forms (no IIN): the per-address daily limit is not touched
         assert post(client, "/register", form(iin=""), token_from="/register").status_code == 422
     assert post(client, "/register", form(), token_from="/register").status_code == 200
+
+
+def test_a_registration_stamp_works_once_and_only_in_the_browser_it_was_shown_to(app, client, clock, monkeypatch):
+    """One stamp fetched by a script passed 4 of 4 registrations from 4 addresses (#22)."""
+    from app.fraud.bot_signals import USED_MESSAGE
+    from tests.support import valid_iin
+
+    monkeypatch.setitem(app.config, "REGISTER_MIN_SECONDS", 4)
+    stamp = shown_at(client.get("/register"))
+    clock.advance(seconds=5)
+    before = users()
+    for n in range(3):  # other browsers, each with its own session and CSRF token
+        other = app.test_client()
+        data = {"csrf_token": csrf_token(other, "/register"), **form(email=f"other{n}@example.kz",
+                                                                     iin=valid_iin()), "shown_at": stamp}
+        refused = other.post("/register", data=data)
+        assert refused.status_code == 422 and translated(USED_MESSAGE, "kk") in page_text(refused)
+    assert users() == before
+    data = {"csrf_token": csrf_token(client, "/register"), **form(), "shown_at": stamp}
+    assert client.post("/register", data=data).status_code == 200 and users() == before + 1
+    again = client.post("/register", data={**data, **form(email="second@example.kz", iin=valid_iin())})
+    assert again.status_code == 422 and translated(USED_MESSAGE, "kk") in page_text(again)
+    assert users() == before + 1
+    # The page shown again carries a stamp of its own, which works (once the person has read it).
+    clock.advance(seconds=5)
+    fresh = shown_at(again)
+    assert client.post("/register", data={**data, **form(email="second@example.kz", iin=valid_iin()),
+                                          "shown_at": fresh}).status_code == 200
