@@ -20,6 +20,7 @@ from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.mailboxes import is_public_provider, normalize_email
 from app.extensions import db, limiter
 from app.fraud.fingerprints import account_key
 from app.models import RateRule
@@ -28,7 +29,8 @@ from app.web.requests import client_address
 ACTIONS = ("register", "sign", "create", "report")
 SCOPES = ("address", "network", "email_domain", "email", "account")
 
-# (action, scope, at most, per seconds): what the code enforced before the rules became data.
+# (action, scope, at most, per seconds): what the code enforced before the rules became
+# data, and the registration limits per network and email domain seeded since.
 DEFAULT_RULES = (
     ("register", "address", 10, 3600),
     ("register", "email", 5, 86400),
@@ -36,6 +38,11 @@ DEFAULT_RULES = (
     ("create", "address", 30, 3600),
     ("create", "account", 10, 3600),
     ("report", "address", 10, 3600),
+    # Registrations that were accepted, per network and per private email domain (#22).
+    ("register", "network", 30, 3600),
+    ("register", "network", 200, 86400),
+    ("register", "email_domain", 30, 3600),
+    ("register", "email_domain", 200, 86400),
 )
 
 _cache: dict = {"at": 0.0, "rules": None}
@@ -87,7 +94,11 @@ def _key(scope: str) -> Callable[[], str]:
         if scope == "network":
             return "net:" + _network(client_address())
         if scope == "email_domain":
-            return "domain:" + _email().rpartition("@")[2].strip().lower()
+            if is_public_provider(_email()):
+                # gmail.com, mail.ru...: their domain groups nobody (a national surge
+                # registers there by the thousand); the address's own limits apply.
+                return "domain-of:" + account_key(_email())
+            return "domain:" + normalize_email(_email()).rpartition("@")[2]
         if scope == "email":
             return "email:" + account_key(_email())
         if current_user.is_authenticated:  # account

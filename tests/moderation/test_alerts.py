@@ -217,7 +217,7 @@ def test_an_administrator_lowers_the_signing_limit_and_it_applies_at_once(app, a
 
 def test_a_new_rule_per_network_limits_registration_from_one_network(app, admin, restore_rules):
     response = post(admin, "/en/admin/limits/rate", {
-        "new-action": "register", "new-scope": "network", "new-max_count": "2", "new-window_seconds": "3600",
+        "new-action": "register", "new-scope": "network", "new-max_count": "2", "new-window_seconds": "600",
         "new-enabled": "y"}, token_from="/en/admin/limits")
     assert response.status_code == 303
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "rate_rule.create")).after["scope"] == \

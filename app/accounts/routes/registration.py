@@ -22,7 +22,7 @@ from app.web.requests import client_address, link_token, safe_next_url, stash_li
 # Only forms that passed validation count per email address and domain: junk posts with
 # someone's address cannot use up their day.
 @ratelimits.limited("register", counted_when=lambda response: response.status_code == 200,
-                    counted_scopes=("email", "email_domain"))
+                    counted_scopes=("email", "email_domain", "network"))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
