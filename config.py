@@ -153,9 +153,7 @@ class Config:
     # locked out by anyone else's guesses; every other attempt is counted per (account,
     # address), per address and, for the account as a whole, per account.
     LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
-    LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS", 5)
-    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 20)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_NETWORK = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT_NETWORK", 10)
     LOGIN_MAX_FAILURES_PER_DEVICE = _env_int("LOGIN_MAX_FAILURES_PER_DEVICE", 10)
     DEVICE_COOKIE_MAX_AGE = _env_int("DEVICE_COOKIE_MAX_AGE", 365 * 24 * 3600)
 

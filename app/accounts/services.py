@@ -212,8 +212,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 def password_log_in(email: str, password: str, address: str) -> User:
     """The first step of logging in: the active user with this email and password.
-    Wrong passwords are counted per account and address (in Redis, so the count survives
-    the request's rollback). Raises AccountError with field "password": "login_blocked"
+    Wrong passwords are counted per account and device, or account and network
+    (app.accounts.throttle; in Redis, so the count survives the request's rollback). Raises AccountError with field "password": "login_blocked"
     (429) while this account is refused from this address, "suspended" (403),
     "login_wrong" (401)."""
     if throttle.is_blocked(email, address):

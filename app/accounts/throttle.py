@@ -1,13 +1,17 @@
-"""Slowing down password guessing without locking the owner out (OWASP "device cookies").
+"""Slowing down password guessing without letting strangers lock anyone out (OWASP
+"device cookies").
 
 A browser that has logged in to an account receives a signed device cookie naming that
 account. Its attempts are counted on their own (per device and account): a stranger's
-wrong passwords, however many, never lock it. Every other attempt is counted per
-(account, address), per address, and per account; once any count reaches its limit
-inside the window the attempt gets 429 before the password is checked, so guessing
-costs the attacker time and costs us no argon2 work. A success clears the counts of
-that (account, address) and device; a password reset clears the account's count, so
-the owner can always get back in by email. Counts live in Redis and fail open (with a
+wrong passwords, however many, never lock it. Every other attempt is counted per account
+and network (the /24 or /48 of its address), never per account alone nor per address
+alone: 50 guesses from 50 addresses hold back no one, and guesses from a mobile carrier's
+shared address hold back only that account from that network, not everyone behind it
+(bursts from one address are the route's rate limit's). Once a count reaches its limit
+inside the window the attempt gets 429 before the password is checked, so guessing costs
+the attacker time and costs us no argon2 work. A success clears the counts of that
+(account, network) and device; a password reset by email trusts the browser it was made
+in, so the owner can always get back in. Counts live in Redis and fail open (with a
 warning) when it is down: argon2 keeps guessing slow.
 """
 
@@ -21,7 +25,7 @@ from flask import after_this_request, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.core import redis_client
-from app.fraud.fingerprints import account_key
+from app.fraud.fingerprints import account_key, network_of
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +65,7 @@ def _keys(email: str, address: str) -> dict[str, str]:
     nonce = _trusted_nonce(email)
     if nonce is not None:
         return {"LOGIN_MAX_FAILURES_PER_DEVICE": f"{PREFIX}:device:{nonce}:{acct}"}
-    return {
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": f"{PREFIX}:acct-addr:{acct}:{address}",
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": f"{PREFIX}:addr:{address}",
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": f"{PREFIX}:acct:{acct}",
-    }
+    return {"LOGIN_MAX_FAILURES_PER_ACCOUNT_NETWORK": f"{PREFIX}:acct-net:{acct}:{network_of(address)}"}
 
 
 def is_blocked(email: str, address: str) -> bool:
@@ -101,14 +101,20 @@ def _delete(*keys: str) -> None:
 
 def record_success(email: str, address: str) -> None:
     """Clear this attempt's counts and remember this browser as the account's device."""
-    keys = _keys(email, address)
-    _delete(*(k for limit, k in keys.items() if limit != "LOGIN_MAX_FAILURES_PER_ADDRESS"))
+    _delete(*_keys(email, address).values())
     trust_this_device(email)
 
 
 def password_was_reset(email: str) -> None:
-    """The owner proved the mailbox: strangers' guesses no longer hold the account."""
-    _delete(f"{PREFIX}:acct:{account_key(email)}")
+    """The owner proved the mailbox, and the guesses were at a password that is no more:
+    the account's counts go, and this browser is theirs from now on."""
+    try:
+        connection = redis_client.connection()
+        stale = list(connection.scan_iter(match=f"{PREFIX}:acct-net:{account_key(email)}:*", count=1000))
+        if stale:
+            connection.delete(*stale)
+    except redis.RedisError as exc:
+        log.warning("login failures not cleared: %s", exc)
     trust_this_device(email)
 
 

@@ -27,6 +27,15 @@ def _keys() -> list[str]:
     return keys
 
 
+def network_of(address: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) an address is in, as text; the text itself when it is
+    no IP address."""
+    try:
+        return str(_network(ipaddress.ip_address(address)))
+    except ValueError:
+        return address
+
+
 def _network(addr: ipaddress.IPv4Address | ipaddress.IPv6Address):
     """The /24 (IPv4) or /48 (IPv6) an address belongs to."""
     return ipaddress.ip_network(f"{addr}/{24 if addr.version == 4 else 48}", strict=False)

@@ -11,7 +11,6 @@ before they became data; with Redis unreachable the limits fail open, as before.
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from sqlalchemy import select
 
 from app.core.mailboxes import is_public_provider, normalize_email
 from app.extensions import db, limiter
-from app.fraud.fingerprints import account_key
+from app.fraud.fingerprints import account_key, network_of
 from app.models import RateRule
 from app.web.requests import client_address
 
@@ -73,14 +72,6 @@ def limit_string(action: str, scope: str) -> str:
     return ";".join(f"{n} per {seconds} second" for n, seconds in _rules().get((action, scope), ()))
 
 
-def _network(address: str) -> str:
-    try:
-        addr = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    return str(ipaddress.ip_network(f"{addr}/{24 if addr.version == 4 else 48}", strict=False))
-
-
 def _email() -> str:
     if current_user.is_authenticated:
         return current_user.email
@@ -92,7 +83,7 @@ def _key(scope: str) -> Callable[[], str]:
         if scope == "address":
             return client_address()
         if scope == "network":
-            return "net:" + _network(client_address())
+            return "net:" + network_of(client_address())
         if scope == "email_domain":
             if is_public_provider(_email()):
                 # gmail.com, mail.ru...: their domain groups nobody (a national surge
