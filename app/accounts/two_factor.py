@@ -103,27 +103,38 @@ def _window() -> timedelta:
     return timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
 
 
-def is_locked(user: User) -> bool:
-    """Too many wrong codes lately: no code is checked until the window passes."""
-    return (user.second_factor_failures >= current_app.config["TWO_FACTOR_MAX_FAILURES"]
-            and user.second_factor_failed_at is not None
-            and clock.now() - user.second_factor_failed_at < _window())
+# Two counts of wrong answers, each on the account: the log-in's codes, and the answers
+# to "prove it is you" inside a session (turning the second factor off, deleting the
+# account). A stolen session guessing there must not lock its owner out of logging in.
+COUNTS = {False: ("second_factor_failures", "second_factor_failed_at"),
+          True: ("reauth_failures", "reauth_failed_at")}
 
 
-def _count_failure(user: User) -> None:
+def is_locked(user: User, reauth: bool = False) -> bool:
+    """Too many wrong answers lately (at log-in, or with `reauth` inside a session): none
+    is checked until the window passes."""
+    failures, failed_at = (getattr(user, name) for name in COUNTS[reauth])
+    return (failures >= current_app.config["TWO_FACTOR_MAX_FAILURES"] and failed_at is not None
+            and clock.now() - failed_at < _window())
+
+
+def _count_failure(user: User, reauth: bool = False) -> None:
+    failures_name, failed_at_name = COUNTS[reauth]
+    failures_column, failed_at_column = getattr(User, failures_name), getattr(User, failed_at_name)
     now = clock.now()
-    fresh = or_(User.second_factor_failed_at.is_(None), User.second_factor_failed_at < now - _window())
+    fresh = or_(failed_at_column.is_(None), failed_at_column < now - _window())
     failures = write_now(update(User).where(User.id == user.id).values(
-        second_factor_failures=case((fresh, 1), else_=User.second_factor_failures + 1),
-        second_factor_failed_at=now).returning(User.second_factor_failures))
-    set_committed_value(user, "second_factor_failures", failures)
-    set_committed_value(user, "second_factor_failed_at", now)
+        {failures_column: case((fresh, 1), else_=failures_column + 1), failed_at_column: now})
+        .returning(failures_column))
+    set_committed_value(user, failures_name, failures)
+    set_committed_value(user, failed_at_name, now)
 
 
-def _clear_failures(user: User) -> None:
-    if user.second_factor_failures:
-        write_now(update(User).where(User.id == user.id).values(second_factor_failures=0))
-        set_committed_value(user, "second_factor_failures", 0)
+def _clear_failures(user: User, reauth: bool = False) -> None:
+    failures_name = COUNTS[reauth][0]
+    if getattr(user, failures_name):
+        write_now(update(User).where(User.id == user.id).values({getattr(User, failures_name): 0}))
+        set_committed_value(user, failures_name, 0)
 
 
 def _hash_code(code: str) -> bytes:
@@ -139,26 +150,27 @@ def _spend_recovery_code(user: User, code: str) -> bool:
     ) == 1
 
 
-def check(user: User, code: str | None) -> None:
+def check(user: User, code: str | None, reauth: bool = False) -> None:
     """Accept a current code from the app or an unused recovery code. Wrong codes are
     counted on the account (in the database, so neither a replayed cookie nor a Redis
-    outage resets them); past TWO_FACTOR_MAX_FAILURES in the window nothing is checked.
+    outage resets them), on the log-in's count or, with `reauth`, the count of answers
+    inside a session; past TWO_FACTOR_MAX_FAILURES in the window nothing is checked.
     Raises SecondFactorError ("code", or "locked")."""
-    if user.has_second_factor and is_locked(user):
+    if user.has_second_factor and is_locked(user, reauth):
         raise SecondFactorError("locked")
     code = _clean(code)
     if not user.has_second_factor or not code:
         raise SecondFactorError()
     step = _matching_step(user.totp_secret, code)
     if step is not None and _spend_step(user, step):
-        _clear_failures(user)
+        _clear_failures(user, reauth)
         return
     if step is None and _spend_recovery_code(user, code):
-        _clear_failures(user)
+        _clear_failures(user, reauth)
         record(user, "user.recovery_code_used", "user", user.id, after={"left": recovery_codes_left(user)})
         return
-    _count_failure(user)
-    raise SecondFactorError("locked" if is_locked(user) else "code")
+    _count_failure(user, reauth)
+    raise SecondFactorError("locked" if is_locked(user, reauth) else "code")
 
 
 def recovery_codes_left(user: User) -> int:
@@ -255,13 +267,15 @@ def new_recovery_codes(user: User, code: str | None) -> list[str]:
 
 def reauthenticate(user: User, password: str | None, code: str | None) -> None:
     """The password and a second-factor code asked again before a grave change.
-    Raises SecondFactorError naming the field that was wrong."""
-    if user.has_second_factor and is_locked(user):
+    Wrong answers are counted apart from the log-in's (a stolen session guesses neither
+    freely, nor locks its owner out of logging in). Raises SecondFactorError naming the
+    field that was wrong."""
+    if is_locked(user, reauth=True):
         raise SecondFactorError("locked")
     if not verify_password(user.password_hash, password or ""):
-        _count_failure(user)  # the same count: a stolen session guesses neither freely
-        raise SecondFactorError("password")
-    check(user, code)
+        _count_failure(user, reauth=True)
+        raise SecondFactorError("locked" if is_locked(user, reauth=True) else "password")
+    check(user, code, reauth=True)
 
 
 def _turn_off(user: User) -> None:

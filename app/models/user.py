@@ -82,6 +82,9 @@ class User(UserMixin, Base):
     # last came: past TWO_FACTOR_MAX_FAILURES within the window no code is even checked.
     second_factor_failures: Mapped[int] = mapped_column(default=0)
     second_factor_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wrong answers to "prove it is you" inside a session, counted apart from log-in's.
+    reauth_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    reauth_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     region: Mapped[Region | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(

@@ -195,3 +195,29 @@ def test_a_double_clicked_enrolment_shows_one_set_of_codes_and_they_work(app, cl
     assert client.get("/account/two-factor").status_code == 200
     assert submit().status_code == 400
 
+
+
+def test_a_stolen_session_guessing_at_turn_off_cannot_lock_the_owner_out_of_logging_in(app, clock):
+    """Wrong answers to "prove it is you" count apart from the log-in's wrong codes."""
+    citizen = make_user("careful@example.kz")
+    thief = app.test_client()
+    login(thief, "careful@example.kz")
+    enrol(thief)
+    clock.advance(seconds=31)  # the enrolment's code is spent; the next one is fresh
+    for _ in range(app.config["TWO_FACTOR_MAX_FAILURES"]):
+        wrong = post(thief, "/account/two-factor", {"action": "disable", "off-reauth_password": "nope-nope-1",
+                                                    "off-reauth_code": "000000"}, token_from="/account/two-factor")
+        assert wrong.status_code == 422
+    # The form is closed to the thief now, even with right answers (they may have the password) ...
+    right = {"action": "disable", "off-reauth_password": "correct horse battery",
+             "off-reauth_code": second_factor_code("careful@example.kz")}
+    assert post(thief, "/account/two-factor", right, token_from="/account/two-factor").status_code == 422
+    assert reload(citizen).has_second_factor
+    # ... but the owner logs in as ever: password, then a code.
+    owner = app.test_client()
+    step = post(owner, "/login", {"email": "careful@example.kz", "password": "correct horse battery"},
+                token_from="/login")
+    assert step.headers["Location"].endswith("/login/code")
+    clock.advance(seconds=31)
+    done = post(owner, "/login/code", {"code": second_factor_code("careful@example.kz")}, token_from="/login/code")
+    assert done.status_code == 302 and not done.headers["Location"].endswith("/login")
