@@ -135,7 +135,8 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-ERROR_400 = _json(_ref("Error"), "A parameter is unknown or out of range")
+ERROR_400 = _json(_ref("Error"), "A parameter is unknown or out of range, or the address carries a control "
+                                 "character")
 ERROR_404 = _json(_ref("Error"), "Not found")
 NOT_MODIFIED = {"description": "Not modified: the request's If-None-Match names the current ETag"}
 ERROR_503 = {**_json(_ref("Error"), "Briefly unavailable (the database is away): retry after the time given"),
@@ -154,11 +155,9 @@ PETITION_ID = {"name": "petition_id", "in": "path", "required": True,
 LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "how many")
 
 
-def _get(summary: str, description: str, ok: dict, *, parameters=(), not_found: bool = False,
-         bad_request: bool = False) -> dict:
-    responses = {"200": ok, "304": NOT_MODIFIED}
-    if bad_request:
-        responses["400"] = ERROR_400
+def _get(summary: str, description: str, ok: dict, *, parameters=(), not_found: bool = False) -> dict:
+    # Any operation: a control character in the address is refused before any route runs.
+    responses = {"200": ok, "304": NOT_MODIFIED, "400": ERROR_400}
     if not_found:
         responses["404"] = ERROR_404
     # Any operation: an address longer than the server takes, and the rate limits (the
@@ -191,7 +190,7 @@ def paths(body_codes: list[str], region_codes: list[str]) -> dict:
                 _query("sort", {"enum": list(SORTS), "default": "popular"}, "order"),
                 _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, "page"),
                 _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "size"),
-            ], bad_request=True),
+            ]),
         "/petitions/{petition_id}": _get(
             "A petition", "Texts, addressee, category, state and dates, count, threshold and its reason, regional "
             "breakdown, signatures by hour, review status with due date and overdue flag, response, rejection.",
@@ -210,9 +209,9 @@ def paths(body_codes: list[str], region_codes: list[str]) -> dict:
         "/regions": _get("Regions", "Kazakhstan's regions, with their official population where known.",
                          _json(_list_of("Region"), "The regions")),
         "/responses": _get("Latest responses", "Official responses, newest first.",
-                           _json(_list_of("Response"), "The responses"), parameters=[LIMIT], bad_request=True),
+                           _json(_list_of("Response"), "The responses"), parameters=[LIMIT]),
         "/trending": _get("Trending", "Open petitions by signatures in the last 24 hours.",
-                          _json(_list_of("TrendingPetition"), "The petitions"), parameters=[LIMIT], bad_request=True),
+                          _json(_list_of("TrendingPetition"), "The petitions"), parameters=[LIMIT]),
         "/openapi.json": _get("This document", "The OpenAPI 3.1 document of this API.",
                               _json({"type": "object"}, "OpenAPI 3.1")),
     }

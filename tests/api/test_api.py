@@ -92,7 +92,7 @@ def test_an_unknown_region_or_body_is_named_in_the_refusal_and_in_the_document(c
     assert "KZ-75" in parameters["region"]["schema"]["enum"] and "KZ-99" not in parameters["region"]["schema"]["enum"]
     assert "GOV" in parameters["body"]["schema"]["enum"]
     for operation in client.get("/api/v1/openapi.json").get_json()["paths"].values():
-        assert {"200", "304", "414", "429", "503"} <= set(operation["get"]["responses"])
+        assert {"200", "304", "400", "414", "429", "503"} <= set(operation["get"]["responses"])
 
 
 def test_what_the_public_cannot_see_is_a_404(client, app):
