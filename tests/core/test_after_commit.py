@@ -26,23 +26,20 @@ def calls():
     return made, record
 
 
-def test_a_job_queued_inside_a_savepoint_that_rolls_back_is_enqueued_when_the_outer_commits(app):
+@pytest.mark.parametrize("where", ["inside", "before"])
+def test_a_job_queued_with_a_savepoint_that_rolls_back_is_enqueued_when_the_outer_commits(app, where):
+    """Queued inside the savepoint, or before it: SQLAlchemy fires after_rollback for the
+    savepoint too, and neither job may be forgotten for it."""
     db.session.connection()
+    if where == "before":
+        after_commit.enqueue(JOB, job_id="before-savepoint")
     savepoint = db.session.begin_nested()
-    after_commit.enqueue(JOB, job_id="inside-savepoint")
+    if where == "inside":
+        after_commit.enqueue(JOB, job_id="inside-savepoint")
     savepoint.rollback()
     assert queued(app) == set()  # nothing before the commit
     db.session.commit()
-    assert queued(app) == {"inside-savepoint"}
-
-
-def test_a_job_queued_before_a_savepoint_that_rolls_back_is_enqueued_when_the_outer_commits(app):
-    db.session.connection()
-    after_commit.enqueue(JOB, job_id="before-savepoint")
-    savepoint = db.session.begin_nested()
-    savepoint.rollback()
-    db.session.commit()
-    assert queued(app) == {"before-savepoint"}
+    assert queued(app) == {f"{where}-savepoint"}
 
 
 def test_a_job_queued_in_a_transaction_that_rolls_back_is_not_enqueued(app):

@@ -92,30 +92,23 @@ def test_return_to_author_keeps_the_note_for_the_author(moderator, pending):
     assert note in email.text_body
 
 
-def test_reject_with_a_public_reason_rejects_with_the_explanation(moderator, pending):
-    services.reject(moderator, pending, RejectionCode.DUPLICATE, "Бұл петиция бұрыннан бар.")
+@pytest.mark.parametrize(("code", "note", "state", "action", "audited"), [
+    (RejectionCode.DUPLICATE, "Бұл петиция бұрыннан бар.", PetitionState.REJECTED, DecisionAction.REJECT,
+     "petition.reject"),
+    (RejectionCode.OFFENSIVE, "Қорлайтын сөздер бар.", PetitionState.HIDDEN, DecisionAction.HIDE, "petition.hide"),
+], ids=["a public reason rejects", "a hiding reason hides"])
+def test_reject_rejects_with_the_explanation_or_hides(moderator, pending, code, note, state, action, audited):
+    services.reject(moderator, pending, code, note)
     db.session.commit()
     petition = reload(pending)
-    assert petition.state is PetitionState.REJECTED and petition.rejection_code is RejectionCode.DUPLICATE
+    assert petition.state is state and petition.rejection_code is code
     [decision] = decisions(petition)
-    assert decision.action is DecisionAction.REJECT and decision.reason_code is RejectionCode.DUPLICATE
-    [entry] = audit("petition.reject")
-    assert entry.reason == "duplicate: Бұл петиция бұрыннан бар."
-    assert entry.after["rejection_code"] == "duplicate"
+    assert decision.action is action and decision.reason_code is code
+    [entry] = audit(audited)
+    assert entry.reason == f"{code.value}: {note}" and entry.after["rejection_code"] == code.value
+    assert audit({"petition.reject": "petition.hide", "petition.hide": "petition.reject"}[audited]) == []
     [email] = emails_to("author@example.kz")
-    assert "Бұл петиция бұрыннан бар." in email.text_body
-
-
-def test_reject_with_a_hiding_reason_hides_the_petition(moderator, pending):
-    services.reject(moderator, pending, RejectionCode.OFFENSIVE, "Қорлайтын сөздер бар.")
-    db.session.commit()
-    petition = reload(pending)
-    assert petition.state is PetitionState.HIDDEN and petition.rejection_code is RejectionCode.OFFENSIVE
-    [decision] = decisions(petition)
-    assert decision.action is DecisionAction.HIDE
-    assert audit("petition.reject") == [] and len(audit("petition.hide")) == 1
-    [email] = emails_to("author@example.kz")
-    assert email.template == "petition_stage"
+    assert email.template == "petition_stage" and note in email.text_body
 
 
 @pytest.mark.parametrize("act", [
