@@ -66,7 +66,7 @@ def build(petitions: int, officials: int):
         region = db.session.scalar(select(Region.id))
         pw = hash_password(secrets.token_urlsafe(12))
         db.session.execute(insert(User), [
-            {"email": f"u{i}@digest.kz", "given_name": "Digest", "surname": f"User{i}", "password_hash": pw,
+            {"email": f"u{i}@digest.kz", "mailbox": f"u{i}@digest.kz", "given_name": "Digest", "surname": f"User{i}", "password_hash": pw,
              "region_id": region, "iin_hmac": secrets.token_bytes(32), "birth_date": date(1980, 1, 1),
              "email_verified_at": now, "language": ("kk", "ru", "en")[i % 3], "session_version": 1,
              "active": True, "created_at": now} for i in range(officials + 1)])

@@ -71,9 +71,9 @@ def prepare(signatures: int, others: int) -> int:
         regions = [row[0] for row in conn.execute(text("SELECT id FROM regions ORDER BY id"))]
         params = {"n": signatures + SIGNERS, "now": now, "regions": regions}
         conn.execute(text("""
-            INSERT INTO users (email, given_name, surname, password_hash, region_id, iin_hmac, birth_date,
+            INSERT INTO users (email, mailbox, given_name, surname, password_hash, region_id, iin_hmac, birth_date,
                                email_verified_at, language, session_version, active, created_at)
-            SELECT 'citizen' || g || '@bench.kz', 'Citizen' || g, 'Bench', 'x',
+            SELECT 'citizen' || g || '@bench.kz', 'citizen' || g || '@bench.kz', 'Citizen' || g, 'Bench', 'x',
                    (:regions)[1 + g % cardinality(:regions)],
                    sha256(('iin' || g)::bytea), DATE '1985-01-01', :now, 'kk', 1, true, :now
             FROM generate_series(1, :n) AS g"""), params)
@@ -82,12 +82,13 @@ def prepare(signatures: int, others: int) -> int:
         conn.execute(text("""
             INSERT INTO petitions (author_id, body_id, category, language, title, summary, details, state,
                                    signature_count, sponsor_count, created_at, updated_at, submitted_at,
-                                   moderation_started_at, opened_at, closes_at)
+                                   moderation_started_at, opened_at, closes_at, link_key)
             SELECT 1, (:bodies)[1 + g % cardinality(:bodies)], 'other', 'kk',
                    CASE WHEN g = 0 THEN 'Мемлекеттік тілде барлық қызметтер: елдің бәрі қол қойған петиция'
                         ELSE 'Петиция нөмірі ' || g || ': ауылдағы жолды жөндеу керек' END,
                    'Қысқаша мазмұны', 'Толығырақ мәтін.', 'open', 0, 0, :now, :now, :now, :now,
-                   :now - (g || ' minutes')::interval, :now + interval '60 days'
+                   :now - (g || ' minutes')::interval, :now + interval '60 days',
+                   substr(md5(random()::text || g), 1, 22)
             FROM generate_series(0, :others) AS g"""), {"bodies": body_ids, "others": others, "now": now})
         hot = conn.execute(text("SELECT min(id) FROM petitions")).scalar_one()
         conn.execute(text("""

@@ -78,7 +78,7 @@ def prepare_database(users: int):
         create_table(db.engine)
         for start in range(0, users, 5000):
             db.session.execute(insert(User), [
-                {"email": f"bench{i}@bench.kz", "given_name": "Bench", "surname": f"User{i}", "password_hash": pw,
+                {"email": f"bench{i}@bench.kz", "mailbox": f"bench{i}@bench.kz", "given_name": "Bench", "surname": f"User{i}", "password_hash": pw,
                  "region_id": regions[i % len(regions)], "iin_hmac": secrets.token_bytes(32),
                  "birth_date": date(1985, 1, 1), "email_verified_at": now, "language": "kk",
                  "session_version": 1, "active": True, "created_at": now,

@@ -48,7 +48,7 @@ def bulk_users(n: int, prefix: str) -> list[int]:
     regions = db.session.scalars(select(Region.id).order_by(Region.id)).all()
     password = _hash("correct horse battery")
     now = clock.now()
-    rows = [{"email": f"{prefix}{i}@load.kz", "given_name": "Load", "surname": f"User{i}", "password_hash": password,
+    rows = [{"email": f"{prefix}{i}@load.kz", "mailbox": f"{prefix}{i}@load.kz", "given_name": "Load", "surname": f"User{i}", "password_hash": password,
              "region_id": regions[i % len(regions)], "iin_hmac": secrets.token_bytes(32),
              "birth_date": date(1980, 1, 1), "email_verified_at": now, "language": "kk", "session_version": 1,
              "active": True, "created_at": now} for i in range(n)]
