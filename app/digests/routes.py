@@ -18,7 +18,7 @@ from app.models import Role, User
 from app.models.digest import DigestFrequency
 from app.web.access import roles_required
 from app.web.forms import form_page
-from app.web.requests import link_token, stash_link_token
+from app.web.requests import add_emailed_link, link_token
 
 bp = Blueprint("digests", __name__)
 
@@ -37,9 +37,7 @@ def _save(user_id: int, form) -> None:
     flash(_("Your digest settings are saved."), "success")
 
 
-@bp.route("/digest/preferences/<token>")
-def preferences_link(token: str):
-    return stash_link_token("digest", token, "digests.preferences")
+add_emailed_link(bp, "/digest/preferences", "digest", "preferences")
 
 
 @bp.route("/digest/preferences", methods=["GET", "POST"])

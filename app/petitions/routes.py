@@ -28,7 +28,7 @@ from app.petitions.services import PetitionData, PetitionError
 from app.web.caching import public
 from app.web.csvfile import download as csv_download
 from app.web.forms import flash_refusal, form_page, refuse
-from app.web.requests import client_address, link_token, page_arg, share_url, stash_link_token
+from app.web.requests import add_emailed_link, client_address, link_token, page_arg, share_url
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
 PAGE_SIZE = 20
@@ -369,9 +369,7 @@ def report(petition_id: int):
 # --- unsubscribing from news about petitions -------------------------------------------
 
 
-@bp.route("/unsubscribe/<token>")
-def unsubscribe_link(token: str):
-    return stash_link_token("unsubscribe", token, "petitions.unsubscribe")
+add_emailed_link(bp, "/unsubscribe", "unsubscribe", "unsubscribe")
 
 
 @bp.route("/unsubscribe/<token>", methods=["POST"])

@@ -9,7 +9,10 @@ keeps app.web.transaction from committing anything written while rendering."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, render_template, request
+from flask.typing import ResponseReturnValue
 
 from app.core.refusals import Refusal
 from app.extensions import db
@@ -54,3 +57,15 @@ def form_page(template: str, **context):
     """A form page: 200 when it is shown, 422 when a POST comes back to it (the form had
     errors), so the request's transaction rolls back and clients see the refusal."""
     return render_template(template, **context), FORM_ERROR if request.method == "POST" else 200
+
+
+def submit(form, template: str, action: Callable[[], ResponseReturnValue], **context) -> ResponseReturnValue:
+    """A form route's whole idiom: on a valid POST, `action` (one service call and the
+    answer that follows it, a redirect or a page); a refusal it raises puts the form back
+    with the message (see `refuse`); otherwise the form page (see `form_page`)."""
+    if form.validate_on_submit():
+        try:
+            return action()
+        except Refusal as exc:
+            return refuse(form, exc, template, **context)
+    return form_page(template, form=form, **context)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import Response, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -139,6 +139,16 @@ def stash_link_token(kind: str, token: str, endpoint: str) -> Response:
     if len(token) <= _LINK_TOKEN_MAX:
         session[f"link:{kind}"] = token
     return redirect(url_for(endpoint))
+
+
+def add_emailed_link(bp: Blueprint, rule: str, kind: str, endpoint: str) -> None:
+    """The route an emailed link opens, `<rule>/<token>` (endpoint `<endpoint>_link`): it
+    stashes the token (see `stash_link_token`) and redirects to `endpoint`, which reads it
+    with `link_token(kind)`."""
+    def open_link(token: str) -> Response:
+        return stash_link_token(kind, token, f"{bp.name}.{endpoint}")
+
+    bp.add_url_rule(f"{rule}/<token>", f"{endpoint}_link", open_link)
 
 
 def link_token(kind: str) -> str:

@@ -19,7 +19,7 @@ from app.core import clock
 from app.extensions import db, limiter
 from app.models import User
 from app.web.forms import form_page, refuse
-from app.web.requests import client_address, forget_link_token, link_token, safe_next_url, stash_link_token
+from app.web.requests import add_emailed_link, client_address, forget_link_token, link_token, safe_next_url
 
 PENDING = "second_factor_pending"
 
@@ -124,9 +124,7 @@ def reset_request():
     return form_page("accounts/reset_request.html", form=form)
 
 
-@bp.route("/reset/<token>")
-def reset_password_link(token: str):
-    return stash_link_token("reset", token, "accounts.reset_password")
+add_emailed_link(bp, "/reset", "reset", "reset_password")
 
 
 @bp.route("/reset/password", methods=["GET", "POST"])

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from app.accounts import forms, own_data
-from app.accounts.own_data import OwnDataError
 from app.accounts.routes import bp
 from app.accounts.routes.common import region_choices
 from app.extensions import limiter
-from app.web.forms import form_page, refuse
+from app.web.forms import submit
 
 
 @bp.route("/account/data.json")
@@ -33,15 +32,14 @@ def change_region():
     form.region.choices = region_choices()
     if request.method == "GET":
         form.region.data = current_user.region.code if current_user.region else ""
-    if form.validate_on_submit():
-        try:
-            own_data.change_region(current_user._get_current_object(), form.region.data)
-        except OwnDataError as exc:
-            return refuse(form, exc, "accounts/region.html")
+
+    def change():
+        own_data.change_region(current_user._get_current_object(), form.region.data)
         flash(_("Your region is changed. Signatures you made before keep the region they were made in."),
               "success")
         return redirect(url_for("accounts.account"))
-    return form_page("accounts/region.html", form=form)
+
+    return submit(form, "accounts/region.html", change)
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -49,13 +47,13 @@ def change_region():
 @limiter.limit("10 per hour", methods=["POST"])
 def delete_account():
     form = forms.DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            own_data.delete_account(current_user._get_current_object(), form.password.data, form.code.data)
-        except OwnDataError as exc:
-            # A member of staff's account: flashed, 403; a wrong password or code: on its field.
-            return refuse(form, exc, "accounts/delete.html")
+
+    def delete():
+        # A member of staff's account is refused (flashed, 403); a wrong password or code
+        # on its field.
+        own_data.delete_account(current_user._get_current_object(), form.password.data, form.code.data)
         logout_user()
         session.clear()
         return render_template("accounts/deleted.html")
-    return form_page("accounts/delete.html", form=form)
+
+    return submit(form, "accounts/delete.html", delete)

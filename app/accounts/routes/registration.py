@@ -15,7 +15,7 @@ from app.accounts.services import AccountError
 from app.extensions import limiter
 from app.fraud import ratelimits
 from app.web.forms import form_page, refuse
-from app.web.requests import client_address, link_token, safe_next_url, stash_link_token
+from app.web.requests import add_emailed_link, client_address, link_token, safe_next_url
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -77,9 +77,7 @@ def resend_verification():
     return redirect(url_for("accounts.verify_sent"))
 
 
-@bp.route("/verify/<token>")
-def verify_email_link(token: str):
-    return stash_link_token("verify", token, "accounts.verify_email")
+add_emailed_link(bp, "/verify", "verify", "verify_email")
 
 
 @bp.route("/verify/confirm", methods=["GET", "POST"])

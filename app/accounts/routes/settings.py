@@ -13,12 +13,11 @@ from app import legal
 from app.accounts import forms, own_data, services, sessions
 from app.accounts.routes import bp
 from app.accounts.routes.common import log_in, token_page
-from app.accounts.services import AccountError
 from app.core import clock
 from app.extensions import db, limiter
 from app.models import Petition, PetitionState, Signature
-from app.web.forms import form_page, refuse
-from app.web.requests import safe_next_url, stash_link_token
+from app.web.forms import form_page, submit
+from app.web.requests import add_emailed_link, safe_next_url
 
 # What a logged-in person may still do before agreeing to a new privacy notice (or
 # confirming their name, which comes after the notice).
@@ -86,11 +85,9 @@ def end_other_sessions():
 @login_required
 def change_password():
     form = forms.ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except AccountError as exc:
-            return refuse(form, exc, "accounts/change_password.html")
+
+    def change():
+        services.change_password(current_user, form.current_password.data, form.password.data)
         # Every session of the account ended: open a new one so this browser stays
         # signed in (with the second factor it just had) while every other ends.
         user = current_user._get_current_object()
@@ -98,7 +95,8 @@ def change_password():
         log_in(user, remember=remembered, second_factor=user.second_factor_passed)
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("accounts.account"))
-    return form_page("accounts/change_password.html", form=form)
+
+    return submit(form, "accounts/change_password.html", change)
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -106,23 +104,20 @@ def change_password():
 @limiter.limit("10 per hour", methods=["POST"])
 def change_email():
     form = forms.ChangeEmailForm()
-    if form.validate_on_submit():
-        try:
-            services.request_email_change(current_user, form.email.data, form.password.data)
-        except AccountError as exc:
-            return refuse(form, exc, "accounts/change_email.html")
+
+    def request_change():
+        services.request_email_change(current_user, form.email.data, form.password.data)
         flash(
             _("We have sent a confirmation link to %(email)s. Your address changes when you follow it.",
               email=current_user.pending_email),
             "info",
         )
         return redirect(url_for("accounts.account"))
-    return form_page("accounts/change_email.html", form=form)
+
+    return submit(form, "accounts/change_email.html", request_change)
 
 
-@bp.route("/account/email/confirm/<token>")
-def confirm_email_change_link(token: str):
-    return stash_link_token("email", token, "accounts.confirm_email_change")
+add_emailed_link(bp, "/account/email/confirm", "email", "confirm_email_change")
 
 
 @bp.route("/account/email/confirm", methods=["GET", "POST"])
