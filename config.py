@@ -143,6 +143,28 @@ class Config:
     CLOSE_SWEEP_SECONDS = _env_int("CLOSE_SWEEP_SECONDS", 60)
     THRESHOLD_PROFILE = _env("THRESHOLD_PROFILE", "movement-2016")
 
+    # Identity (app/accounts/identity.py, app/accounts/state_idp.py). A typed IIN is only
+    # checked for form: anyone who knows a number can register as its owner. It is the demo's
+    # default; a deployment that has the state's identity provider may turn it off.
+    SELF_DECLARED_IDENTITY = _env_bool("SELF_DECLARED_IDENTITY", True)
+    # Signing in with the state's identity provider (OpenID Connect, authorization code +
+    # PKCE): off while OIDC_DISCOVERY_URL is empty. The provider must list the redirect URI
+    # of each language: {PUBLIC_BASE_URL}/<lang>/login/state/callback.
+    OIDC_DISCOVERY_URL = _env("OIDC_DISCOVERY_URL", "")
+    OIDC_CLIENT_ID = _env("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = _env("OIDC_SCOPES", "openid profile email")
+    OIDC_PROVIDER_NAME = _env("OIDC_PROVIDER_NAME", "eGov")
+    # Which ID-token claims carry what: providers name them differently.
+    OIDC_IIN_CLAIM = _env("OIDC_IIN_CLAIM", "iin")
+    OIDC_GIVEN_NAME_CLAIM = _env("OIDC_GIVEN_NAME_CLAIM", "given_name")
+    OIDC_FAMILY_NAME_CLAIM = _env("OIDC_FAMILY_NAME_CLAIM", "family_name")
+    OIDC_PATRONYMIC_CLAIM = _env("OIDC_PATRONYMIC_CLAIM", "middle_name")
+    OIDC_EMAIL_CLAIM = _env("OIDC_EMAIL_CLAIM", "email")
+    OIDC_HTTP_TIMEOUT_SECONDS = _env_int("OIDC_HTTP_TIMEOUT_SECONDS", 10)
+    # How long the answer of the provider is kept while the person finishes a new account.
+    OIDC_FINISH_SECONDS = _env_int("OIDC_FINISH_SECONDS", 30 * 60)
+
     VERIFY_EMAIL_MAX_AGE = _env_int("VERIFY_EMAIL_MAX_AGE", 3 * 24 * 3600)
     RESET_PASSWORD_MAX_AGE = _env_int("RESET_PASSWORD_MAX_AGE", 3600)
     DIGEST_LINK_MAX_AGE = _env_int("DIGEST_LINK_MAX_AGE", 90 * 24 * 3600)
@@ -291,6 +313,11 @@ class ProductionConfig(Config):
                 raise ConfigError("PAGE_CACHE_REDIS_URL must name another Redis server than REDIS_URL: a database "
                                   "number of the same server shares its memory, so a full page cache would evict "
                                   "rate limits and queued jobs")
+        if app_config.get("OIDC_DISCOVERY_URL") and not (app_config.get("OIDC_CLIENT_ID")
+                                                         and app_config.get("OIDC_CLIENT_SECRET")):
+            raise ConfigError("OIDC_DISCOVERY_URL is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
+        if not app_config.get("SELF_DECLARED_IDENTITY") and not app_config.get("OIDC_DISCOVERY_URL"):
+            raise ConfigError("SELF_DECLARED_IDENTITY is off and no OIDC_DISCOVERY_URL is set: nobody could register")
         if len(app_config["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if not app_config.get("MAIL_DIR"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -267,6 +267,33 @@ def smtp_server(app, monkeypatch):
     handler.port = port
     yield handler
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def _oidc_server():
+    from tests.oidc_provider import Provider
+
+    provider = Provider()
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc(app, _oidc_server, monkeypatch):
+    """The OpenID Connect provider the tests start (tests/oidc_provider.py), behaving
+    (its knobs reset) and signing in an adult with a valid IIN; the app is pointed at it."""
+    from tests.oidc_provider import Knobs
+    from tests.support import valid_iin
+
+    provider = _oidc_server
+    provider.knobs, provider.codes_exchanged = Knobs(), 0
+    provider.person = {"iin": valid_iin(date(1990, 5, 17)), "given_name": "Айгерім", "family_name": "Сапарова",
+                       "middle_name": "Қайратқызы", "email": "aigerim@example.kz"}
+    for key, value in {"OIDC_DISCOVERY_URL": provider.discovery_url, "OIDC_CLIENT_ID": provider.client_id,
+                       "OIDC_CLIENT_SECRET": provider.client_secret}.items():
+        monkeypatch.setitem(app.config, key, value)
+    return provider
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

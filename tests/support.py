@@ -63,8 +63,10 @@ def make_user(
     born: date | None = None,
     commit: bool = True,
     second_factor: bool | None = None,
+    iin: str | None = None,
 ):
-    """A citizen (or staff) account made the way registration makes it. Staff have a
+    """A citizen (or staff) account made the way registration makes it (with `iin`, or a
+    new valid one). Staff have a
     second factor turned on unless `second_factor=False` (tests log in with
     `login`, which enters the code)."""
     from sqlalchemy import select
@@ -76,7 +78,7 @@ def make_user(
     from app.models import Region, User
 
     n = next(_serial)
-    claim = provider().claim(valid_iin(born))
+    claim = provider().claim(iin or valid_iin(born))
     user = User(
         email=email_address or f"user{n}@example.kz",
         given_name="Test", surname=f"Person{n}",

@@ -124,6 +124,18 @@ class RegisterForm(BotSignalsMixin, NameFields, FlaskForm):
     consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
 
 
+class StateIdFinishForm(FlaskForm):
+    """A new account from the state's identity provider: the name and IIN came from it."""
+
+    email = _email_field(_l("Email"), NotDisposable())
+    region = SelectField(
+        _l("Region of residence"),
+        validators=[DataRequired(message=_l("Choose your region of residence."))],
+        validate_choice=False,  # the service checks the code against the database
+    )
+    consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
+
+
 class LoginForm(FlaskForm):
     email = _email_field(_l("Email"))
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))])

@@ -47,6 +47,15 @@ def _region_too_soon(refusal) -> str:
              date=format_date(refusal.details["allowed_from"], "long"))
 
 
+def _state_idp(text):
+    """A message that names the state's identity provider (OIDC_PROVIDER_NAME)."""
+    return lambda _refusal: _(text, provider=current_app.config["OIDC_PROVIDER_NAME"])
+
+
+def _idp_under_age(_refusal) -> str:
+    return _("You must be at least %(age)d years old to have an account.", age=current_app.config["MIN_AGE_YEARS"])
+
+
 ERRORS = {
     # Registration: the IIN (InvalidIIN and the rules after it), the region.
     ("iin", "format"): _l("The IIN is 12 digits."),
@@ -77,5 +86,31 @@ ERRORS = {
     # My own data (OwnDataError).
     ("region", "same"): _l("This is your region already."),
     ("region", "too_soon"): _region_too_soon,
+    "name_verified": _l("Your name came with your confirmed identity, as in your documents: it cannot be changed "
+                        "here."),
     "staff": _l("A member of staff's account is closed by an administrator: ask one."),
+    # Signing in with the state's identity provider (StateIdError); nothing is saved.
+    ("state_idp", "cancelled"): _state_idp("You did not finish signing in with %(provider)s. Nothing was changed: "
+                                           "you can try again."),
+    ("state_idp", "state"): _l("This sign-in was not started in this browser, or its answer was used already. "
+                               "Start again from the log-in page."),
+    ("state_idp", "token"): _state_idp("The answer from %(provider)s did not pass our checks, so you are not signed "
+                                       "in and nothing was saved. Try again; if it happens again, tell us."),
+    ("state_idp", "unavailable"): _state_idp("%(provider)s is not answering at the moment. Try again in a few "
+                                             "minutes, or log in with your password."),
+    ("state_idp", "no_iin"): _state_idp("%(provider)s did not give us your IIN, which an account needs. Nothing was "
+                                        "saved. When %(provider)s asks, allow it to share your IIN."),
+    ("state_idp", "invalid_iin"): _state_idp("%(provider)s gave an IIN that is not valid, so nothing was saved. "
+                                             "Tell us: this should not happen."),
+    ("state_idp", "no_name"): _state_idp("%(provider)s did not give us your name, which an account needs. Nothing "
+                                         "was saved. When %(provider)s asks, allow it to share your name."),
+    ("state_idp", "under_age"): _idp_under_age,
+    ("state_idp", "deleted"): _l("The account registered with your IIN was deleted by its owner, and an IIN is not "
+                                 "registered again after that. Nothing was saved."),
+    ("state_idp", "suspended"): _suspended,
+    ("state_idp", "link_other"): _state_idp("The account you logged in to was registered with another IIN, so it is "
+                                            "not linked to your %(provider)s sign-in."),
+    ("state_idp", "exists"): _l("An account with your IIN or this email address has just been made. Log in to it."),
+    ("state_idp", "expired"): _state_idp("The time to finish your account ran out, and nothing was saved. Sign in "
+                                         "with %(provider)s again."),
 }

@@ -144,7 +144,10 @@ def change_region(user: User, code: str) -> None:
 
 def change_name(user: User, given_name: str, surname: str, patronymic: str | None) -> None:
     """Correct one's name (or confirm the parts a migration guessed). Audited without the
-    names themselves: the log keeps that it changed, the account keeps what it is."""
+    names themselves: the log keeps that it changed, the account keeps what it is. Raises
+    OwnDataError("name_verified", 403) for a name the state's identity provider gave."""
+    if user.identity_level.verified:
+        raise OwnDataError("name_verified", status=403)
     before = (user.given_name, user.surname, user.patronymic)
     user.given_name, user.surname = names.clean(given_name), names.clean(surname)
     user.patronymic = names.clean(patronymic) or None

@@ -8,6 +8,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.models.user import NO_PASSWORD
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -43,7 +45,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    if stored_hash is None:
+    if stored_hash is None or stored_hash == NO_PASSWORD:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
         return False

@@ -31,7 +31,7 @@ from app.models.petition import (
     SignatureDelta,
 )
 from app.models.review import CaseReassignment, CaseState, ReviewCase
-from app.models.user import STAFF_ROLES, RecoveryCode, Role, User, UserRole, UserSession
+from app.models.user import STAFF_ROLES, IdentityLevel, RecoveryCode, Role, User, UserRole, UserSession
 
 __all__ = [
     "AlertRule",
@@ -70,6 +70,7 @@ __all__ = [
     "OutboxStatus",
     "Region",
     "RegionKind",
+    "IdentityLevel",
     "Role",
     "STAFF_ROLES",
     "StateBody",

@@ -27,6 +27,26 @@ class Role(enum.Enum):
 STAFF_ROLES = (Role.MODERATOR, Role.OFFICIAL, Role.ADMIN)
 
 
+# The password hash of an account made through the state's identity provider: no password
+# matches it (app.accounts.passwords), until its owner sets one by a reset link.
+NO_PASSWORD = "!no-password"  # noqa: S105 (not a secret: a hash no password matches)
+
+
+class IdentityLevel(enum.Enum):
+    """How the account's identity (its IIN, birth date and, past self-declared, its name)
+    was established: typed by the person and checked only for form; given by the state's
+    identity provider at sign-in (OpenID Connect); proved by a certificate of the National
+    Certification Authority (an EDS)."""
+
+    SELF_DECLARED = "self_declared"
+    STATE_IDP = "state_idp"
+    EDS = "eds"
+
+    @property
+    def verified(self) -> bool:
+        return self is not IdentityLevel.SELF_DECLARED
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -53,6 +73,11 @@ class User(UserMixin, Base):
     # keeping the number. Staff created from the CLI may have none.
     iin_hmac: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
     birth_date: Mapped[date | None]
+    identity_level: Mapped[IdentityLevel] = mapped_column(
+        enum_column(IdentityLevel, "identity_level"), default=IdentityLevel.SELF_DECLARED,
+        server_default=IdentityLevel.SELF_DECLARED.value)
+    # When the state's identity provider (or an EDS) last vouched for the identity.
+    identity_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A new address waits here until the link sent to it is followed.
     pending_email: Mapped[str | None] = mapped_column(String(254))
@@ -123,6 +148,12 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account made through the state's identity provider until its owner
+        sets a password (by a reset link)."""
+        return self.password_hash != NO_PASSWORD
 
     @property
     def is_verified(self) -> bool:

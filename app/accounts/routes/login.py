@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from app.accounts import forms, services, sessions, throttle, two_factor
+from app.accounts import forms, services, sessions, state_idp, throttle, two_factor
 from app.accounts.messages import too_many_codes
 from app.accounts.routes import bp
 from app.accounts.routes.common import link_problem, log_in
@@ -53,17 +53,37 @@ def login():
             user = services.password_log_in(email, form.password.data, address)
         except AccountError as exc:
             return refuse(form, exc, "accounts/login.html", next_url=next_url)
-        target = next_url or url_for("accounts.account")
-        if user.has_second_factor:
-            # Only the password so far: nothing counts as a log-in until the code.
-            session.clear()
-            session[PENDING] = {"u": user.id, "at": clock.timestamp(), "next": target,
-                                "r": bool(form.remember.data)}
-            return redirect(url_for("accounts.login_code"))
-        throttle.record_success(email, address)
-        log_in(user, remember=form.remember.data)
-        return redirect(consent_first(user, target))
+        if not user.has_second_factor:  # with one: once its code is right (login_code)
+            throttle.record_success(email, address)
+        return open_session(user, next_url or url_for("accounts.account"), remember=bool(form.remember.data))
     return form_page("accounts/login.html", form=form, next_url=next_url)
+
+
+def open_session(user, target: str, remember: bool):
+    """After the first factor (the password, or the state's identity provider): the code
+    page for an account with a second factor (nothing counts as a log-in until the code),
+    else the session. An account the state's identity provider sent its owner to log in
+    to is linked to it once logged in."""
+    link = session.get(state_idp.LINK)
+    if user.has_second_factor:
+        session.clear()
+        session[PENDING] = {"u": user.id, "at": clock.timestamp(), "next": target, "r": remember, "link": link}
+        return redirect(url_for("accounts.login_code"))
+    log_in(user, remember=remember)
+    _link(user, link)
+    return redirect(consent_first(user, target))
+
+
+def _link(user, link) -> None:
+    identity = state_idp.StateIdentity.from_session(link)
+    if identity is None:
+        return
+    try:
+        state_idp.vouch(user, identity)
+    except state_idp.StateIdError as exc:
+        flash(exc.message(), "error")
+        return
+    flash(_("Your identity is confirmed through %(provider)s.", provider=state_idp.provider_name()), "success")
 
 
 def _locked_out():
@@ -96,6 +116,7 @@ def login_code():
         throttle.record_success(user.email, client_address())
         target = safe_next_url(pending.get("next")) or url_for("accounts.account")
         log_in(user, remember=bool(pending.get("r")), second_factor=True)
+        _link(user, pending.get("link"))
         return redirect(consent_first(user, target))
     return form_page("accounts/login_code.html", form=form)
 

@@ -139,11 +139,13 @@ def name():
     user = current_user._get_current_object()
     form = forms.NameForm(obj=user if request.method == "GET" else None)
     target = safe_next_url(request.args.get("next")) or url_for("accounts.account")
-    if form.validate_on_submit():
+
+    def change():
         own_data.change_name(user, form.given_name.data, form.surname.data, form.patronymic.data)
         flash(_("Your name is saved. Public pages show it as %(name)s.", name=user.display_name), "success")
         return redirect(target)
-    return form_page("accounts/name.html", form=form, confirming=user.name_unconfirmed)
+
+    return submit(form, "accounts/name.html", change, confirming=user.name_unconfirmed)
 
 
 @bp.route("/account/consent", methods=["GET", "POST"])
