@@ -411,3 +411,24 @@ def at_once(app, *calls) -> list:
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+def redis_dump(connection) -> str:
+    """Every key and value of a Redis database, as text (to search it for what must not be there)."""
+    out = []
+    for key in connection.scan_iter(count=1000):
+        kind = connection.type(key)
+        if kind == b"string":
+            value = connection.get(key)
+        elif kind == b"hash":
+            value = connection.hgetall(key)
+        elif kind == b"list":
+            value = connection.lrange(key, 0, -1)
+        elif kind == b"set":
+            value = connection.smembers(key)
+        elif kind == b"zset":
+            value = connection.zrange(key, 0, -1, withscores=True)
+        else:
+            value = connection.xrange(key) if kind == b"stream" else b""
+        out.append(f"{key!r} {value!r}")
+    return "\n".join(out)

@@ -112,3 +112,14 @@ def test_a_process_with_an_unknown_boolean_word_exits_with_the_message():
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert BOOLEAN_MESSAGE in result.stderr
+
+
+def test_production_identity_settings_are_checked():
+    with pytest.raises(ConfigError, match="OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"):
+        create_app("production", **dict(GOOD, OIDC_DISCOVERY_URL="https://idp.example.kz/.well-known/openid-configuration"))
+    with pytest.raises(ConfigError, match="nobody could register"):
+        create_app("production", **dict(GOOD, SELF_DECLARED_IDENTITY=False))
+    app = create_app("production", **dict(GOOD, SELF_DECLARED_IDENTITY=False, OIDC_CLIENT_ID="dauys",
+                                          OIDC_CLIENT_SECRET="s" * 32,
+                                          OIDC_DISCOVERY_URL="https://idp.example.kz/.well-known/openid-configuration"))
+    assert app.config["SELF_DECLARED_IDENTITY"] is False

@@ -32,5 +32,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_users_identity_level'), type_='check')
         batch_op.drop_column('identity_verified_at')
         batch_op.drop_column('identity_level')

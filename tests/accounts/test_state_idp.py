@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.accounts.identity import provider as identity_provider
 from app.extensions import db
 from app.models import IdentityLevel, User
-from tests.support import make_user, page_text, post, valid_iin
+from tests.support import make_user, page_text, post, redis_dump, valid_iin
 
 
 @pytest.fixture(autouse=True)
@@ -260,3 +260,53 @@ def test_deleted_and_suspended_accounts(client, oidc):
     db.session.commit()
     response = sign_in(client)
     assert response.status_code == 403 and "deleted" in page_text(response)
+
+
+def test_no_raw_iin_after_the_journey(app, client, oidc, caplog):
+    """The database, Redis, the logs and the session (a cookie the browser keeps) hold no
+    raw IIN after a first sign-in and after linking a typed-IIN account."""
+    import logging
+
+    from app.core import redis_client
+    from tests.accounts.test_no_raw_iin import database_dump
+
+    first, linked = oidc.person["iin"], valid_iin(date(1975, 3, 3))
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    try:
+        sign_in(client)
+        with client.session_transaction() as kept:
+            session_between = repr(dict(kept))
+        assert "person_key" in session_between  # what the finish page reads, hashed
+        finish(client)
+        make_user("linked@example.kz", iin=linked)
+        oidc.person["iin"] = linked
+        stranger = app.test_client()
+        stranger.language = "en"
+        sign_in(stranger)
+        with stranger.session_transaction() as kept:
+            session_between += repr(dict(kept))
+        post(stranger, "/login", {"email": "linked@example.kz", "password": "correct horse battery"},
+             token_from="/login")
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    db.session.commit()
+    dump, memory = database_dump(app), redis_dump(redis_client.connection(app))
+    assert "aigerim@example.kz" in dump and "linked@example.kz" in dump
+    for iin in (first, linked):
+        for where, text in (("database", dump), ("redis", memory), ("logs", caplog.text),
+                            ("session", session_between)):
+            assert iin not in text, where
+
+
+def test_with_self_declared_identity_off_registration_goes_through_the_provider(app, client, oidc, monkeypatch):
+    monkeypatch.setitem(app.config, "SELF_DECLARED_IDENTITY", False)
+    page = client.get("/register")
+    assert page.status_code == 200 and "Sign in with eGov" in page_text(page) and 'name="iin"' not in page_text(page)
+    before = users()
+    typed = post(client, "/register", {"given_name": "Typed", "surname": "Person", "email": "typed@example.kz",
+                                       "password": "steppe-wind-2026", "confirm": "steppe-wind-2026",
+                                       "region": "KZ-71", "iin": valid_iin(), "consent": "y"})
+    assert typed.status_code == 403 and users() == before
+    sign_in(client)
+    assert finish(client).status_code == 302 and users() == before + 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,6 +26,10 @@ from app.web.requests import add_emailed_link, client_address, link_token, safe_
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
+    if not current_app.config["SELF_DECLARED_IDENTITY"]:
+        # A typed IIN is not accepted here: accounts come from the state's identity provider.
+        return (render_template("accounts/register_state_idp.html", next_url=safe_next_url(request.args.get("next"))),
+                403 if request.method == "POST" else 200)
     form = forms.RegisterForm()
     form.region.choices = region_choices()
     next_url = safe_next_url(request.args.get("next"))
