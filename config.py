@@ -165,6 +165,18 @@ class Config:
     # How long the answer of the provider is kept while the person finishes a new account.
     OIDC_FINISH_SECONDS = _env_int("OIDC_FINISH_SECONDS", 30 * 60)
 
+    # Signatures made with an EDS (app/eds): off while EDS_TRUST_ANCHORS is empty. Trust
+    # anchors and intermediates are PEM bundles (the NCA RK's RSA and GOST roots).
+    EDS_TRUST_ANCHORS = _env("EDS_TRUST_ANCHORS", "")
+    EDS_INTERMEDIATES = _env("EDS_INTERMEDIATES", "")
+    # The OCSP responder asked (empty: the one each certificate names), and the CRLs
+    # fetched when it does not answer (comma-separated; empty: each certificate's own).
+    EDS_OCSP_URL = _env("EDS_OCSP_URL", "")
+    EDS_CRL_URLS = _env("EDS_CRL_URLS", "")
+    EDS_OCSP_CACHE_SECONDS = _env_int("EDS_OCSP_CACHE_SECONDS", 300)
+    EDS_HTTP_TIMEOUT_SECONDS = _env_int("EDS_HTTP_TIMEOUT_SECONDS", 5)
+    EDS_STATEMENT_SECONDS = _env_int("EDS_STATEMENT_SECONDS", 600)
+
     VERIFY_EMAIL_MAX_AGE = _env_int("VERIFY_EMAIL_MAX_AGE", 3 * 24 * 3600)
     RESET_PASSWORD_MAX_AGE = _env_int("RESET_PASSWORD_MAX_AGE", 3600)
     DIGEST_LINK_MAX_AGE = _env_int("DIGEST_LINK_MAX_AGE", 90 * 24 * 3600)

@@ -296,6 +296,34 @@ def oidc(app, _oidc_server, monkeypatch):
     return provider
 
 
+@pytest.fixture(scope="session")
+def _test_ca(tmp_path_factory):
+    from tests.eds_ca import Authority
+
+    ca = Authority()
+    ca.start()
+    ca.bundle = tmp_path_factory.mktemp("eds") / "anchors.pem"
+    ca.bundle.write_bytes(ca.pem)
+    yield ca
+    ca.stop()
+
+
+@pytest.fixture
+def eds(app, _test_ca, monkeypatch):
+    """The tests' own certification authority (tests/eds_ca.py) as the only trust anchor,
+    its OCSP responder and CRL answering; no OCSP answer kept from an earlier test."""
+    from app.core import redis_client
+    from app.eds.revocation import OCSP_KEY
+    from tests.eds_ca import ResponderKnobs
+
+    _test_ca.knobs, _test_ca.revoked, _test_ca.ocsp_requests = ResponderKnobs(), {}, 0
+    monkeypatch.setitem(app.config, "EDS_TRUST_ANCHORS", str(_test_ca.bundle))
+    connection = redis_client.connection(app)
+    for key in connection.scan_iter(OCSP_KEY + "*"):
+        connection.delete(key)
+    return _test_ca
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 

@@ -1,0 +1,187 @@
+"""Verifying a signature made with an electronic digital signature (EDS): a CMS (CAdES)
+SignedData over exactly the statement the server issued, by a certificate that chains to a
+configured trust anchor (the NCA RK's roots), valid now, fit for signing, and not revoked.
+
+The signature itself (the signed attributes, the message digest over the content) is
+checked here; the certificate path, its validity and key usage by pyhanko-certvalidator,
+given the revocation information fetched here (app.eds.revocation: OCSP first, then a
+CRL), so that the OCSP answer can be kept with the signature as its time-mark. A refusal
+raises EdsError with its own code; nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from flask import current_app
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    DisallowedAlgorithmError,
+    ExpiredError,
+    InsufficientRevinfoError,
+    InvalidCertificateError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+
+from app.core import clock
+from app.eds import revocation, trust
+from app.eds.errors import EdsError
+
+# The IIN in a certificate subject's SERIALNUMBER, as the NCA RK writes it.
+IIN_IN_SUBJECT = re.compile(r"^IIN(\d{12})$")
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_MAX_CMS_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    """What a valid EDS signature proves. `iin` is the raw number from the certificate:
+    the caller turns it into the identity seam's keyed hash and drops it."""
+
+    iin: str
+    surname: str
+    given_name: str
+    algorithm: str  # "rsa-sha256", ...
+    signing_time: datetime
+    certificate: bytes  # DER
+    ocsp_response: bytes | None  # DER: the time-mark kept with the signature
+    crl_checked: bool  # the answer came from a CRL (the OCSP responder did not answer)
+
+
+def _load(cms_der: bytes) -> tuple[cms.SignedData, cms.SignerInfo, asn1_x509.Certificate]:
+    if not cms_der or len(cms_der) > _MAX_CMS_BYTES:
+        raise EdsError("malformed")
+    try:
+        info = cms.ContentInfo.load(cms_der, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise EdsError("malformed")
+        signed = info["content"]
+        signers = list(signed["signer_infos"])
+        certificates = [c.chosen for c in (signed["certificates"] or []) if c.name == "certificate"]
+        if len(signers) != 1 or not certificates:
+            raise EdsError("malformed")
+        signer = signers[0]
+        sid = signer["sid"]
+        for cert in certificates:
+            if sid.name == "issuer_and_serial_number" and (
+                    cert.issuer == sid.chosen["issuer"] and cert.serial_number == sid.chosen["serial_number"].native):
+                return signed, signer, cert
+            if sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
+                return signed, signer, cert
+    except (ValueError, TypeError, KeyError):
+        raise EdsError("malformed") from None
+    raise EdsError("malformed")
+
+
+def _attribute(signer: cms.SignerInfo, name: str):
+    attrs = signer["signed_attrs"]
+    values = [a["values"] for a in attrs if a["type"].native == name] if attrs else []
+    if len(values) != 1 or len(values[0]) != 1:
+        raise EdsError("malformed")
+    return values[0][0]
+
+
+def _check_content(signed: cms.SignedData, signer: cms.SignerInfo, statement: bytes) -> str:
+    """The content is the statement (inside the CMS, or detached and given), and the signed
+    message digest is its digest. Returns the digest algorithm's name."""
+    inside = signed["encap_content_info"]["content"]
+    if inside.native is not None and inside.native != statement:
+        raise EdsError("content")
+    digest_name = signer["digest_algorithm"]["algorithm"].native
+    if digest_name not in _HASHES:
+        raise EdsError("algorithm")
+    if _attribute(signer, "content_type").native != "data":
+        raise EdsError("malformed")
+    expected = hashlib.new(digest_name, statement).digest()
+    if _attribute(signer, "message_digest").native != expected:
+        raise EdsError("content")
+    return digest_name
+
+
+def _check_signature(signer: cms.SignerInfo, cert: asn1_x509.Certificate, digest_name: str) -> str:
+    """The signature over the signed attributes (DER as a SET, RFC 5652 5.4)."""
+    signed_attrs = signer["signed_attrs"].dump()
+    to_verify = b"\x31" + signed_attrs[1:]
+    signature = signer["signature"].native
+    algorithm = signer["signature_algorithm"].signature_algo
+    public_key = serialization.load_der_public_key(cert.public_key.dump())
+    if algorithm == "rsassa_pkcs1v15" and isinstance(public_key, rsa.RSAPublicKey):
+        try:
+            public_key.verify(signature, to_verify, padding.PKCS1v15(), _HASHES[digest_name]())
+        except InvalidSignature:
+            raise EdsError("bad_signature") from None
+        return f"rsa-{digest_name}"
+    raise EdsError("algorithm")
+
+
+def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str]:
+    subject = cert.subject.native
+    match = IIN_IN_SUBJECT.match(str(subject.get("serial_number", "")))
+    if not match:
+        raise EdsError("no_iin")
+    return match.group(1), str(subject.get("surname", "")), str(subject.get("given_name", ""))
+
+
+def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: revocation.Found) -> None:
+    others = [c.chosen for c in (signed["certificates"] or []) if c.name == "certificate" and c.chosen != cert]
+    policy = CertRevTrustPolicy(RevocationCheckingPolicy(
+        ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+    ))
+    context = ValidationContext(
+        trust_roots=trust.anchors(), other_certs=trust.intermediates() + others, moment=clock.now(),
+        allow_fetching=False, ocsps=[revinfo.ocsp] if revinfo.ocsp else [], crls=revinfo.crls,
+        revinfo_policy=policy,
+    )
+    validator = CertificateValidator(cert, validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+    except RevokedError:
+        raise EdsError("revoked") from None
+    except (ExpiredError, NotYetValidError):
+        raise EdsError("expired") from None
+    except InsufficientRevinfoError:
+        raise EdsError("revocation_unknown", status=503) from None
+    except PathBuildingError:
+        raise EdsError("unknown_root") from None
+    except InvalidCertificateError:
+        raise EdsError("not_for_signing") from None
+    except DisallowedAlgorithmError:
+        raise EdsError("algorithm") from None
+    except PathValidationError:
+        raise EdsError("unknown_root") from None
+
+
+def verify(cms_der: bytes, statement: bytes) -> VerifiedSignature:
+    """Verify an EDS signature of `statement`. Raises EdsError: "malformed", "content"
+    (not this statement), "algorithm", "bad_signature", "no_iin", "unknown_root",
+    "expired", "not_for_signing", "revoked", "revocation_unknown" (503: neither the OCSP
+    responder nor a CRL answered)."""
+    signed, signer, cert = _load(cms_der)
+    digest_name = _check_content(signed, signer, statement)
+    algorithm = _check_signature(signer, cert, digest_name)
+    iin, surname, given_name = _subject(cert)
+    try:
+        signing_time = _attribute(signer, "signing_time").native
+    except EdsError:
+        signing_time = clock.now()
+    revinfo = revocation.find(cert)
+    _check_path(cert, signed, revinfo)
+    current_app.logger.info("EDS signature verified (%s, revocation by %s)", algorithm,
+                            "OCSP" if revinfo.ocsp else "CRL")
+    return VerifiedSignature(iin=iin, surname=surname, given_name=given_name, algorithm=algorithm,
+                             signing_time=signing_time, certificate=cert.dump(), ocsp_response=revinfo.ocsp,
+                             crl_checked=revinfo.ocsp is None)
