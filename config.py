@@ -176,6 +176,12 @@ class Config:
     EDS_OCSP_CACHE_SECONDS = _env_int("EDS_OCSP_CACHE_SECONDS", 300)
     EDS_HTTP_TIMEOUT_SECONDS = _env_int("EDS_HTTP_TIMEOUT_SECONDS", 5)
     EDS_STATEMENT_SECONDS = _env_int("EDS_STATEMENT_SECONDS", 600)
+    # Where the signing page's script finds NCALayer on the person's computer.
+    EDS_NCALAYER_URL = _env("EDS_NCALAYER_URL", "wss://127.0.0.1:13579/")
+    # The key that seals each EDS signature's evidence (32 bytes, URL-safe base64); keys it
+    # replaced, comma-separated, still open what they sealed.
+    EDS_EVIDENCE_KEY = _env("EDS_EVIDENCE_KEY", "ZGF1eXMtZGV2ZWxvcG1lbnQtZXZpZGVuY2Uta2V5ISE=")
+    EDS_EVIDENCE_OLD_KEYS = _env("EDS_EVIDENCE_OLD_KEYS", "")
 
     VERIFY_EMAIL_MAX_AGE = _env_int("VERIFY_EMAIL_MAX_AGE", 3 * 24 * 3600)
     RESET_PASSWORD_MAX_AGE = _env_int("RESET_PASSWORD_MAX_AGE", 3600)
@@ -298,6 +304,7 @@ class ProductionConfig(Config):
     DEVICE_COOKIE_NAME = "__Host-dauys_device"
     DEVICE_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    EDS_EVIDENCE_KEY = _env("EDS_EVIDENCE_KEY", "")  # no development key in production
 
     @classmethod
     def validate(cls, app_config: dict) -> None:
@@ -328,6 +335,9 @@ class ProductionConfig(Config):
         if app_config.get("OIDC_DISCOVERY_URL") and not (app_config.get("OIDC_CLIENT_ID")
                                                          and app_config.get("OIDC_CLIENT_SECRET")):
             raise ConfigError("OIDC_DISCOVERY_URL is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
+        if app_config.get("EDS_TRUST_ANCHORS") and not app_config.get("EDS_EVIDENCE_KEY"):
+            raise ConfigError("EDS_TRUST_ANCHORS is set: set EDS_EVIDENCE_KEY (32 random bytes, URL-safe base64) "
+                              "to seal the signatures' evidence")
         if not app_config.get("SELF_DECLARED_IDENTITY") and not app_config.get("OIDC_DISCOVERY_URL"):
             raise ConfigError("SELF_DECLARED_IDENTITY is off and no OIDC_DISCOVERY_URL is set: nobody could register")
         if len(app_config["SECRET_KEY"]) < 32:

@@ -1,9 +1,11 @@
-"""The identity seam: how a person proves who they are.
+"""The identity seam: what petition code knows of a person.
 
-Petition code asks only for an `IdentityClaim` (a stable personal key and a birth
-date). Today the claim comes from a self-declared IIN checked for form; an eGov
-digital signature (EDS) or OpenID Connect provider would implement the same
-`IdentityProvider` protocol and replace `SelfDeclaredIIN` in `provider()`.
+Petition code asks only for an `IdentityClaim` (a stable personal key and a birth date),
+never for how it was proved. However an IIN arrives (typed at registration and checked
+only for form, given by the state's identity provider at sign-in in
+app.accounts.state_idp, or read from an NCA RK certificate in app.eds), it goes through
+`provider().claim()` and leaves as the keyed hash: the raw number is never kept. How the
+account's identity was established is recorded apart (users.identity_level).
 """
 
 from __future__ import annotations

@@ -111,6 +111,8 @@ ERRORS = {
     ("state_idp", "link_other"): _state_idp("The account you logged in to was registered with another IIN, so it is "
                                             "not linked to your %(provider)s sign-in."),
     ("state_idp", "exists"): _l("An account with your IIN or this email address has just been made. Log in to it."),
+    "self_declared_off": _state_idp("Accounts here are opened through %(provider)s only: an IIN typed in a form "
+                                    "is not accepted."),
     ("state_idp", "expired"): _state_idp("The time to finish your account ran out, and nothing was saved. Sign in "
                                          "with %(provider)s again."),
 }

@@ -154,7 +154,7 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
     except (ExpiredError, NotYetValidError):
         raise EdsError("expired") from None
     except InsufficientRevinfoError:
-        raise EdsError("revocation_unknown", status=503) from None
+        raise EdsError("revocation_unknown") from None
     except PathBuildingError:
         raise EdsError("unknown_root") from None
     except InvalidCertificateError:
@@ -168,7 +168,7 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
 def verify(cms_der: bytes, statement: bytes) -> VerifiedSignature:
     """Verify an EDS signature of `statement`. Raises EdsError: "malformed", "content"
     (not this statement), "algorithm", "bad_signature", "no_iin", "unknown_root",
-    "expired", "not_for_signing", "revoked", "revocation_unknown" (503: neither the OCSP
+    "expired", "not_for_signing", "revoked", "revocation_unknown" (neither the OCSP
     responder nor a CRL answered)."""
     signed, signer, cert = _load(cms_der)
     digest_name = _check_content(signed, signer, statement)

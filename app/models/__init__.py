@@ -29,6 +29,7 @@ from app.models.petition import (
     ReportReason,
     Signature,
     SignatureDelta,
+    SignatureEvidence,
 )
 from app.models.review import CaseReassignment, CaseState, ReviewCase
 from app.models.user import STAFF_ROLES, IdentityLevel, RecoveryCode, Role, User, UserRole, UserSession
@@ -53,6 +54,7 @@ __all__ = [
     "ReviewCase",
     "CaseReassignment",
     "SignatureDelta",
+    "SignatureEvidence",
     "HIDING_CODES",
     "Category",
     "DecisionAction",

@@ -23,7 +23,7 @@ from app.core import clock
 from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
 from app.models.types import enum_column
-from app.models.user import User
+from app.models.user import IdentityLevel, User
 
 if TYPE_CHECKING:
     from app.models.review import ReviewCase
@@ -191,9 +191,35 @@ class Signature(Base):
     ip_hmac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     network_hmac: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     user_agent_hash: Mapped[str | None] = mapped_column(String(16))
+    # How the signature was made: with an EDS (its evidence in signature_evidence), or by
+    # a logged-in account whose identity was self-declared or given by the state's
+    # identity provider (app.models.user.IdentityLevel).
+    assurance: Mapped[IdentityLevel] = mapped_column(
+        enum_column(IdentityLevel, "signature_assurance"), default=IdentityLevel.SELF_DECLARED,
+        server_default=IdentityLevel.SELF_DECLARED.value)
 
     user: Mapped[User] = relationship()
     region: Mapped[Region | None] = relationship()
+
+
+class SignatureEvidence(Base):
+    """What proves an EDS signature without us: the statement the signer signed, their CMS
+    and the OCSP answer (the time-mark), sealed together with the evidence key
+    (app.eds.evidence; the certificate in the CMS holds the raw IIN). `nonce_hash` spends
+    the statement's nonce: a statement is signed once."""
+
+    __tablename__ = "signature_evidence"
+
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True)
+    nonce_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    algorithm: Mapped[str] = mapped_column(String(20))
+    # "ocsp" (the answer is sealed with it) or "crl" (the responder did not answer).
+    revocation: Mapped[str] = mapped_column(String(4))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    signature: Mapped[Signature] = relationship()
 
 
 class DecisionAction(enum.Enum):

@@ -80,6 +80,19 @@ class SignForm(BotSignalsMixin, FlaskForm):
                           default=True)
 
 
+class EdsSignForm(FlaskForm):
+    """Signing with an EDS: the statement issued, and the CMS signature of it that NCALayer
+    (or another signing program) made, in base64."""
+
+    statement = HiddenField(validators=[DataRequired(), Length(max=4000)])
+    cms = TextAreaField(_l("The signature (CMS, base64)"),
+                        validators=[DataRequired(message=_l("Sign with NCALayer first, or paste the signature.")),
+                                    Length(max=100_000, message=_l("This is too long to be a signature."))])
+    show_name = BooleanField(_l("Show my name (first name and initial) on the petition page"))
+    notify = BooleanField(_l("Email me when the petition reaches its threshold and when it is answered"),
+                          default=True)
+
+
 class ReportForm(FlaskForm):
     reason = SelectField(
         _l("Why are you reporting it?"),

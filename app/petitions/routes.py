@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import segno
@@ -16,18 +17,20 @@ from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.core import clock
 from app.core.collation import alphabetical
+from app.eds.errors import EdsError
 from app.extensions import csrf, db, limiter
 from app.fraud import ratelimits
 from app.models import Petition, PetitionState, Region
 from app.models.petition import SIGNABLE_STATES
-from app.petitions import access, charts, forms, queries, services
+from app.petitions import access, charts, eds_signing, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.messages import message_for
 from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
 from app.petitions.services import PetitionData, PetitionError
 from app.web.caching import public
 from app.web.csvfile import download as csv_download
-from app.web.forms import flash_refusal, form_page, refuse
+from app.web.forms import FORM_ERROR, flash_refusal, form_page, refuse
+from app.web.headers import eds_page_policy
 from app.web.requests import add_emailed_link, client_address, link_token, page_arg, share_url
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
@@ -332,6 +335,51 @@ def sign(petition_id: int):
         status = flash_refusal(exc)
         petition = _get_visible(petition_id, link_key)  # 404 for a petition that is not there, or not for you
         return render_petition(petition, status=status)
+    return redirect(url_for("petitions.signed", petition_id=petition_id))
+
+
+def _eds_page(petition: Petition, form, link_key: str | None, status: int = 200):
+    """The page to sign with an EDS: a new statement, and the form NCALayer fills in. Its
+    Content-Security-Policy lets the page's script reach NCALayer on this computer."""
+    try:
+        statement = eds_signing.statement_for(petition.id, current_user)
+    except (EdsError, PetitionError) as exc:
+        if status >= 400:  # a refused signature: its message is flashed already
+            return render_petition(petition, status=status)
+        flash_refusal(exc)
+        return redirect(url_for("petitions.shared", petition_id=petition.id, key=link_key) if link_key
+                        else url_for("petitions.show", petition_id=petition.id))
+    form.statement.data = statement.text
+    response = make_response(render_template(
+        "petitions/sign_eds.html", petition=petition, form=form, link_key=link_key, statement=statement.text,
+        statement_b64=base64.b64encode(statement.text.encode()).decode(),
+        ncalayer_url=current_app.config["EDS_NCALAYER_URL"]), status)
+    response.headers["Content-Security-Policy"] = eds_page_policy(current_app.config["EDS_NCALAYER_URL"])
+    return response
+
+
+@bp.route("/<id:petition_id>/sign/eds", methods=["GET", "POST"])
+@login_required
+@ratelimits.limited("sign")
+def sign_eds(petition_id: int):
+    """Sign with an EDS (NCALayer): the statement is signed on the person's own computer
+    and the server verifies it before writing the signature."""
+    link_key = request.values.get("link") or None
+    petition = _get_visible(petition_id, link_key)
+    form = forms.EdsSignForm()
+    if request.method == "GET":
+        return _eds_page(petition, form, link_key)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _eds_page(petition, form, link_key, status=FORM_ERROR)
+    try:
+        eds_signing.sign(petition_id, current_user, form.statement.data, form.cms.data,
+                         show_name=form.show_name.data, notify=form.notify.data, meta=_origin(), link_key=link_key)
+    except (EdsError, PetitionError) as exc:
+        status = flash_refusal(exc)
+        form.cms.data = ""
+        return _eds_page(petition, form, link_key, status=status)
     return redirect(url_for("petitions.signed", petition_id=petition_id))
 
 

@@ -39,6 +39,7 @@ from app.fraud import fingerprints, trending
 from app.models import (
     BodyLevel,
     Category,
+    IdentityLevel,
     Petition,
     PetitionState,
     Report,
@@ -229,7 +230,7 @@ def fraud_fields(ip: str | None, user_agent: str | None) -> dict:
 
 
 _SIGNATURE_COLUMNS = ("petition_id", "user_id", "region_id", "created_at", "sponsor", "show_name", "notify",
-                      "valid", "ip_hmac", "network_hmac", "user_agent_hash")
+                      "valid", "ip_hmac", "network_hmac", "user_agent_hash", "assurance")
 
 
 @functools.cache
@@ -255,6 +256,7 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
         bindparam("ip_hmac", type_=LargeBinary()),
         bindparam("network_hmac", type_=LargeBinary()),
         bindparam("user_agent_hash", type_=String()),
+        bindparam("assurance", type_=Signature.__table__.c.assurance.type),
     ).where(Petition.id == bindparam("petition_id", type_=Integer()))
     shared = [state for state in states if keyed and state in LINK_ONLY_STATES]
     public = [state for state in states if state not in shared]
@@ -275,9 +277,16 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
     return new_signature.returning(Signature.__table__.c.sponsor)
 
 
+def made_by_account(user: User) -> IdentityLevel:
+    """How a signature made through a logged-in account (not with an EDS) is vouched for:
+    by the state's identity provider when the account's identity was confirmed."""
+    return IdentityLevel.STATE_IDP if user.identity_level.verified else IdentityLevel.SELF_DECLARED
+
+
 def _record_signature(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
                       meta: dict | None, states: tuple[PetitionState, ...] = SIGNABLE_STATES,
-                      resident_only: bool = False, link_key: str | None = None, keyed: bool = False) -> bool:
+                      resident_only: bool = False, link_key: str | None = None, keyed: bool = False,
+                      assurance: IdentityLevel | None = None) -> bool:
     """Insert the signature if, at that instant, the petition is in one of `states`;
     returns whether it counts as a sponsor's. One INSERT ... SELECT, so a petition
     closed or taken down a moment ago takes no more signatures, and the unique
@@ -295,7 +304,7 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     values = {"petition_id": petition_id, "user_id": user.id, "region_id": user.region_id, "link_key": link_key,
               "created_at": clock.now(), "show_name": show_name, "notify": notify,
               "ip_hmac": fraud.get("ip_hmac"), "network_hmac": fraud.get("network_hmac"),
-              "user_agent_hash": fraud.get("user_agent_hash")}
+              "user_agent_hash": fraud.get("user_agent_hash"), "assurance": assurance or made_by_account(user)}
     try:
         # Core, not the ORM: nothing here needs the identity map.
         inserted = connection.execute(statement, values).scalar_one_or_none()
@@ -313,7 +322,7 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
 
 
 def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool, meta: dict | None = None,
-         link_key: str | None = None) -> bool:
+         link_key: str | None = None, assurance: IdentityLevel | None = None) -> bool:
     """Sign an open petition, or sponsor one that is collecting sponsors, which takes its
     `link_key` (the link its author shared: nobody sponsors, and so reads, a petition by
     counting ids). Returns whether it was a sponsor's signature. The counts, and the move to moderation once
@@ -327,7 +336,7 @@ def sign(petition: Petition | int, user: User, *, show_name: bool, notify: bool,
         raise PetitionError(problem)
     try:
         return _record_signature(petition, user, show_name=show_name, notify=notify, meta=meta,
-                                 resident_only=True, link_key=link_key, keyed=True)
+                                 resident_only=True, link_key=link_key, keyed=True, assurance=assurance)
     except PetitionError as exc:
         if exc.code != "not_open":
             raise

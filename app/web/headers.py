@@ -3,8 +3,9 @@ Flask-Talisman: the policy is a handful of fixed headers, and its HTTPS redirect
 session-cookie handling are already nginx's and Flask's).
 
 The Content-Security-Policy allows no inline script or style at all: the templates
-carry none (the one script is /static/share.js; pictures are SVG with presentation
-attributes, not style attributes), so no nonce is needed. A response that sets its own
+carry none (scripts are files under /static; pictures are SVG with presentation
+attributes, not style attributes), so no nonce is needed. The page that signs with an
+EDS may also connect to NCALayer on the person's own computer (`eds_page_policy`). A response that sets its own
 Content-Security-Policy keeps it (the officials' digest preview: an email's HTML, which
 needs inline styles, in a sandboxed frame that runs nothing)."""
 
@@ -25,6 +26,13 @@ CSP = "; ".join([
     "base-uri 'none'",
     "object-src 'none'",
 ])
+
+
+def eds_page_policy(ncalayer_url: str) -> str:
+    """The policy of the EDS signing page: the usual one, and NCALayer's local WebSocket."""
+    return CSP.replace("connect-src 'self'", f"connect-src 'self' {ncalayer_url}")
+
+
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 HSTS = "max-age=31536000; includeSubDomains"
 

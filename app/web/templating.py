@@ -93,6 +93,7 @@ def register(app: Flask) -> None:
     # translated message with a user's text inside it unescaped. Make them plain text.
     app.jinja_env.finalize = lambda value: str(value) if isinstance(value, LazyString) else value
     app.jinja_env.globals["role_enum"] = Role
+    app.jinja_env.globals["eds_enabled"] = lambda: bool(current_app.config["EDS_TRUST_ANCHORS"])
     # The state's identity provider's name, or None while signing in through it is off.
     app.jinja_env.globals["state_idp_name"] = lambda: (current_app.config["OIDC_PROVIDER_NAME"]
                                                        if current_app.config["OIDC_DISCOVERY_URL"] else None)

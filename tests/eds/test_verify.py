@@ -94,7 +94,7 @@ def test_ocsp_down_and_no_crl(app, eds):
     eds.knobs.ocsp_down = eds.knobs.crl_down = True
     with pytest.raises(EdsError) as caught:
         verify.verify(sign_cms(eds.issue(Person(valid_iin())), STATEMENT), STATEMENT)
-    assert caught.value.code == "revocation_unknown" and caught.value.status == 503
+    assert caught.value.code == "revocation_unknown" and caught.value.status == 422
 
 
 def test_every_code_has_a_message_in_each_language(app):

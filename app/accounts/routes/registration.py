@@ -14,7 +14,7 @@ from app.accounts.routes.common import region_choices, token_page
 from app.accounts.services import AccountError
 from app.extensions import limiter
 from app.fraud import ratelimits
-from app.web.forms import form_page, refuse
+from app.web.forms import flash_refusal, form_page, refuse
 from app.web.requests import add_emailed_link, client_address, link_token, safe_next_url
 
 
@@ -28,8 +28,11 @@ def register():
         return redirect(url_for("accounts.account"))
     if not current_app.config["SELF_DECLARED_IDENTITY"]:
         # A typed IIN is not accepted here: accounts come from the state's identity provider.
-        return (render_template("accounts/register_state_idp.html", next_url=safe_next_url(request.args.get("next"))),
-                403 if request.method == "POST" else 200)
+        status = 200
+        if request.method == "POST":
+            status = flash_refusal(AccountError("self_declared_off", status=403))
+        return render_template("accounts/register_state_idp.html",
+                               next_url=safe_next_url(request.args.get("next"))), status
     form = forms.RegisterForm()
     form.region.choices = region_choices()
     next_url = safe_next_url(request.args.get("next"))

@@ -1,0 +1,91 @@
+"""Signing a petition with an EDS: the statement issued to the signer, and the signature
+that comes back, verified (app.eds.verify) before anything is written. A refusal writes
+nothing: the signature row and its evidence are written together, after every check.
+
+What is written: the signature (assurance "eds"), and its evidence (the statement, the CMS
+and the OCSP answer) sealed with the evidence key; the account's identity is then proved by
+its own certificate (identity level "eds")."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.identity import provider
+from app.core import clock
+from app.eds import evidence, statements, trust, verify
+from app.eds.errors import EdsError
+from app.eds.statements import Statement
+from app.extensions import db
+from app.models import IdentityLevel, Petition, Signature, SignatureEvidence, User
+from app.petitions import services
+from app.petitions.services import PetitionError
+
+
+def _petition(petition_id: int) -> Petition:
+    if not trust.enabled():
+        raise EdsError("unavailable", status=404)
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise PetitionError("not_found")
+    return petition
+
+
+def statement_for(petition_id: int, user: User) -> Statement:
+    """A new statement for `user` to sign. Raises EdsError("unavailable", 404) while EDS
+    signing is off, PetitionError when the account cannot sign this petition."""
+    petition = _petition(petition_id)
+    problem = services.signing_problem(petition, user)
+    if problem:
+        raise PetitionError(problem, region=petition.body.region)
+    return statements.issue(petition, user)
+
+
+def _cms(encoded: str) -> bytes:
+    text = "".join((encoded or "").split())
+    if text.startswith("-----BEGIN"):
+        text = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise EdsError("malformed") from None
+
+
+def sign(petition_id: int, user: User, statement_text: str, cms_base64: str, *, show_name: bool, notify: bool,
+         meta: dict | None = None, link_key: str | None = None) -> bool:
+    """Sign with an EDS: the statement must be the one issued to this account for this
+    petition (unexpired, its nonce unspent), the CMS a valid signature of exactly that
+    statement by a certificate whose IIN is the account's. Returns whether it was a
+    sponsor's signature. Raises EdsError (each reason, app.eds.errors) or PetitionError
+    (the petition's own rules, as for any signature)."""
+    petition = _petition(petition_id)
+    problem = services.identity_problem(user)
+    if problem:
+        raise PetitionError(problem)
+    statement = statements.check(statement_text.replace("\r\n", "\n"), petition, user)
+    if db.session.scalar(select(exists().where(SignatureEvidence.nonce_hash == statement.nonce_hash))):
+        raise EdsError("nonce_used", status=409)
+    if services.has_signed(petition, user):
+        raise PetitionError("already_signed")
+    verified = verify.verify(_cms(cms_base64), statement.text.encode())
+    if user.iin_hmac is None or provider().claim(verified.iin).person_key != user.iin_hmac:
+        raise EdsError("iin_mismatch", status=403)
+    sponsor = services.sign(petition.id, user, show_name=show_name, notify=notify, meta=meta, link_key=link_key,
+                            assurance=IdentityLevel.EDS)
+    signature_id = db.session.scalar(select(Signature.id).where(Signature.petition_id == petition.id,
+                                                                Signature.user_id == user.id))
+    sealed = evidence.seal({"statement": statement.text, "cms": _cms(cms_base64),
+                            "ocsp": verified.ocsp_response, "algorithm": verified.algorithm})
+    try:
+        with db.session.begin_nested():
+            db.session.add(SignatureEvidence(
+                signature_id=signature_id, nonce_hash=statement.nonce_hash, algorithm=verified.algorithm,
+                revocation="crl" if verified.crl_checked else "ocsp", signed_at=verified.signing_time, sealed=sealed))
+            db.session.flush()
+    except IntegrityError:
+        raise EdsError("nonce_used", status=409) from None
+    user.identity_level, user.identity_verified_at = IdentityLevel.EDS, clock.now()
+    return sponsor
