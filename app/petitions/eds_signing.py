@@ -44,6 +44,12 @@ def statement_for(petition_id: int, user: User) -> Statement:
     return statements.issue(petition, user)
 
 
+def evidence_of(petition: Petition, user: User) -> SignatureEvidence | None:
+    """The evidence of this account's EDS signature of this petition, if it signed so."""
+    return db.session.scalar(select(SignatureEvidence).join(Signature).where(
+        Signature.petition_id == petition.id, Signature.user_id == user.id))
+
+
 def _cms(encoded: str) -> bytes:
     text = "".join((encoded or "").split())
     if text.startswith("-----BEGIN"):

@@ -17,6 +17,7 @@ from app.bodies.queries import active_bodies, body_choices
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.core import clock
 from app.core.collation import alphabetical
+from app.eds import receipts
 from app.eds.errors import EdsError
 from app.extensions import csrf, db, limiter
 from app.fraud import ratelimits
@@ -383,6 +384,20 @@ def sign_eds(petition_id: int):
     return redirect(url_for("petitions.signed", petition_id=petition_id))
 
 
+@bp.route("/<id:petition_id>/signed/receipt.zip")
+@login_required
+def receipt(petition_id: int):
+    """My EDS signature's receipt: the statement, my CMS, the time-mark, how to check them."""
+    petition = _get_visible(petition_id)
+    kept = eds_signing.evidence_of(petition, current_user)
+    if kept is None:
+        abort(404)
+    response = make_response(receipts.receipt(kept))
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="dauys-petition-{petition.id}-signature.zip"'
+    return response
+
+
 @bp.route("/<id:petition_id>/signed")
 @login_required
 def signed(petition_id: int):
@@ -391,6 +406,7 @@ def signed(petition_id: int):
     if signature is None:
         return redirect(url_for("petitions.show", petition_id=petition.id))
     return render_template("petitions/signed.html", petition=petition, sponsor=signature.sponsor,
+                           with_eds=eds_signing.evidence_of(petition, current_user) is not None,
                            sponsors_required=current_app.config["SPONSORS_REQUIRED"],
                            link=access.shareable_url(petition))
 

@@ -215,3 +215,56 @@ def test_nothing_about_the_iin_leaks(app, client, auth, signer, eds, caplog):
     for where, text in (("database", database_dump(app)), ("redis", redis_dump(redis_client.connection(app))),
                         ("logs", caplog.text), ("page", receipt_page.get_data(as_text=True))):
         assert person.iin not in text, where
+
+
+@pytest.mark.parametrize("detached", [False, True])
+def test_the_receipt_checks_with_openssl_against_the_ca(client, auth, signer, eds, tmp_path, detached):
+    import io
+    import shutil
+    import subprocess
+    import zipfile
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    _user, person = signer
+    petition = make_petition()
+    auth.login("signer@example.kz")
+    statement = open_page(client, petition)
+    send(client, petition, statement, sign_cms(person, statement.encode(), detached=detached))
+    assert "Download the receipt" in page_text(client.get(f"/petitions/{petition.id}/signed"))
+    response = client.get(f"/petitions/{petition.id}/signed/receipt.zip")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
+    assert "no-store" in response.headers["Cache-Control"]
+    zipfile.ZipFile(io.BytesIO(response.data)).extractall(tmp_path)
+    assert (tmp_path / "statement.txt").read_text() == statement
+    ca = tmp_path / "tests-ca.pem"
+    ca.write_bytes(eds.pem)  # the tests' own CA, not the copy in the receipt
+    command = ["openssl", "cms", "-verify", "-inform", "DER", "-in", "signature.p7s", "-CAfile", str(ca),
+               "-purpose", "any", "-out", "checked.txt"]
+    if detached:
+        command[7:7] = ["-content", "statement.txt", "-binary"]
+    checked = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert checked.returncode == 0 and "Verification successful" in checked.stderr, checked.stderr
+    assert (tmp_path / "checked.txt").read_text() == statement
+    how = (tmp_path / "HOW-TO-CHECK.txt").read_text()
+    assert ("-content statement.txt" in how) is detached
+    ocsp = subprocess.run(["openssl", "ocsp", "-respin", "ocsp-response.der", "-resp_text", "-noverify"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert "Cert Status: good" in ocsp.stdout
+
+    # Tampered with, the statement no longer checks.
+    (tmp_path / "statement.txt").write_text(statement.replace("Petition", "Petitiom"))
+    if detached:
+        assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode != 0
+
+
+def test_only_my_own_receipt(client, auth, signer, eds):
+    _user, person = signer
+    petition = make_petition()
+    auth.login("signer@example.kz")
+    statement = open_page(client, petition)
+    send(client, petition, statement, sign_cms(person, statement.encode()))
+    post(client, "/logout")
+    make_user("someone@example.kz")
+    auth.login("someone@example.kz")
+    assert client.get(f"/petitions/{petition.id}/signed/receipt.zip").status_code == 404
