@@ -289,7 +289,7 @@ def oidc(app, _oidc_server, monkeypatch):
     provider = _oidc_server
     provider.knobs, provider.codes_exchanged = Knobs(), 0
     provider.person = {"iin": valid_iin(date(1990, 5, 17)), "given_name": "Айгерім", "family_name": "Сапарова",
-                       "middle_name": "Қайратқызы", "email": "aigerim@example.kz"}
+                       "middle_name": "Қайратқызы", "email": "aigerim@example.kz", "email_verified": True}
     for key, value in {"OIDC_DISCOVERY_URL": provider.discovery_url, "OIDC_CLIENT_ID": provider.client_id,
                        "OIDC_CLIENT_SECRET": provider.client_secret}.items():
         monkeypatch.setitem(app.config, key, value)

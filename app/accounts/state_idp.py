@@ -64,6 +64,7 @@ class StateIdentity:
     surname: str
     patronymic: str | None
     email: str | None
+    email_verified: bool = False  # the provider says it confirmed this address
 
     def to_session(self) -> dict:
         data = asdict(self)
@@ -82,7 +83,7 @@ class StateIdentity:
         try:
             return cls(person_key=bytes.fromhex(data["person_key"]), birth_date=date.fromisoformat(data["birth_date"]),
                        given_name=data["given_name"], surname=data["surname"], patronymic=data.get("patronymic"),
-                       email=data.get("email"))
+                       email=data.get("email"), email_verified=data.get("email_verified") is True)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -188,7 +189,7 @@ def _identity(claims) -> StateIdentity:
     return StateIdentity(person_key=claim.person_key, birth_date=claim.birth_date, given_name=given[:100],
                          surname=surname[:100], patronymic=(names.clean(_claim(claims, "OIDC_PATRONYMIC_CLAIM"))
                                                             or None),
-                         email=email[:254] or None)
+                         email=email[:254] or None, email_verified=claims.get("email_verified") is True)
 
 
 def account_for(identity: StateIdentity) -> User | None:
@@ -221,7 +222,8 @@ def vouch(user: User, identity: StateIdentity) -> None:
 def create_account(identity: StateIdentity, email: str, region_code: str, language: str,
                    consent_version: str | None) -> User:
     """A new account from what the provider vouched for: no password (one can be set by
-    a reset link), the address confirmed by a link as at registration. Raises AccountError:
+    a reset link); the address is confirmed already when it is the one the provider
+    says it confirmed (`email_verified`), else by a link as at registration. Raises AccountError:
     ("email", "taken"), ("region", "unknown"), or StateIdError("exists") when an account
     with this IIN was made meanwhile."""
     region = db.session.scalar(select(Region).where(Region.code == region_code))
@@ -236,6 +238,10 @@ def create_account(identity: StateIdentity, email: str, region_code: str, langua
                 iin_hmac=identity.person_key, birth_date=identity.birth_date, language=language,
                 identity_level=IdentityLevel.STATE_IDP, identity_verified_at=clock.now(),
                 consent_version=consent_version, consent_at=clock.now() if consent_version else None)
+    vouched = identity.email_verified and identity.email and normalize_email(identity.email) == user.email
+    if vouched:
+        # The provider confirmed this address: no link to follow.
+        user.email_verified_at = clock.now()
     try:
         # A second tab finishing the same sign-in, or the address taken meanwhile, loses here.
         with db.session.begin_nested():
@@ -243,5 +249,6 @@ def create_account(identity: StateIdentity, email: str, region_code: str, langua
             db.session.flush()
     except IntegrityError:
         raise StateIdError("exists", status=409) from None
-    send_verification(user)
+    if not vouched:
+        send_verification(user)
     return user

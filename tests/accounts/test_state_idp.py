@@ -73,7 +73,7 @@ def test_first_sign_in_makes_a_confirmed_account_from_the_claims(client, oidc, m
     account = client.get("/account")
     assert account.status_code == 200  # logged in
     assert "eGov" in page_text(account)
-    assert mailbox.to("aigerim@example.kz"), "the address is confirmed by a link, as at registration"
+    assert user.is_verified and not mailbox.to("aigerim@example.kz"), "the provider confirmed the address"
 
     # The next sign-in logs straight in to the same account.
     post(client, "/logout")
@@ -310,3 +310,17 @@ def test_with_self_declared_identity_off_registration_goes_through_the_provider(
     assert typed.status_code == 403 and users() == before
     sign_in(client)
     assert finish(client).status_code == 302 and users() == before + 1
+
+
+def test_another_address_than_the_provider_s_is_confirmed_by_a_link(client, oidc, mailbox):
+    sign_in(client)
+    assert finish(client, email="other@example.kz").status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "other@example.kz"))
+    assert not user.is_verified and mailbox.to("other@example.kz")
+    oidc.person["email_verified"] = False
+    post(client, "/logout")
+    db.session.delete(user)
+    db.session.commit()
+    sign_in(client)
+    finish(client)
+    assert not db.session.scalar(select(User).where(User.email == "aigerim@example.kz")).is_verified

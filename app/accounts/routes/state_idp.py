@@ -90,8 +90,13 @@ def state_idp_finish():
         user = state_idp.create_account(identity, form.email.data, form.region.data, str(get_locale()),
                                         legal.notice_version())
         log_in(user, remember=False)  # a fresh session: the claims kept for this page go
-        flash(_("Your account is made, and your identity is confirmed through %(provider)s. We have sent a "
-                "confirmation link to %(email)s.", provider=state_idp.provider_name(), email=user.email), "success")
+        if user.is_verified:
+            flash(_("Your account is made, and your identity is confirmed through %(provider)s.",
+                    provider=state_idp.provider_name()), "success")
+        else:
+            flash(_("Your account is made, and your identity is confirmed through %(provider)s. We have sent a "
+                    "confirmation link to %(email)s.", provider=state_idp.provider_name(), email=user.email),
+                  "success")
         return redirect(target)
 
     return submit(form, "accounts/state_idp_finish.html", create, identity=identity,
