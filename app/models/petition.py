@@ -290,6 +290,22 @@ class SignatureDelta(Base):
     sponsor: Mapped[bool] = mapped_column(default=False)
     n: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # The signature's assurance, so that the counts by level follow the total.
+    assurance: Mapped[IdentityLevel] = mapped_column(
+        enum_column(IdentityLevel, "delta_assurance"), default=IdentityLevel.SELF_DECLARED,
+        server_default=IdentityLevel.SELF_DECLARED.value)
+
+
+class PetitionAssuranceCount(Base):
+    """Valid signatures per petition and how they were made (signatures.assurance), kept
+    by the aggregator: "of which N signed with an EDS", and what a body's rule counts."""
+
+    __tablename__ = "petition_assurance_counts"
+    __table_args__ = (CheckConstraint("count >= 0", name="count_non_negative"),)
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True)
+    assurance: Mapped[IdentityLevel] = mapped_column(enum_column(IdentityLevel, "counted_assurance"), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class PetitionHourlyCount(Base):

@@ -36,6 +36,7 @@ from app.core.refusals import Refusal
 from app.extensions import db
 from app.fraud import fingerprints
 from app.models import (
+    IdentityLevel,
     InvalidationKind,
     InvalidationState,
     Petition,
@@ -287,17 +288,18 @@ def step(run: SignatureInvalidation, size: int = BATCH) -> bool:
         values, sign = {"valid": True, "invalidation_id": None}, 1
     changed = db.session.execute(
         update(table).where(table.c.id.in_(ids), guard).values(**values)
-        .returning(table.c.petition_id, table.c.region_id, table.c.sponsor, table.c.created_at, table.c.user_id)
+        .returning(table.c.petition_id, table.c.region_id, table.c.sponsor, table.c.created_at, table.c.user_id,
+                   table.c.assurance)
     ).all()
     deltas: dict[tuple, int] = defaultdict(int)
     removed: dict[tuple, int] = defaultdict(int)
-    for petition_id, region_id, sponsor, created_at, _user in changed:
-        deltas[(petition_id, region_id, sponsor, hour_of(created_at))] += sign
+    for petition_id, region_id, sponsor, created_at, _user, assurance in changed:
+        deltas[(petition_id, region_id, sponsor, hour_of(created_at), assurance.value)] += sign
         removed[(petition_id, hour_of(created_at))] += 1
     if deltas:
         db.session.execute(insert(SignatureDelta), [
-            {"petition_id": p, "region_id": r, "sponsor": s, "n": n, "created_at": h}
-            for (p, r, s, h), n in sorted(deltas.items())])
+            {"petition_id": p, "region_id": r, "sponsor": s, "n": n, "created_at": h, "assurance": IdentityLevel(a)}
+            for (p, r, s, h, a), n in sorted(deltas.items())])
         _count_removed(run, removed, invalidate)
     if invalidate and run.suspend_accounts and changed:
         run.suspended += suspend_many(run, {row[4] for row in changed})

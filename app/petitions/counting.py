@@ -19,15 +19,26 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
-from app.models import Petition, PetitionHourlyCount, PetitionRegionCount, Signature, SignatureDelta
+from app.models import (
+    IdentityLevel,
+    Petition,
+    PetitionAssuranceCount,
+    PetitionHourlyCount,
+    PetitionRegionCount,
+    Signature,
+    SignatureDelta,
+)
 
 ADVISORY_LOCK_KEY = 0x6461_7579  # "dauy": any constant shared by every aggregator
 
 
-def add_signature(petition_id: int, region_id: int, *, sponsor: bool, created_at: datetime | None = None) -> None:
-    """Record +1 for the petition (and its sponsors) in the caller's transaction, stamped
-    with the signature's own time (its hour is the hourly count it goes to)."""
+def add_signature(petition_id: int, region_id: int, *, sponsor: bool, created_at: datetime | None = None,
+                  assurance: IdentityLevel = IdentityLevel.SELF_DECLARED) -> None:
+    """Record +1 for the petition (and its sponsors, and the signature's assurance) in the
+    caller's transaction, stamped with the signature's own time (its hour is the hourly
+    count it goes to)."""
     db.session.add(SignatureDelta(petition_id=petition_id, region_id=region_id, sponsor=sponsor, n=1,
+                                  assurance=assurance,
                                   **({"created_at": created_at} if created_at is not None else {})))
 
 
@@ -37,10 +48,10 @@ def with_delta(signature_insert):
     new signature's sponsor flag, or no row if nothing was inserted."""
     signatures, deltas = Signature.__table__, SignatureDelta.__table__
     new = signature_insert.returning(signatures.c.petition_id, signatures.c.region_id, signatures.c.sponsor,
-                                     signatures.c.created_at).cte("new_signature")
+                                     signatures.c.created_at, signatures.c.assurance).cte("new_signature")
     return insert(deltas).from_select(
-        ["petition_id", "region_id", "sponsor", "n", "created_at"],
-        select(new.c.petition_id, new.c.region_id, new.c.sponsor, literal(1), new.c.created_at),
+        ["petition_id", "region_id", "sponsor", "n", "created_at", "assurance"],
+        select(new.c.petition_id, new.c.region_id, new.c.sponsor, literal(1), new.c.created_at, new.c.assurance),
     ).returning(deltas.c.sponsor)
 
 
@@ -81,7 +92,7 @@ def aggregate(batch_size: int = 5000) -> Batch:
         delete(SignatureDelta)
         .where(SignatureDelta.id.in_(oldest.scalar_subquery()))
         .returning(SignatureDelta.petition_id, SignatureDelta.region_id, SignatureDelta.sponsor, SignatureDelta.n,
-                   SignatureDelta.created_at)
+                   SignatureDelta.created_at, SignatureDelta.assurance)
         .execution_options(synchronize_session=False)
     ).all()
     if not rows:
@@ -91,8 +102,10 @@ def aggregate(batch_size: int = 5000) -> Batch:
     sponsors: Counter = Counter()
     regions: dict[tuple[int, int], int] = defaultdict(int)
     hours: dict[tuple[int, datetime], int] = defaultdict(int)
-    for petition_id, region_id, sponsor, n, created_at in rows:
+    levels: dict[tuple[int, IdentityLevel], int] = defaultdict(int)
+    for petition_id, region_id, sponsor, n, created_at, assurance in rows:
         totals[petition_id] += n
+        levels[(petition_id, assurance)] += n
         if sponsor:
             sponsors[petition_id] += n
         regions[(petition_id, region_id)] += n
@@ -109,8 +122,15 @@ def aggregate(batch_size: int = 5000) -> Batch:
     )
     _fold(PetitionRegionCount, "region_id", regions)
     _fold(PetitionHourlyCount, "hour", hours)
+    _fold(PetitionAssuranceCount, "assurance", levels)
     result.petitions = dict(totals)
     return result
+
+
+def _row_order(item: tuple[tuple, int]) -> tuple:
+    """(petition, key) in order, an enum key by its value: rows are locked in one order."""
+    (petition_id, key), _n = item
+    return petition_id, getattr(key, "value", key)
 
 
 def _fold(model, key: str, changes: dict[tuple, int]) -> None:
@@ -118,8 +138,8 @@ def _fold(model, key: str, changes: dict[tuple, int]) -> None:
     upsert); removals (an invalidation's negative deltas) only subtract from the row
     that the signatures' own deltas made, since a CHECK (count >= 0) refuses the
     negative row an upsert would propose first."""
-    up = sorted((k, n) for k, n in changes.items() if n > 0)
-    down = sorted((k, n) for k, n in changes.items() if n < 0)
+    up = sorted(((k, n) for k, n in changes.items() if n > 0), key=_row_order)
+    down = sorted(((k, n) for k, n in changes.items() if n < 0), key=_row_order)
     table = model.__table__
     if up:
         insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
@@ -175,6 +195,23 @@ SELECT region_id, sum(n) FROM (
 """)
 
 
+# Rows less pending deltas, per assurance level, from one snapshot (as REGION_RECOUNT).
+LEVEL_RECOUNT = text("""
+SELECT assurance, sum(n) FROM (
+  SELECT s.assurance, 1 AS n FROM signatures s WHERE s.petition_id = :pid AND s.valid
+  UNION ALL
+  SELECT d.assurance, -d.n FROM signature_deltas d WHERE d.petition_id = :pid
+) AS both_ GROUP BY assurance
+""")
+
+
+def by_assurance(petition_id: int) -> dict[IdentityLevel, int]:
+    """The petition's folded count of valid signatures per assurance level (levels with
+    none are left out)."""
+    return {row.assurance: row.count for row in db.session.scalars(
+        select(PetitionAssuranceCount).where(PetitionAssuranceCount.petition_id == petition_id)) if row.count}
+
+
 def reconcile_petition(pid: int) -> Drift | None:
     """Recount one petition from its valid signature rows and repair its totals and
     per-region counts if they drifted. Deltas not yet folded are taken into account:
@@ -192,8 +229,10 @@ def reconcile_petition(pid: int) -> Drift | None:
     hour_rows = _hourly_recount(pid)
     stored_hours = {h.hour: h.count for h in db.session.scalars(
         select(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == pid)) if h.count}
+    level_rows = {IdentityLevel(a): n for a, n in db.session.execute(LEVEL_RECOUNT, {"pid": pid}) if n}
+    stored_levels = by_assurance(pid)
     if (expected == stored and expected_sponsors == stored_sponsors and region_rows == stored_regions
-            and hour_rows == stored_hours):
+            and hour_rows == stored_hours and level_rows == stored_levels):
         return None
     db.session.execute(update(Petition).where(Petition.id == pid)
                        .values(signature_count=expected, sponsor_count=expected_sponsors)
@@ -204,6 +243,9 @@ def reconcile_petition(pid: int) -> Drift | None:
     db.session.execute(delete(PetitionHourlyCount).where(PetitionHourlyCount.petition_id == pid))
     for hour, n in hour_rows.items():
         db.session.add(PetitionHourlyCount(petition_id=pid, hour=hour, count=n))
+    db.session.execute(delete(PetitionAssuranceCount).where(PetitionAssuranceCount.petition_id == pid))
+    for level, n in level_rows.items():
+        db.session.add(PetitionAssuranceCount(petition_id=pid, assurance=level, count=n))
     db.session.flush()
     return Drift(pid, stored, expected)
 

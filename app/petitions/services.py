@@ -315,7 +315,8 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
     if inserted is None:
         raise PetitionError("not_open")
     if dialect != "postgresql":
-        counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted), created_at=values["created_at"])
+        counting.add_signature(petition_id, user.region_id, sponsor=bool(inserted), created_at=values["created_at"],
+                               assurance=values["assurance"])
     if meta:
         trending.record_signature(petition_id, fraud, user.email, values["created_at"])
     return bool(inserted)

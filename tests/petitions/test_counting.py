@@ -154,3 +154,41 @@ def test_trending_reads_the_last_24_hours(client, clock):
     popular = page_text(client.get("/petitions?sort=popular"))
     assert trending.index(recent.title) < trending.index(old.title)
     assert popular.index(old.title) < popular.index(recent.title)
+
+
+def test_counts_by_assurance_follow_signing_invalidation_and_reconcile(app):
+    from app.models import IdentityLevel, PetitionAssuranceCount
+    from app.petitions.services import sign
+
+    petition = make_petition(signatures=2)  # two made through self-declared accounts
+    confirmed = make_user()
+    confirmed.identity_level = IdentityLevel.STATE_IDP
+    db.session.commit()
+    sign(petition.id, confirmed, show_name=False, notify=False)
+    sign(petition.id, make_user(), show_name=False, notify=False, assurance=IdentityLevel.EDS)
+    db.session.commit()
+    counting.aggregate()
+    db.session.commit()
+    assert counting.by_assurance(petition.id) == {IdentityLevel.SELF_DECLARED: 2, IdentityLevel.STATE_IDP: 1,
+                                                  IdentityLevel.EDS: 1}
+    assert counting.reconcile_petition(petition.id) is None
+
+    # Drift in one level alone is found and repaired from the rows.
+    db.session.execute(update(PetitionAssuranceCount).where(PetitionAssuranceCount.petition_id == petition.id,
+                                                            PetitionAssuranceCount.assurance == IdentityLevel.EDS)
+                       .values(count=7))
+    assert counting.reconcile_petition(petition.id) is not None
+    db.session.commit()
+    assert counting.by_assurance(petition.id)[IdentityLevel.EDS] == 1
+
+    # An invalid signature leaves its own level.
+    eds_row = db.session.scalar(select(Signature).where(Signature.petition_id == petition.id,
+                                                        Signature.assurance == IdentityLevel.EDS))
+    eds_row.valid = False
+    db.session.add(SignatureDelta(petition_id=petition.id, region_id=eds_row.region_id, n=-1,
+                                  assurance=IdentityLevel.EDS))
+    db.session.commit()
+    counting.aggregate()
+    db.session.commit()
+    assert IdentityLevel.EDS not in counting.by_assurance(petition.id)
+    assert counting.reconcile_petition(petition.id) is None
