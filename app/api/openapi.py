@@ -4,7 +4,7 @@ the tests validate every answer against it and CI runs schemathesis on it."""
 
 from __future__ import annotations
 
-from app.models import BodyLevel, Category, PetitionState, RejectionCode, RemovalCategory
+from app.models import BodyLevel, Category, IdentityLevel, PetitionState, RejectionCode, RemovalCategory
 from app.models.geo import RegionKind
 from app.petitions.names import AWAITING_RESPONSE, RESPONDED
 from app.petitions.queries import LIST_STATES, SORTS
@@ -86,6 +86,10 @@ SCHEMAS["Petition"] = {
                            "description": "the latest signers who chose to show their name (given name, initial)"},
         "submitted_at": _nullable(TIME),
         "removed_as_invalid": _ref("RemovedAsInvalid"),
+        "signatures_by_assurance": {**_object({level.value: COUNT for level in IdentityLevel}), "description": (
+            "valid signatures by how they were made (counted like signature_count): eds, signed with a "
+            "certificate of the NCA RK, each with its evidence; state_idp, through an account whose identity the "
+            "state's identity provider confirmed; self_declared, through an account whose IIN was typed")},
     },
 }
 SCHEMAS["Petition"]["required"] = list(SCHEMAS["Petition"]["properties"])

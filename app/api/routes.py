@@ -16,7 +16,7 @@ from app.bodies.queries import body_by_code
 from app.core import clock
 from app.extensions import db, limiter
 from app.models import Petition, Region, StateBody
-from app.petitions import queries
+from app.petitions import counting, queries
 from app.petitions.services import can_view
 from app.web.caching import public
 
@@ -94,7 +94,8 @@ def petition(petition_id: int):
     p = _public_petition(petition_id)
     return jsonify(serialize.petition(p, regions=queries.regional_breakdown(p.id),
                                       hours=queries.signatures_by_hour(p.id),
-                                      signers=queries.public_signers(p.id), removals=queries.removals(p.id)))
+                                      signers=queries.public_signers(p.id), removals=queries.removals(p.id),
+                                      levels=counting.by_assurance(p.id)))
 
 
 @bp.route("/petitions/<id:petition_id>/count")

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from app.accountability import figures as accountability
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.core import clock
-from app.models import CaseState, Petition, Region, ReviewCase, StateBody
+from app.models import CaseState, IdentityLevel, Petition, Region, ReviewCase, StateBody
 from app.petitions import names
 from app.petitions import status as standing
 from app.web.requests import absolute_url, share_url
@@ -144,7 +144,8 @@ def removed_as_invalid(removals: list) -> dict:
                           "reason_name": translations(names.REMOVAL_NAMES[r.category])} for r in removals]}
 
 
-def petition(p: Petition, *, regions: list, hours: list, signers: list[str], removals: list = ()) -> dict:
+def petition(p: Petition, *, regions: list, hours: list, signers: list[str], removals: list = (),
+             levels: dict | None = None) -> dict:
     rejection = None
     if p.rejection_code is not None and p.state.value == "rejected":
         rejection = {"code": p.rejection_code.value, "reason": translations(names.REJECTION_NAMES[p.rejection_code]),
@@ -163,6 +164,7 @@ def petition(p: Petition, *, regions: list, hours: list, signers: list[str], rem
         "rejection": rejection,
         "recent_signers": signers,
         "removed_as_invalid": removed_as_invalid(list(removals)),
+        "signatures_by_assurance": {level.value: (levels or {}).get(level, 0) for level in IdentityLevel},
         "submitted_at": when(p.submitted_at),
     }
 

@@ -212,6 +212,14 @@ def by_assurance(petition_id: int) -> dict[IdentityLevel, int]:
         select(PetitionAssuranceCount).where(PetitionAssuranceCount.petition_id == petition_id)) if row.count}
 
 
+def all_by_assurance(level: IdentityLevel) -> dict[int, int]:
+    """Every petition's folded count at one level (petitions with none left out): one
+    query for a whole list or export."""
+    return dict(db.session.execute(select(PetitionAssuranceCount.petition_id, PetitionAssuranceCount.count)
+                                   .where(PetitionAssuranceCount.assurance == level,
+                                          PetitionAssuranceCount.count > 0)).all())
+
+
 def reconcile_petition(pid: int) -> Drift | None:
     """Recount one petition from its valid signature rows and repair its totals and
     per-region counts if they drifted. Deltas not yet folded are taken into account:

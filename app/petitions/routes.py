@@ -21,9 +21,9 @@ from app.eds import receipts
 from app.eds.errors import EdsError
 from app.extensions import csrf, db, limiter
 from app.fraud import ratelimits
-from app.models import Petition, PetitionState, Region
+from app.models import IdentityLevel, Petition, PetitionState, Region
 from app.models.petition import SIGNABLE_STATES
-from app.petitions import access, charts, eds_signing, forms, queries, services
+from app.petitions import access, charts, counting, eds_signing, forms, queries, services
 from app.petitions import status as standing
 from app.petitions.messages import message_for
 from app.petitions.names import CATEGORY_NAMES, REMOVAL_NAMES, STATUS_NAMES
@@ -108,14 +108,18 @@ def index_csv():
     lang = _lang()
     header = [_("Number"), _("Title"), _("Language of the text"), _("Status"), _("Addressed to"),
               _("Review passed on to"), _("Category"),
-              _("Signatures"), _("Signatures needed for review"), _("Opened"), _("Closes"), _("Threshold reached"),
+              _("Signatures"), _("Of which signed with an EDS"), _("Of which by identities confirmed by the state"),
+              _("Signatures needed for review"), _("Opened"), _("Closes"), _("Threshold reached"),
               _("Responded"), _("Address")]
+    eds = counting.all_by_assurance(IdentityLevel.EDS)
+    confirmed = counting.all_by_assurance(IdentityLevel.STATE_IDP)
 
     def rows():
         for p in db.session.scalars(query.limit(CSV_LIMIT)).unique():
             case = p.review_case
             yield [p.id, p.title, p.language, STATUS_NAMES[standing.public_status(p)], p.body.name(lang),
-                   case.body.name(lang) if case and case.body_id != p.body_id else None, CATEGORY_NAMES[p.category], p.signature_count, threshold_for(p.body).signatures,
+                   case.body.name(lang) if case and case.body_id != p.body_id else None, CATEGORY_NAMES[p.category],
+                   p.signature_count, eds.get(p.id, 0), confirmed.get(p.id, 0), threshold_for(p.body).signatures,
                    _iso(p.opened_at), _iso(p.closes_at), _iso(p.threshold_reached_at),
                    _iso(case.answered_at) if case else None, share_url("petitions.show", petition_id=p.id)]
 
@@ -263,6 +267,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         chart=charts.signatures_over_time(queries.signatures_by_hour(petition.id), petition.opened_at,
                                           petition.closed_at or clock.now(), removals),
         removals=removals,
+        levels={level.value: n for level, n in counting.by_assurance(petition.id).items()},
         removal_names=REMOVAL_NAMES,
         per_100k=charts.per_100k,
         region_map=charts.region_map(queries.regions(), {r.id: n for r, n in breakdown}, lang),

@@ -268,3 +268,26 @@ def test_only_my_own_receipt(client, auth, signer, eds):
     make_user("someone@example.kz")
     auth.login("someone@example.kz")
     assert client.get(f"/petitions/{petition.id}/signed/receipt.zip").status_code == 404
+
+
+def test_the_count_by_level_on_the_page_the_api_and_the_csv(client, auth, signer, eds):
+    import csv
+    import io
+
+    from tests.support import settle
+
+    _user, person = signer
+    petition = make_petition(signatures=2)
+    auth.login("signer@example.kz")
+    statement = open_page(client, petition)
+    send(client, petition, statement, sign_cms(person, statement.encode()))
+    settle()
+    post(client, "/logout")
+    page = page_text(client.get(f"/petitions/{petition.id}"))
+    assert "of which 1 signed with an EDS" in page and "2 by accounts whose IIN was typed" in page
+    api = client.get(f"/api/v1/petitions/{petition.id}").get_json()
+    assert api["signature_count"] == 3
+    assert api["signatures_by_assurance"] == {"self_declared": 2, "state_idp": 0, "eds": 1}
+    rows = list(csv.reader(io.StringIO(client.get("/petitions/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    header, row = rows[0], next(r for r in rows[1:] if r[0] == str(petition.id))
+    assert row[header.index("Signatures")] == "3" and row[header.index("Of which signed with an EDS")] == "1"

@@ -125,4 +125,4 @@ def test_petition_page_queries_do_not_grow_with_signatures(app, client, count_qu
     with count_queries() as on_big:
         assert client.get(f"/petitions/{big.id}").status_code == 200
     assert on_small.n == on_big.n
-    assert on_big.n <= 15
+    assert on_big.n <= 16  # (the counts by assurance level are one query of their own)
