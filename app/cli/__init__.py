@@ -8,9 +8,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.cli.counts import counts
+    from app.cli.evidence import evidence
     from app.cli.processes import run_all, scheduler, worker
     from app.cli.seed import seed
     from app.cli.users import users
 
-    for command in (seed, users, worker, scheduler, run_all, counts):
+    for command in (seed, users, worker, scheduler, run_all, counts, evidence):
         app.cli.add_command(command)

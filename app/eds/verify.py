@@ -135,14 +135,16 @@ def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str]:
     return match.group(1), str(subject.get("surname", "")), str(subject.get("given_name", ""))
 
 
-def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: revocation.Found) -> None:
+def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: revocation.Found, *,
+                anchors: list, intermediates: list, moment: datetime, revocation_required: bool = True) -> None:
     others = [c.chosen for c in (signed["certificates"] or []) if c.name == "certificate" and c.chosen != cert]
     policy = CertRevTrustPolicy(RevocationCheckingPolicy(
-        ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+        ee_certificate_rule=(RevocationCheckingRule.CRL_OR_OCSP_REQUIRED if revocation_required
+                             else RevocationCheckingRule.NO_CHECK),
         intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
     ))
     context = ValidationContext(
-        trust_roots=trust.anchors(), other_certs=trust.intermediates() + others, moment=clock.now(),
+        trust_roots=anchors, other_certs=intermediates + others, moment=moment,
         allow_fetching=False, ocsps=[revinfo.ocsp] if revinfo.ocsp else [], crls=revinfo.crls,
         revinfo_policy=policy,
     )
@@ -179,9 +181,32 @@ def verify(cms_der: bytes, statement: bytes) -> VerifiedSignature:
     except EdsError:
         signing_time = clock.now()
     revinfo = revocation.find(cert)
-    _check_path(cert, signed, revinfo)
+    _check_path(cert, signed, revinfo, anchors=trust.anchors(), intermediates=trust.intermediates(),
+                moment=clock.now())
     current_app.logger.info("EDS signature verified (%s, revocation by %s)", algorithm,
                             "OCSP" if revinfo.ocsp else "CRL")
     return VerifiedSignature(iin=iin, surname=surname, given_name=given_name, algorithm=algorithm,
                              signing_time=signing_time, certificate=cert.dump(), ocsp_response=revinfo.ocsp,
                              crl_checked=revinfo.ocsp is None)
+
+
+def verify_offline(cms_der: bytes, statement: bytes, *, anchors: list, ocsp: bytes | None,
+                   signed_at: datetime) -> VerifiedSignature:
+    """Verify kept evidence without the network or the database: the CMS over the
+    statement, the certificate path to `anchors` as it was when the signature was made
+    (the OCSP answer's time when there is one, else the recorded signing time), and the
+    kept OCSP answer as its revocation status then. Raises EdsError as `verify` does."""
+    signed, signer, cert = _load(cms_der)
+    digest_name = _check_content(signed, signer, statement)
+    algorithm = _check_signature(signer, cert, digest_name)
+    iin, surname, given_name = _subject(cert)
+    moment = signed_at
+    if ocsp:
+        from asn1crypto import ocsp as asn1_ocsp
+
+        moment = asn1_ocsp.OCSPResponse.load(ocsp).basic_ocsp_response["tbs_response_data"]["produced_at"].native
+    _check_path(cert, signed, revocation.Found(ocsp=ocsp), anchors=anchors, intermediates=[], moment=moment,
+                revocation_required=ocsp is not None)
+    return VerifiedSignature(iin=iin, surname=surname, given_name=given_name, algorithm=algorithm,
+                             signing_time=signed_at, certificate=cert.dump(), ocsp_response=ocsp,
+                             crl_checked=ocsp is None)

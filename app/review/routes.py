@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.bodies.thresholds import threshold_for
 from app.core import clock
+from app.eds import bundles
 from app.extensions import db
 from app.models import CaseState, ReviewCase, Role
 from app.petitions import queries
@@ -68,6 +69,20 @@ def _render_case(case: ReviewCase, *, form=None, preview: str | None = None, sta
 @roles_required(*STAFF)
 def case(case_id: int):
     return _render_case(_case(case_id))
+
+
+@bp.route("/cases/<id:case_id>/evidence.zip")
+@roles_required(*STAFF)
+def evidence_bundle(case_id: int):
+    """The petition's EDS signatures with their evidence, for its addressee's officials
+    once it reached its threshold (a review case exists): checked with `flask evidence
+    verify`, or by hand (README.txt inside)."""
+    case = _case(case_id)
+    response = make_response(bundles.build(case.petition))
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="dauys-petition-{case.petition_id}-eds-evidence.zip"')
+    return response
 
 
 @bp.route("/cases/<id:case_id>/acknowledge", methods=["POST"])

@@ -1,0 +1,163 @@
+"""A petition's evidence bundle, for the officials of its addressee: every EDS signature
+with its evidence, in a ZIP that a program checks without us or our database.
+
+Container (version 1):
+
+    manifest.json                   the petition (number, title, SHA-256 of its text as
+                                    published, addressee), when the bundle was made, the
+                                    counts, and a row per signature: its folder, when it
+                                    was signed, the algorithm, how revocation was checked,
+                                    whether it counts, and for one invalidated by the
+                                    moderators the run that removed it (number, reason,
+                                    when); with the SHA-256 of each of its files
+    signatures/NNNNNN/statement.txt the statement the signer signed
+    signatures/NNNNNN/signature.p7s their CMS (DER)
+    signatures/NNNNNN/ocsp-response.der   the OCSP answer at signing (absent when a CRL
+                                    was used)
+    trust-anchors.pem               the roots the site checked against (compare with the
+                                    NCA RK's own)
+    README.txt                      this description, and how to check by hand
+
+`flask evidence verify BUNDLE` (app.cli.evidence) checks every file against the manifest,
+every signature offline (app.eds.verify.verify_offline), the statement against the
+petition named in the manifest, and recounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from sqlalchemy import select
+
+from app.core import clock
+from app.eds import evidence, statements, trust, verify
+from app.eds.errors import EdsError
+from app.extensions import db
+from app.models import Petition, Signature, SignatureEvidence
+from app.models.integrity import SignatureInvalidation
+
+FORMAT = "dauys-evidence-bundle/1"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _anchors_pem() -> bytes:
+    return b"".join(pem.armor("CERTIFICATE", c.dump()) for c in trust.anchors() + trust.intermediates())
+
+
+def build(petition: Petition) -> bytes:
+    """The bundle of `petition`'s EDS signatures, in signing order. Raises
+    app.eds.evidence.EvidenceKeyError when no configured key opens some evidence."""
+    rows = db.session.execute(
+        select(Signature, SignatureEvidence, SignatureInvalidation)
+        .join(SignatureEvidence, SignatureEvidence.signature_id == Signature.id)
+        .outerjoin(SignatureInvalidation, SignatureInvalidation.id == Signature.invalidation_id)
+        .where(Signature.petition_id == petition.id).order_by(Signature.id)).all()
+    out = io.BytesIO()
+    entries = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, (signature, kept, run) in enumerate(rows, start=1):
+            opened = evidence.open_sealed(kept.sealed)
+            folder = f"signatures/{number:06d}"
+            files = {"statement.txt": opened["statement"].encode(), "signature.p7s": opened["cms"]}
+            if opened.get("ocsp"):
+                files["ocsp-response.der"] = opened["ocsp"]
+            for name, data in files.items():
+                archive.writestr(f"{folder}/{name}", data)
+            entries.append({
+                "folder": folder, "signed_at": kept.signed_at.isoformat(), "algorithm": kept.algorithm,
+                "revocation": kept.revocation, "counts": signature.valid,
+                "invalidated": None if signature.valid or run is None else {
+                    "run": run.id, "reason": run.category.value, "at": run.created_at.isoformat()},
+                "files": {name: _sha(data) for name, data in files.items()},
+            })
+        manifest = {
+            "format": FORMAT,
+            "made_at": clock.now().isoformat(timespec="seconds"),
+            "petition": {"number": petition.id, "title": petition.title,
+                         "text_sha256": statements.text_digest(petition), "addressee": petition.body.code},
+            "eds_signatures": len(entries),
+            "eds_signatures_counted": sum(1 for e in entries if e["counts"]),
+            "signature_count_all_levels": petition.signature_count,
+            "signatures": entries,
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        archive.writestr("trust-anchors.pem", _anchors_pem())
+        archive.writestr("README.txt", (__doc__ or "").encode())
+    return out.getvalue()
+
+
+@dataclass
+class Report:
+    counted: int = 0  # valid signatures that count
+    invalidated: int = 0  # valid signatures the moderators removed (listed, not counted)
+    claimed: int | None = None  # what the manifest says counts
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and self.claimed == self.counted
+
+
+def _statement_names(text: str, petition: dict) -> bool:
+    return (f"Petition number: {petition['number']}\n" in text
+            and f"Text SHA-256: {petition['text_sha256']}\n" in text)
+
+
+def check(path: Path, anchors_pem: bytes | None = None) -> Report:
+    """Verify a bundle offline: each file against the manifest's SHA-256, each signature
+    (the CMS over its statement, the certificate path to the anchors, the kept OCSP answer),
+    each statement naming the manifest's petition; recount. `anchors_pem`: the roots to
+    trust (default: the bundle's own copy, which only shows the bundle is consistent)."""
+    report = Report()
+    try:
+        archive = zipfile.ZipFile(path)
+        manifest = json.loads(archive.read("manifest.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        report.failures.append(f"not a bundle: {exc}")
+        return report
+    if manifest.get("format") != FORMAT:
+        report.failures.append(f"unknown format {manifest.get('format')!r}")
+        return report
+    anchors = [asn1_x509.Certificate.load(der) for _t, _h, der in
+               pem.unarmor(anchors_pem or archive.read("trust-anchors.pem"), multiple=True)]
+    report.claimed = manifest.get("eds_signatures_counted")
+    names = set(archive.namelist())
+    listed = {"manifest.json", "trust-anchors.pem", "README.txt"}
+    for entry in manifest.get("signatures", []):
+        folder = entry["folder"]
+        try:
+            files = {}
+            for name, digest in entry["files"].items():
+                listed.add(f"{folder}/{name}")
+                data = archive.read(f"{folder}/{name}")
+                if _sha(data) != digest:
+                    raise EdsError("content")
+                files[name] = data
+            statement = files["statement.txt"]
+            if not _statement_names(statement.decode(), manifest["petition"]):
+                raise EdsError("statement_invalid")
+            verify.verify_offline(files["signature.p7s"], statement, anchors=anchors,
+                                  ocsp=files.get("ocsp-response.der"),
+                                  signed_at=datetime.fromisoformat(entry["signed_at"]))
+        except (EdsError, KeyError, ValueError) as exc:
+            code = exc.code if isinstance(exc, EdsError) else type(exc).__name__
+            report.failures.append(f"{folder}: {code}")
+            continue
+        if entry.get("counts"):
+            report.counted += 1
+        else:
+            report.invalidated += 1
+    for extra in sorted(names - listed):
+        report.failures.append(f"{extra}: not in the manifest")
+    return report

@@ -1,0 +1,130 @@
+"""The addressee's evidence bundle: an official of the body downloads it once the petition
+has reached its threshold, and `flask evidence verify` recounts and checks it offline (no
+database), reports the same count as the petition page, and reports a tampered file."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ReviewCase, Role, Signature
+from tests.eds.test_eds_signing import open_page, send
+from tests.eds_ca import Person, sign_cms
+from tests.support import (
+    login,
+    make_petition,
+    make_user,
+    page_text,
+    restore_threshold,
+    set_fixed_threshold,
+    settle,
+    valid_iin,
+)
+
+
+@pytest.fixture
+def crossed(app, client, eds):
+    """A petition to the Government with three EDS signatures, past a threshold of 3."""
+    body, saved = set_fixed_threshold("GOV", 3)
+    petition = make_petition(body="GOV")
+    for n in range(3):
+        iin = valid_iin()
+        make_user(f"eds{n}@example.kz", iin=iin)
+        person = eds.issue(Person(iin))
+        signer = app.test_client()
+        signer.language = "en"
+        login(signer, f"eds{n}@example.kz")
+        statement = open_page(signer, petition)
+        assert send(signer, petition, statement, sign_cms(person, statement.encode())).status_code == 302
+    settle()
+    yield petition
+    restore_threshold(body, saved)
+
+
+def download(client, petition) -> bytes:
+    make_user("official@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    login(client, "official@gov.kz")
+    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == petition.id))
+    assert case is not None, "the petition reached its threshold"
+    response = client.get(f"/review/cases/{case.id}/evidence.zip")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
+    return response.data
+
+
+def test_the_bundle_recounts_to_the_petition_page_and_catches_tampering(app, client, crossed, eds, runner, tmp_path):
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(download(client, crossed))
+    anchors = tmp_path / "nca.pem"
+    anchors.write_bytes(eds.pem)
+
+    result = runner.invoke(args=["evidence", "verify", str(bundle), "--anchors", str(anchors)])
+    assert result.exit_code == 0, result.output
+    client.language = "en"
+    page = page_text(client.get(f"/petitions/{crossed.id}"))
+    assert "3 valid EDS signature(s) counted" in result.output
+    assert "of which 3 signed with an EDS" in page and 'data-testid="signature-count">3<' in client.get(
+        f"/petitions/{crossed.id}").get_data(as_text=True)
+
+    # One statement altered in the bundle: that signature fails, the count drops, exit 1.
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "signatures/000002/statement.txt":
+                data = data.replace(b"Petition number", b"Petition numbr")
+            target.writestr(item, data)
+    result = runner.invoke(args=["evidence", "verify", str(tampered), "--anchors", str(anchors)])
+    assert result.exit_code == 1
+    assert "FAILED signatures/000002: content" in result.output and "2 valid EDS signature(s)" in result.output
+
+    # Against roots that are not the NCA's, nothing checks.
+    from tests.eds_ca import Authority
+
+    stranger = tmp_path / "other.pem"
+    stranger.write_bytes(Authority("Other").pem)
+    result = runner.invoke(args=["evidence", "verify", str(bundle), "--anchors", str(stranger)])
+    assert result.exit_code == 1 and result.output.count("unknown_root") == 3
+
+
+def test_an_invalidated_signature_is_listed_with_its_run(app, client, crossed, eds, runner, tmp_path):
+    import json
+
+    from app.core import clock
+    from app.models import RemovalCategory, SignatureInvalidation
+    from app.models.integrity import InvalidationKind
+
+    admin = make_user("mod@example.kz", roles=(Role.MODERATOR,))
+    run = SignatureInvalidation(kind=InvalidationKind.INVALIDATE, created_by_id=admin.id, criteria={},
+                                category=RemovalCategory.IDENTITY_MISUSE, note="test", created_at=clock.now())
+    db.session.add(run)
+    db.session.flush()
+    victim = db.session.scalars(select(Signature).where(Signature.petition_id == crossed.id)
+                                .order_by(Signature.id)).first()
+    victim.valid, victim.invalidation_id = False, run.id
+    db.session.commit()
+    data = download(client, crossed)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
+    first = manifest["signatures"][0]
+    assert first["counts"] is False and first["invalidated"]["run"] == run.id
+    assert first["invalidated"]["reason"] == "identity_misuse"
+    bundle = tmp_path / "b.zip"
+    bundle.write_bytes(data)
+    anchors = tmp_path / "nca.pem"
+    anchors.write_bytes(eds.pem)
+    result = runner.invoke(args=["evidence", "verify", str(bundle), "--anchors", str(anchors)])
+    assert "2 valid EDS signature(s) counted, 1 more valid but removed by the moderators" in result.output
+
+
+def test_only_the_addressee_s_officials(app, client, crossed):
+    make_user("official@health.kz", roles=(Role.OFFICIAL,), body="MIN-HEALTH")
+    login(client, "official@health.kz")
+    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == crossed.id))
+    assert client.get(f"/review/cases/{case.id}/evidence.zip").status_code == 403
+    make_user("citizen@example.kz")
+    stranger = app.test_client()
+    login(stranger, "citizen@example.kz")
+    assert stranger.get(f"/review/cases/{case.id}/evidence.zip").status_code in (403, 404)
