@@ -12,6 +12,7 @@ raises EdsError with its own code; nothing here writes anything.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import re
 from dataclasses import dataclass
@@ -135,6 +136,17 @@ def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str]:
     return match.group(1), str(subject.get("surname", "")), str(subject.get("given_name", ""))
 
 
+def _run(coroutine):
+    """Run the validator's coroutine to its end from synchronous code: here, or on a
+    thread of its own where this thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: revocation.Found, *,
                 anchors: list, intermediates: list, moment: datetime, revocation_required: bool = True) -> None:
     others = [c.chosen for c in (signed["certificates"] or []) if c.name == "certificate" and c.chosen != cert]
@@ -150,7 +162,7 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
     )
     validator = CertificateValidator(cert, validation_context=context)
     try:
-        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+        _run(validator.async_validate_usage({"non_repudiation"}))
     except RevokedError:
         raise EdsError("revoked") from None
     except (ExpiredError, NotYetValidError):

@@ -19,6 +19,7 @@ NOT_REFUSALS = {
     "app.mail.jobs.DeliveryDeferred",         # the SMTP server said "later": the job retries
     "app.models.audit.AppendOnlyError",       # code that tries to edit the audit log: a bug
     "app.bodies.thresholds.UnknownProfile",   # THRESHOLD_PROFILE not known: start-up fails
+    "app.eds.evidence.EvidenceKeyError",      # no configured key opens kept evidence: the operator's
 }
 
 
