@@ -1,0 +1,282 @@
+"""Signing with an EDS against signing through the account, on the same stack.
+
+Starts gunicorn, an RQ worker and the scheduler on PostgreSQL + Redis (this machine's
+servers), with a certification authority of the tests' own (tests/eds_ca.py: its OCSP
+responder and CRL on 127.0.0.1) as the only trust anchor. Each request is a different
+signed-in person with a certificate of their own (so every EDS signature asks the OCSP
+responder once: no answer kept from another signer). The statements are issued and signed
+before the clock starts: what is timed is the server's work on the signing request.
+
+  (a) POST /petitions/<n>/sign      (the account's signature)
+  (b) POST /petitions/<n>/sign/eds  (statement check, CMS, path, OCSP, evidence sealed)
+
+in alternated rounds, one client (latency) and then `--clients` clients (throughput).
+
+Usage (from the project root, with PostgreSQL and Redis running):
+    .venv/bin/python bench/eds_bench.py [--signers 200] [--rounds 3] [--clients 4]
+
+It creates (and drops first) the database `dauys_bench_eds` and uses Redis database 12.
+Results are printed and written to bench/RESULTS.md (section "eds").
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import results, stack  # noqa: E402 (after the path is set)
+
+DB_NAME = "dauys_bench_eds"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+PORT = 8766
+UA = "dauys-bench/1"
+SESSION_COOKIE = "dauys_session"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--signers", type=int, default=200, help="signers per kind and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    # The settings first: config.py reads them when the app package is first imported.
+    anchors = Path(tempfile.mkdtemp()) / "anchors.pem"
+    env = stack.environment(DB_NAME, REDIS_URL, EDS_TRUST_ANCHORS=str(anchors))
+    from tests.eds_ca import Authority, Person, sign_cms
+
+    ca = Authority("Dauys Bench Root CA")
+    ca.start()
+    anchors.write_bytes(ca.pem)
+    stack.fresh_database(env, DB_NAME, REDIS_URL)
+
+    from app import create_app
+
+    app = create_app("development")
+    per_round = args.signers * 2
+    total = per_round * args.rounds
+    people, users, password_petition, eds_petition = prepare(app, ca, Person, total)
+    procs = stack.start(env, PORT, args.workers, args.threads)
+    try:
+        identities = stack.identities(app, users, UA)
+        stamp = form_stamp(app)
+        jobs = prepare_requests(app, users, identities, people, eds_petition, password_petition, stamp, sign_cms)
+        time.sleep(3)  # the signing form's minimum time since it was shown (SIGN_MIN_SECONDS)
+        rows = []
+        for r in range(args.rounds):
+            block = jobs[r * per_round:(r + 1) * per_round]
+            half = args.signers // 2
+            password_jobs = [j["password"] for j in block[:args.signers]]
+            eds_jobs = [j["eds"] for j in block[args.signers:]]
+            lat_a = latencies(password_jobs[:half])
+            lat_b = latencies(eds_jobs[:half])
+            tput_a = throughput(password_jobs[half:], args.clients)
+            tput_b = throughput(eds_jobs[half:], args.clients)
+            rows.append((statistics.median(lat_a), statistics.median(lat_b), tput_a, tput_b,
+                         sorted(lat_b)[int(len(lat_b) * 0.95) - 1]))
+            print(f"round {r + 1}: latency {rows[-1][0] * 1000:.1f} ms / {rows[-1][1] * 1000:.1f} ms, "
+                  f"throughput {tput_a:.0f} / {tput_b:.0f} per s")
+        counted = check_counts(app, eds_petition)
+    finally:
+        stack.stop(procs)
+        ca.stop()
+    render(args, rows, counted, ca.ocsp_requests)
+
+
+def prepare(app, ca, person_cls, total: int):
+    """`total` verified accounts, each with an IIN and a signing certificate of its own (one
+    key for all: key generation is not what is measured), and two open petitions."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert, select
+
+    from app import legal
+    from app.accounts.identity import provider
+    from app.accounts.iin import make_iin
+    from app.core import clock
+    from app.extensions import db
+    from app.models import Category, Petition, PetitionState, Region, StateBody, User
+
+    with app.app_context():
+        region = db.session.scalar(select(Region.id).where(Region.code == "KZ-75"))
+        now, notice = clock.now(), legal.notice_version()
+        key = None
+        people, rows = [], []
+        for i in range(total):
+            iin = make_iin(date(1980, 1, 1) + timedelta(days=i // 3000), male=True, serial=(i % 3000) * 3 + 1)
+            person = person_cls(iin, key=key) if key else person_cls(iin)
+            key = person.key
+            people.append(ca.issue(person))
+            rows.append({"email": f"eds{i}@bench.kz", "mailbox": f"eds{i}@bench.kz", "given_name": "Bench",
+                         "surname": f"Signer{i}", "password_hash": "!no-password", "region_id": region,
+                         "iin_hmac": provider().claim(iin).person_key, "birth_date": date(1980, 1, 1),
+                         "email_verified_at": now, "language": "kk", "session_version": 1, "active": True,
+                         "created_at": now, "consent_version": notice, "consent_at": now})
+        db.session.execute(insert(User), rows)
+        body = db.session.scalar(select(StateBody).where(StateBody.code == "GOV"))
+        author = db.session.scalar(select(User).where(User.email == "eds0@bench.kz"))
+        petitions = []
+        for title in ("Bench: signing through the account", "Bench: signing with an EDS"):
+            p = Petition(author=author, body=body, category=Category.OTHER, language="en", title=title,
+                         summary="Benchmark petition", details="Benchmark petition", state=PetitionState.OPEN,
+                         submitted_at=now, moderation_started_at=now, opened_at=now,
+                         closes_at=now + timedelta(days=90))
+            db.session.add(p)
+            petitions.append(p)
+        db.session.commit()
+        users = db.session.scalars(select(User).where(User.email.like("eds%@bench.kz")).order_by(User.id)).all()
+        ids = [p.id for p in petitions]
+        db.session.expunge_all()
+    return people, users, ids[0], ids[1]
+
+
+def form_stamp(app) -> str:
+    from app.fraud.bot_signals import shown_stamp
+
+    with app.app_context():
+        return shown_stamp()
+
+
+def prepare_requests(app, users, identities, people, eds_petition, password_petition, stamp, sign_cms):
+    """For each signer: the account's signing request and the EDS one (its statement
+    issued by the app, signed with the signer's key), ready to send."""
+    from app.eds import statements
+    from app.extensions import db
+    from app.models import Petition, User
+
+    jobs = []
+    with app.app_context(), app.test_request_context(base_url="http://127.0.0.1:5000/kk/"):
+        petition = db.session.get(Petition, eds_petition)
+        for user, (cookie, token), person in zip(users, identities, people, strict=True):
+            account = db.session.get(User, user.id)
+            statement = statements.issue(petition, account).text
+            cms = base64.b64encode(sign_cms(person, statement.encode())).decode()
+            headers = {"Cookie": f"{SESSION_COOKIE}={cookie}", "User-Agent": UA,
+                       "Content-Type": "application/x-www-form-urlencoded"}
+            jobs.append({
+                "password": (f"/kk/petitions/{password_petition}/sign",
+                             urlencode({"csrf_token": token, "shown_at": stamp}), headers),
+                "eds": (f"/kk/petitions/{eds_petition}/sign/eds",
+                        urlencode({"csrf_token": token, "statement": statement, "cms": cms}), headers),
+            })
+    return jobs
+
+
+def _send(conn, job) -> int:
+    path, body, headers = job
+    conn.request("POST", path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def latencies(jobs) -> list[float]:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    out = []
+    for job in jobs:
+        t0 = time.perf_counter()
+        status = _send(conn, job)
+        out.append(time.perf_counter() - t0)
+        if status != 302:
+            raise RuntimeError(f"{job[0]} answered {status}")
+    conn.close()
+    return out
+
+
+def throughput(jobs, clients: int) -> float:
+    lock, queue, failures = threading.Lock(), list(jobs), []
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                job = queue.pop()
+            if _send(conn, job) != 302:
+                failures.append(job[0])
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed")
+    return len(jobs) / (time.perf_counter() - start)
+
+
+def check_counts(app, eds_petition: int) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Signature, SignatureEvidence
+
+    with app.app_context():
+        signatures = db.session.scalar(select(func.count()).select_from(Signature)
+                                       .where(Signature.petition_id == eds_petition))
+        kept = db.session.scalar(select(func.count()).select_from(SignatureEvidence))
+    return signatures, kept
+
+
+def render(args, rows, counted, ocsp_requests):
+    lat_ratio = statistics.median(b / a for a, b, *_ in rows)
+    tput_ratio = statistics.median(tb / ta for _, _, ta, tb, _ in rows)
+    table = "\n".join(f"| {i + 1} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f} | {ta:.0f} | {tb:.0f} | "
+                      f"{tb / ta:.2f} | {p95 * 1000:.1f} |" for i, (a, b, ta, tb, p95) in enumerate(rows))
+    body = f"""## Signing with an EDS against signing through the account (`bench/eds_bench.py`)
+
+Command (PostgreSQL and Redis running on this machine):
+
+```sh
+.venv/bin/python bench/eds_bench.py --signers {args.signers} --rounds {args.rounds} --clients {args.clients} --workers {args.workers} --threads {args.threads}
+```
+
+Machine: 2 cores; gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL and Redis on the same
+machine, the tests' certification authority with its OCSP responder on 127.0.0.1 (so an OCSP round trip
+costs a local HTTP request, not the NCA RK's network). RSA 2048 with SHA-256. Run on
+{datetime.now(UTC).strftime("%Y-%m-%d %H:%M")} UTC. Each round: {args.signers // 2} requests of each kind one
+after the other (latency, median), then {args.signers - args.signers // 2} of each with {args.clients} clients
+(throughput); every request a different signer, every EDS signer a certificate of its own.
+
+| round | (a) account, ms | (b) EDS, ms | latency ratio (b)/(a) | (a) per s | (b) per s | throughput ratio (b)/(a) | (b) p95 ms |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+{table}
+
+**Median latency ratio: {lat_ratio:.1f}; median throughput ratio: {tput_ratio:.2f}** (RSA). GOST R 34.10-2015
+is not verified yet (#23 stays open for it), so there is no GOST row.
+
+After the run: {counted[0]} EDS signatures on the petition, {counted[1]} evidence rows, {ocsp_requests} OCSP
+requests answered (one per signer: no signer's answer served another).
+
+What limits it: the EDS request does the account's request's work plus, before writing, the statement
+check (an HMAC), a CMS parse and an RSA verification (well under a millisecond), the certificate path
+validation in pure Python (pyhanko-certvalidator, with its own event loop per request), one OCSP request to
+the responder and the parse and check of its answer, and the evidence sealed (AES-GCM) and written as a
+second row. Against the NCA RK's responder the OCSP round trip adds the network's latency (tens to hundreds
+of milliseconds) to each EDS signature unless its answer is kept (`EDS_OCSP_CACHE_SECONDS`, per
+certificate: it helps a person who signs several petitions, not a surge of different signers); the worker
+threads wait on it without holding the CPU, so throughput falls less than latency grows.
+"""
+    print(body)
+    results.write_section("eds", body)
+
+
+if __name__ == "__main__":
+    main()
