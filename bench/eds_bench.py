@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -236,6 +236,8 @@ def check_counts(app, eds_petition: int) -> tuple[int, int]:
 
 
 def render(args, rows, counted, ocsp_requests):
+    from app.core import clock
+
     lat_ratio = statistics.median(b / a for a, b, *_ in rows)
     tput_ratio = statistics.median(tb / ta for _, _, ta, tb, _ in rows)
     table = "\n".join(f"| {i + 1} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f} | {ta:.0f} | {tb:.0f} | "
@@ -251,7 +253,7 @@ Command (PostgreSQL and Redis running on this machine):
 Machine: 2 cores; gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL and Redis on the same
 machine, the tests' certification authority with its OCSP responder on 127.0.0.1 (so an OCSP round trip
 costs a local HTTP request, not the NCA RK's network). RSA 2048 with SHA-256. Run on
-{datetime.now(UTC).strftime("%Y-%m-%d %H:%M")} UTC. Each round: {args.signers // 2} requests of each kind one
+{clock.now():%Y-%m-%d %H:%M} UTC. Each round: {args.signers // 2} requests of each kind one
 after the other (latency, median), then {args.signers - args.signers // 2} of each with {args.clients} clients
 (throughput); every request a different signer, every EDS signer a certificate of its own.
 

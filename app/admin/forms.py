@@ -74,6 +74,15 @@ class BodyRuleForm(ReauthMixin, FlaskForm):
         Optional(), NumberRange(min=Decimal("0.01"), max=Decimal("100"), message=_l("Enter a percentage from 0.01 to 100."))])
     fallback = IntegerField(_l("Fallback when the population is unknown"), validators=[
         Optional(), NumberRange(min=1, max=10_000_000, message=_l("Enter a number from 1 to 10,000,000."))])
+    counted_from = SelectField(
+        _l("Signatures that count toward the threshold"),
+        choices=[SelectChoice("", _l("As the configured profile says")),
+                 SelectChoice("self_declared", _l("Every signature")),
+                 SelectChoice("state_idp", _l("Identities the state confirmed, and EDS signatures")),
+                 SelectChoice("eds", _l("Only signatures made with an EDS"))],
+        default="",
+        invalid_choice_message=_l("Choose one."),
+    )
     review_period_days = IntegerField(_l("Review period, working days"), validators=[
         DataRequired(message=_l("Enter the review period.")),
         NumberRange(min=1, max=365, message=_l("Enter a number of working days from 1 to 365."))])

@@ -23,7 +23,7 @@ from app.admin.services import (
     update_alert_rule,
     update_rate_rule,
 )
-from app.bodies.thresholds import describe_threshold, threshold_for
+from app.bodies.thresholds import describe_counted, describe_threshold, threshold_for
 from app.core.collation import alphabetical
 from app.core.jobs import after_commit
 from app.extensions import db
@@ -31,6 +31,7 @@ from app.fraud import ratelimits
 from app.models import (
     AlertRule,
     DigestRecord,
+    IdentityLevel,
     OutboxEmail,
     OutboxStatus,
     RateRule,
@@ -140,16 +141,18 @@ def body_detail(body_id: int):
         form.percent.data = body.threshold_percent
         form.fallback.data = body.threshold_fallback
         form.review_period_days.data = body.review_period_days
+        form.counted_from.data = body.counted_from.value if body.counted_from else ""
         form.active.data = body.active
     if form.validate_on_submit() and _reauthenticated(form):
         set_body_rule(current_user, body, rule=ThresholdRule(form.rule.data), fixed=form.fixed.data,
                       percent=form.percent.data, fallback=form.fallback.data,
                       review_period_days=form.review_period_days.data, active=form.active.data,
-                      note=form.note.data)
+                      note=form.note.data,
+                      counted_from=IdentityLevel(form.counted_from.data) if form.counted_from.data else None)
         flash(_("The state body is updated."), "success")
         return redirect(url_for("admin.body_detail", body_id=body.id))
     return form_page("admin/body_detail.html", body=body, form=form, threshold=threshold_for(body),
-                     describe=describe_threshold)
+                     describe=describe_threshold, counted=describe_counted(body))
 
 
 @bp.route("/regions")

@@ -15,7 +15,7 @@ from app.bodies.queries import body_by_code
 from app.core import clock
 from app.core.refusals import Refusal
 from app.extensions import db
-from app.models import AlertRule, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
+from app.models import AlertRule, IdentityLevel, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
 
 
 class RoleError(Refusal):
@@ -81,7 +81,7 @@ def grant_role(
 
 def set_body_rule(actor: User, body: StateBody, *, rule: ThresholdRule, fixed: int | None,
                   percent: Decimal | None, fallback: int | None, review_period_days: int, active: bool,
-                  note: str) -> None:
+                  note: str, counted_from: IdentityLevel | None = None) -> None:
     """Change a body's threshold rule and review period. Petitions that already reached
     their threshold keep their review case: thresholds only decide future crossings."""
 
@@ -89,7 +89,7 @@ def set_body_rule(actor: User, body: StateBody, *, rule: ThresholdRule, fixed: i
         return {"rule": body.threshold_rule.value, "fixed": body.threshold_fixed,
                 "percent": str(body.threshold_percent) if body.threshold_percent is not None else None,
                 "fallback": body.threshold_fallback, "review_period_days": body.review_period_days,
-                "active": body.active}
+                "active": body.active, "counted_from": body.counted_from.value if body.counted_from else None}
 
     before = snapshot()
     body.threshold_rule = rule
@@ -97,6 +97,7 @@ def set_body_rule(actor: User, body: StateBody, *, rule: ThresholdRule, fixed: i
     body.threshold_percent = percent if rule is ThresholdRule.POPULATION_PERCENT else None
     body.threshold_fallback = fallback if rule is ThresholdRule.POPULATION_PERCENT else None
     body.review_period_days = review_period_days
+    body.counted_from = counted_from
     body.active = active
     db.session.flush()
     record(actor, "body.rule", "state_body", body.id, before=before, after=snapshot(), reason=note)

@@ -41,7 +41,9 @@ SCHEMAS = {
                         "region": _nullable(TEXT)}),
     "Threshold": _object({"signatures": {"type": "integer", "minimum": 1},
                           "kind": {"enum": ["fixed", "percent", "fallback"]},
-                          "percent": _nullable({"type": "number"}), "reason": _ref("Names")}),
+                          "percent": _nullable({"type": "number"}), "reason": _ref("Names"),
+                          "counts": {"type": "array", "items": {"enum": [level.value for level in IdentityLevel]},
+                                     "description": "which signatures count toward it (signatures_by_assurance)"}}),
     "Links": _object({"html": URL, "self": URL, "count": URL}),
     "PetitionSummary": _object({
         "id": {"type": "integer"}, "title": TEXT, "summary": TEXT, "language": {"enum": ["kk", "ru", "en"]},
@@ -95,6 +97,8 @@ SCHEMAS["Petition"] = {
 SCHEMAS["Petition"]["required"] = list(SCHEMAS["Petition"]["properties"])
 SCHEMAS.update({
     "Count": _object({"id": {"type": "integer"}, "signature_count": COUNT,
+                      "counted": {**COUNT, "description": "the signatures that count toward the threshold "
+                                                         "(the body's rule: threshold.counts)"},
                       "state": {"enum": [s.value for s in PetitionState]}, "status": {"enum": STATUSES},
                       "threshold": {"type": "integer", "minimum": 1}}),
     "Overdue": _object({"petition_id": {"type": "integer"}, "title": TEXT, "due_on": DATE,

@@ -11,10 +11,10 @@ from flask import current_app
 from flask_babel import force_locale
 
 from app.accountability import figures as accountability
-from app.bodies.thresholds import describe_threshold, threshold_for
+from app.bodies.thresholds import counted_levels, describe_threshold, threshold_for
 from app.core import clock
 from app.models import CaseState, IdentityLevel, Petition, Region, ReviewCase, StateBody
-from app.petitions import names
+from app.petitions import counting, names
 from app.petitions import status as standing
 from app.web.requests import absolute_url, share_url
 
@@ -60,7 +60,8 @@ def threshold(b: StateBody) -> dict:
         with force_locale(lang):
             reason[lang] = describe_threshold(b, lang)
     return {"signatures": t.signatures, "kind": t.kind,
-            "percent": float(t.percent) if t.percent is not None else None, "reason": reason}
+            "percent": float(t.percent) if t.percent is not None else None, "reason": reason,
+            "counts": [level.value for level in counted_levels(b)]}
 
 
 def figures(f: accountability.BodyFigures) -> dict:
@@ -170,7 +171,7 @@ def petition(p: Petition, *, regions: list, hours: list, signers: list[str], rem
 
 
 def count(p: Petition) -> dict:
-    return {"id": p.id, "signature_count": p.signature_count, "state": p.state.value,
+    return {"id": p.id, "signature_count": p.signature_count, "counted": counting.counted(p), "state": p.state.value,
             "status": standing.public_status(p), "threshold": threshold_for(p.body).signatures}
 
 

@@ -2,7 +2,9 @@
 
 A body follows the configured profile unless an administrator set its own rule.
 Profiles (DOMAIN.md): movement-2016 (national 15,000) and law-2024 (national 50,000);
-regional bodies in both: 1 % of the region's population, else 5,000.
+regional bodies in both: 1 % of the region's population, else 5,000. Which signatures
+count toward a threshold is the body's rule too (`counted_from`), or the profile's: every
+signature under movement-2016, only those made with an EDS under law-2024.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.models import BodyLevel, StateBody, ThresholdRule
+from app.models import BodyLevel, IdentityLevel, StateBody, ThresholdRule
 
 
 @dataclass(frozen=True)
@@ -22,11 +24,14 @@ class Profile:
     national: int
     regional_percent: Decimal
     regional_fallback: int
+    # The weakest signature that counts toward a threshold: the 2024 law's portal counts
+    # only signatures made with an EDS; the movement's count took every verified account.
+    counted_from: IdentityLevel = IdentityLevel.SELF_DECLARED
 
 
 PROFILES = {
     "movement-2016": Profile(15_000, Decimal("1"), 5_000),
-    "law-2024": Profile(50_000, Decimal("1"), 5_000),
+    "law-2024": Profile(50_000, Decimal("1"), 5_000, IdentityLevel.EDS),
 }
 
 
@@ -69,6 +74,27 @@ def threshold_for(body: StateBody) -> Threshold:
     if body.level is BodyLevel.NATIONAL:
         return Threshold(p.national, "fixed")
     return _percent_of(population, p.regional_percent, p.regional_fallback)
+
+
+def counted_levels(body: StateBody) -> tuple[IdentityLevel, ...]:
+    """The signatures that count toward `body`'s threshold: its own rule's level and every
+    level above it, or the configured profile's. Raises UnknownProfile."""
+    return (body.counted_from or profile().counted_from).and_above()
+
+
+def counts_every_signature(body: StateBody) -> bool:
+    return IdentityLevel.SELF_DECLARED in counted_levels(body)
+
+
+COUNTED_FROM_NAMES = {
+    IdentityLevel.SELF_DECLARED: _l("every signature"),
+    IdentityLevel.STATE_IDP: _l("signatures by people whose identity the state confirmed, and those made with an EDS"),
+    IdentityLevel.EDS: _l("only signatures made with an EDS"),
+}
+
+
+def describe_counted(body: StateBody) -> str:
+    return str(COUNTED_FROM_NAMES[counted_levels(body)[0]])
 
 
 def describe_threshold(body: StateBody, language: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime
+from app.models.identity import IdentityLevel
 from app.models.types import enum_column
 
 
@@ -110,6 +111,9 @@ class StateBody(LocalizedName, Base):
     threshold_fixed: Mapped[int | None]
     threshold_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     threshold_fallback: Mapped[int | None]
+    # The weakest signature that counts toward the threshold (levels above it count too);
+    # None: the configured profile's (app.bodies.thresholds).
+    counted_from: Mapped[IdentityLevel | None] = mapped_column(enum_column(IdentityLevel, "body_counted_from"))
     review_period_days: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)

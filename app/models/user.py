@@ -14,6 +14,7 @@ from app.core import clock
 from app.core.mailboxes import mailbox_key
 from app.models.base import Base, UTCDateTime
 from app.models.geo import Region, StateBody
+from app.models.identity import IdentityLevel
 from app.models.types import enum_column
 
 
@@ -32,19 +33,6 @@ STAFF_ROLES = (Role.MODERATOR, Role.OFFICIAL, Role.ADMIN)
 NO_PASSWORD = "!no-password"  # noqa: S105 (not a secret: a hash no password matches)
 
 
-class IdentityLevel(enum.Enum):
-    """How the account's identity (its IIN, birth date and, past self-declared, its name)
-    was established: typed by the person and checked only for form; given by the state's
-    identity provider at sign-in (OpenID Connect); proved by a certificate of the National
-    Certification Authority (an EDS)."""
-
-    SELF_DECLARED = "self_declared"
-    STATE_IDP = "state_idp"
-    EDS = "eds"
-
-    @property
-    def verified(self) -> bool:
-        return self is not IdentityLevel.SELF_DECLARED
 
 
 class User(UserMixin, Base):

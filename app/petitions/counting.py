@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, func, insert, literal, select, text, u
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.bodies import thresholds
 from app.extensions import db
 from app.models import (
     IdentityLevel,
@@ -210,6 +211,25 @@ def by_assurance(petition_id: int) -> dict[IdentityLevel, int]:
     none are left out)."""
     return {row.assurance: row.count for row in db.session.scalars(
         select(PetitionAssuranceCount).where(PetitionAssuranceCount.petition_id == petition_id)) if row.count}
+
+
+def counted_column(body):
+    """SQL for a petition's count toward `body`'s threshold: its total when every
+    signature counts, else the sum of its counts at the levels the body's rule counts."""
+    levels = thresholds.counted_levels(body)
+    if IdentityLevel.SELF_DECLARED in levels:
+        return Petition.signature_count
+    return (select(func.coalesce(func.sum(PetitionAssuranceCount.count), 0))
+            .where(PetitionAssuranceCount.petition_id == Petition.id, PetitionAssuranceCount.assurance.in_(levels))
+            .scalar_subquery())
+
+
+def counted(petition: Petition) -> int:
+    """The petition's folded count toward its body's threshold (see `counted_column`)."""
+    levels = thresholds.counted_levels(petition.body)
+    if IdentityLevel.SELF_DECLARED in levels:
+        return petition.signature_count
+    return sum(n for level, n in by_assurance(petition.id).items() if level in levels)
 
 
 def all_by_assurance(level: IdentityLevel) -> dict[int, int]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.accounts.tokens import TokenError
 from app.bodies.queries import active_bodies, body_choices
-from app.bodies.thresholds import describe_threshold, threshold_for
+from app.bodies.thresholds import counts_every_signature, describe_counted, describe_threshold, threshold_for
 from app.core import clock
 from app.core.collation import alphabetical
 from app.eds import receipts
@@ -268,6 +268,7 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
                                           petition.closed_at or clock.now(), removals),
         removals=removals,
         levels={level.value: n for level, n in counting.by_assurance(petition.id).items()},
+        counted_rule=None if counts_every_signature(petition.body) else describe_counted(petition.body),
         removal_names=REMOVAL_NAMES,
         per_100k=charts.per_100k,
         region_map=charts.region_map(queries.regions(), {r.id: n for r, n in breakdown}, lang),

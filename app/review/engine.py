@@ -2,7 +2,7 @@
 review exactly once.
 
 "Exactly once" is the database's doing, not luck: `threshold_reached_at` is set by a
-guarded UPDATE (... WHERE threshold_reached_at IS NULL AND signature_count >= t), the
+guarded UPDATE (... WHERE threshold_reached_at IS NULL AND its counted signatures >= t), the
 review case is unique per petition, and the notification rows are written in the same
 transaction, with a dedupe key per recipient. Flushes, never commits.
 """
@@ -29,7 +29,7 @@ from app.models import (
     User,
     UserRole,
 )
-from app.petitions import lifecycle
+from app.petitions import counting, lifecycle
 from app.petitions.notifications import notify_author
 from app.review import notifications
 
@@ -55,7 +55,7 @@ def check_crossing(petition: Petition) -> ReviewCase | None:
     moved = db.session.execute(
         update(Petition)
         .where(Petition.id == petition.id, Petition.threshold_reached_at.is_(None),
-               Petition.signature_count >= threshold, Petition.state.in_(CROSSABLE))
+               counting.counted_column(petition.body) >= threshold, Petition.state.in_(CROSSABLE))
         .values(threshold_reached_at=now, threshold_at_crossing=threshold)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -103,7 +103,7 @@ def overdue_transitions() -> list[int]:
         ids.update(db.session.scalars(
             select(Petition.id).where(Petition.body_id == body.id, Petition.state.in_(CROSSABLE),
                                       Petition.threshold_reached_at.is_(None),
-                                      Petition.signature_count >= threshold_for(body).signatures)))
+                                      counting.counted_column(body) >= threshold_for(body).signatures)))
     return sorted(ids)
 
 
