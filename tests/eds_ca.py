@@ -5,7 +5,6 @@ as NCALayer does it with a person's key. Knobs make the responder fail or lie.""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.ocsp import OCSPCertStatus, OCSPResponderEncoding, OCSPResponseBuilder
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import Flask, Response, request
-from werkzeug.serving import make_server
 
 from app.core import clock
 
@@ -165,14 +163,13 @@ class Authority:
         return app
 
     def start(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self._app(), threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        from tests.support import ThreadedServer
+
+        self._server = ThreadedServer(self._app())
+        self.url = self._server.url
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(5)
+        self._server.stop()
 
 
 def sign_cms(person: Person, content: bytes, *, detached: bool = False, signed_content: bytes | None = None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +17,6 @@ from urllib.parse import urlencode
 from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
-from werkzeug.serving import make_server
 
 from app.core import clock
 
@@ -130,11 +128,10 @@ class Provider:
         return token
 
     def start(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        from tests.support import ThreadedServer
+
+        self._server = ThreadedServer(self.app)
+        self.url = self._server.url
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(5)
+        self._server.stop()

@@ -432,3 +432,22 @@ def redis_dump(connection) -> str:
             value = connection.xrange(key) if kind == b"stream" else b""
         out.append(f"{key!r} {value!r}")
     return "\n".join(out)
+
+
+class ThreadedServer:
+    """A WSGI app served on 127.0.0.1 (a free port) by a thread, for the services the tests
+    stand in for (an identity provider, a certification authority's OCSP and CRL)."""
+
+    def __init__(self, wsgi_app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)

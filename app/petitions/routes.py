@@ -32,7 +32,7 @@ from app.web.caching import public
 from app.web.csvfile import download as csv_download
 from app.web.forms import FORM_ERROR, flash_refusal, form_page, refuse
 from app.web.headers import eds_page_policy
-from app.web.requests import add_emailed_link, client_address, link_token, page_arg, share_url
+from app.web.requests import add_emailed_link, client_address, link_token, page_arg, share_url, zip_download
 
 bp = Blueprint("petitions", __name__)  # mounted at /<lang>/petitions
 PAGE_SIZE = 20
@@ -398,10 +398,7 @@ def receipt(petition_id: int):
     kept = eds_signing.evidence_of(petition, current_user)
     if kept is None:
         abort(404)
-    response = make_response(receipts.receipt(kept))
-    response.headers["Content-Type"] = "application/zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="dauys-petition-{petition.id}-signature.zip"'
-    return response
+    return zip_download(receipts.receipt(kept), f"dauys-petition-{petition.id}-signature.zip")
 
 
 @bp.route("/<id:petition_id>/signed")

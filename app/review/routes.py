@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from app.review import forms, services
 from app.review.services import CaseError
 from app.web.access import roles_required
 from app.web.forms import abandon, flash_refusal, show_error
+from app.web.requests import zip_download
 
 bp = Blueprint("review", __name__)
 STAFF = (Role.OFFICIAL, Role.ADMIN)
@@ -78,11 +79,7 @@ def evidence_bundle(case_id: int):
     once it reached its threshold (a review case exists): checked with `flask evidence
     verify`, or by hand (README.txt inside)."""
     case = _case(case_id)
-    response = make_response(bundles.build(case.petition))
-    response.headers["Content-Type"] = "application/zip"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="dauys-petition-{case.petition_id}-eds-evidence.zip"')
-    return response
+    return zip_download(bundles.build(case.petition), f"dauys-petition-{case.petition_id}-eds-evidence.zip")
 
 
 @bp.route("/cases/<id:case_id>/acknowledge", methods=["POST"])

@@ -159,3 +159,10 @@ def link_token(kind: str) -> str:
 
 def forget_link_token(kind: str) -> None:
     session.pop(f"link:{kind}", None)
+
+
+def zip_download(body: bytes, filename: str) -> Response:
+    """A ZIP file for the browser to save as `filename`."""
+    response = Response(body, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
