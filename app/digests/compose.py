@@ -21,6 +21,7 @@ from app.core.workdays import working_days_between
 from app.extensions import db
 from app.models import CaseState, Petition, PetitionState, ReviewCase, Role, StateBody, User, UserRole
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
+from app.petitions import counting
 
 NEAR_THRESHOLD = 0.75
 
@@ -119,11 +120,12 @@ def compose(items: list[tuple[Recipient, datetime]], now: datetime) -> list[Dige
             .options(joinedload(ReviewCase.petition).lazyload(Petition.author), lazyload(ReviewCase.body))
         ).all()
         threshold = threshold_for(body).signatures
-        near = db.session.scalars(
-            select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
-                                   Petition.threshold_reached_at.is_(None),
-                                   Petition.signature_count >= math.ceil(threshold * NEAR_THRESHOLD))
-            .order_by(Petition.signature_count.desc()).options(lazyload(Petition.author), lazyload(Petition.body))
+        counted = counting.counted_column(body)  # what counts toward the threshold (the body's rule)
+        near = db.session.execute(
+            select(Petition, counted).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
+                                            Petition.threshold_reached_at.is_(None),
+                                            counted >= math.ceil(threshold * NEAR_THRESHOLD))
+            .order_by(counted.desc()).options(lazyload(Petition.author), lazyload(Petition.body))
         ).all()
         opened = db.session.scalars(
             select(Petition).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
@@ -140,7 +142,7 @@ def compose(items: list[tuple[Recipient, datetime]], now: datetime) -> list[Dige
                 official=recipient.official, body=body, language=recipient.language, since=since,
                 new_cases=sorted((c for c in cases if since < c.queued_at <= now), key=lambda c: c.queued_at),
                 open_cases=open_lines,
-                near_threshold=[(p, min(99, math.floor(p.signature_count * 100 / threshold))) for p in near],
+                near_threshold=[(p, min(99, math.floor(n * 100 / threshold))) for p, n in near],
                 newly_opened=[p for p in opened if since < p.opened_at],
             ))
     return digests
