@@ -335,6 +335,9 @@ class ProductionConfig(Config):
         if app_config.get("OIDC_DISCOVERY_URL") and not (app_config.get("OIDC_CLIENT_ID")
                                                          and app_config.get("OIDC_CLIENT_SECRET")):
             raise ConfigError("OIDC_DISCOVERY_URL is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
+        if app_config.get("THRESHOLD_PROFILE") == "law-2024" and not app_config.get("EDS_TRUST_ANCHORS"):
+            raise ConfigError("THRESHOLD_PROFILE=law-2024 counts only signatures made with an EDS: set "
+                              "EDS_TRUST_ANCHORS, or no petition could ever reach a threshold")
         if app_config.get("EDS_TRUST_ANCHORS") and not app_config.get("EDS_EVIDENCE_KEY"):
             raise ConfigError("EDS_TRUST_ANCHORS is set: set EDS_EVIDENCE_KEY (32 random bytes, URL-safe base64) "
                               "to seal the signatures' evidence")

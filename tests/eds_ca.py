@@ -28,6 +28,7 @@ class Person:
     iin: str
     surname: str = "САПАРОВА"
     given_name: str = "АЙГЕРІМ"
+    patronymic: str = "ҚАЙРАТҚЫЗЫ"  # the NCA RK writes it in GIVENNAME
     key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
     cert: x509.Certificate | None = None
 
@@ -81,7 +82,7 @@ class Authority:
             x509.NameAttribute(NameOID.SURNAME, person.surname),
             x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{person.iin}"),
             x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
-            x509.NameAttribute(NameOID.GIVEN_NAME, person.given_name),
+            x509.NameAttribute(NameOID.GIVEN_NAME, person.patronymic),
         ])
         person.cert = (
             x509.CertificateBuilder().subject_name(subject).issuer_name(self.cert.subject)

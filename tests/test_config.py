@@ -123,3 +123,8 @@ def test_production_identity_settings_are_checked():
                                           OIDC_CLIENT_SECRET="s" * 32,
                                           OIDC_DISCOVERY_URL="https://idp.example.kz/.well-known/openid-configuration"))
     assert app.config["SELF_DECLARED_IDENTITY"] is False
+
+
+def test_production_law_2024_needs_eds():
+    with pytest.raises(ConfigError, match="law-2024 counts only signatures made with an EDS"):
+        create_app("production", **dict(GOOD, THRESHOLD_PROFILE="law-2024"))

@@ -231,6 +231,10 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.active:
         return
+    if not user.has_password and not user.is_verified:
+        # An account made through the state's identity provider, its address not yet
+        # confirmed: whoever holds that address must not be the one to give it a password.
+        return
     token = tokens.make_token(tokens.Purpose.RESET_PASSWORD, user.id, user.password_hash)
     queue_email(
         user.email,

@@ -150,7 +150,10 @@ def finish_sign_in() -> StateIdentity:
     if not state or not client.framework.get_state_data(session, state):
         raise StateIdError("state")
     try:
-        token = client.authorize_access_token(claims_cls=_ClockedIDToken)
+        issuer = client.load_server_metadata()["issuer"]
+        token = client.authorize_access_token(claims_cls=_ClockedIDToken, claims_options={
+            "iss": {"essential": True, "values": [issuer]},
+            "aud": {"essential": True, "values": [current_app.config["OIDC_CLIENT_ID"]]}})
     except requests.RequestException as exc:
         log.warning("state identity provider unavailable at callback: %s", type(exc).__name__)
         raise StateIdError("unavailable", status=503) from None

@@ -134,8 +134,12 @@ def check(path: Path, anchors_pem: bytes | None = None) -> Report:
     report.claimed = manifest.get("eds_signatures_counted")
     names = set(archive.namelist())
     listed = {"manifest.json", "trust-anchors.pem", "README.txt"}
+    signers: set[str] = set()
     for entry in manifest.get("signatures", []):
         folder = entry["folder"]
+        if f"{folder}/statement.txt" in listed:
+            report.failures.append(f"{folder}: listed twice")
+            continue
         try:
             files = {}
             for name, digest in entry["files"].items():
@@ -147,13 +151,19 @@ def check(path: Path, anchors_pem: bytes | None = None) -> Report:
             statement = files["statement.txt"]
             if not _statement_names(statement.decode(), manifest["petition"]):
                 raise EdsError("statement_invalid")
-            verify.verify_offline(files["signature.p7s"], statement, anchors=anchors,
-                                  ocsp=files.get("ocsp-response.der"),
-                                  signed_at=datetime.fromisoformat(entry["signed_at"]))
-        except (EdsError, KeyError, ValueError) as exc:
+            found = verify.verify_offline(files["signature.p7s"], statement, anchors=anchors,
+                                          ocsp=files.get("ocsp-response.der"),
+                                          signed_at=datetime.fromisoformat(entry["signed_at"]))
+        except (EdsError, KeyError, ValueError, TypeError) as exc:
             code = exc.code if isinstance(exc, EdsError) else type(exc).__name__
             report.failures.append(f"{folder}: {code}")
             continue
+        # One person signs a petition once: a second signature by the same IIN counts nothing.
+        signer = hashlib.sha256(found.iin.encode()).hexdigest()
+        if signer in signers:
+            report.failures.append(f"{folder}: a second signature by the same person")
+            continue
+        signers.add(signer)
         if entry.get("counts"):
             report.counted += 1
         else:

@@ -15,6 +15,7 @@ import redis
 import requests
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from flask import current_app
@@ -33,23 +34,32 @@ class Found:
     crls: list[bytes] = field(default_factory=list)
 
 
-def _post(url: str, body: bytes) -> bytes | None:
-    try:
-        response = requests.post(url, data=body, headers={"Content-Type": "application/ocsp-request"},
-                                 timeout=current_app.config["EDS_HTTP_TIMEOUT_SECONDS"])
-    except requests.RequestException as exc:
-        log.warning("OCSP responder did not answer: %s", type(exc).__name__)
+MAX_ANSWER_BYTES = 20 * 1024 * 1024  # a national CRL is a few megabytes
+MAX_CRL_URLS = 3
+
+
+def _fetch(method: str, url: str, **kwargs) -> bytes | None:
+    """The body of a 200 answer, read up to MAX_ANSWER_BYTES, or None."""
+    if not url.startswith(("http://", "https://")):
         return None
-    return response.content if response.status_code == 200 else None
+    try:
+        with requests.request(method, url, stream=True, timeout=current_app.config["EDS_HTTP_TIMEOUT_SECONDS"],
+                              **kwargs) as response:
+            if response.status_code != 200:
+                return None
+            body = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
+    except requests.RequestException as exc:
+        log.warning("revocation information not fetched (%s): %s", method, type(exc).__name__)
+        return None
+    return body if len(body) <= MAX_ANSWER_BYTES else None
+
+
+def _post(url: str, body: bytes) -> bytes | None:
+    return _fetch("POST", url, data=body, headers={"Content-Type": "application/ocsp-request"})
 
 
 def _get(url: str) -> bytes | None:
-    try:
-        response = requests.get(url, timeout=current_app.config["EDS_HTTP_TIMEOUT_SECONDS"])
-    except requests.RequestException as exc:
-        log.warning("CRL not fetched: %s", type(exc).__name__)
-        return None
-    return response.content if response.status_code == 200 else None
+    return _fetch("GET", url)
 
 
 def _cached(key: str) -> bytes | None:
@@ -90,17 +100,35 @@ def _ocsp(cert: asn1_x509.Certificate, issuer: asn1_x509.Certificate) -> bytes |
     return answer
 
 
+def _distribution_points(cert: asn1_x509.Certificate) -> list[str]:
+    urls = []
+    for point in cert.crl_distribution_points or []:
+        names = point["distribution_point"]
+        if names.native is None or names.name != "full_name":
+            continue
+        urls += [name.native for name in names.chosen if name.name == "uniform_resource_identifier"]
+    return urls
+
+
 def _crls(cert: asn1_x509.Certificate) -> list[bytes]:
     configured = [u.strip() for u in current_app.config["EDS_CRL_URLS"].split(",") if u.strip()]
-    urls = configured or list(cert.crl_distribution_points and [
-        name.native for point in cert.crl_distribution_points for name in point["distribution_point"].chosen
-        if name.name == "uniform_resource_identifier"] or [])
+    urls = configured or _distribution_points(cert)
     found = []
-    for url in urls:
+    for url in urls[:MAX_CRL_URLS]:
         body = _get(url)
         if body:
             found.append(body)
     return found
+
+
+def _issued_by(cert: asn1_x509.Certificate, issuer: asn1_x509.Certificate) -> bool:
+    """Whether `issuer`'s key signed `cert` (its name and signature)."""
+    try:
+        x509.load_der_x509_certificate(cert.dump()).verify_directly_issued_by(
+            x509.load_der_x509_certificate(issuer.dump()))
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
 
 
 def find(cert: asn1_x509.Certificate) -> Found:
@@ -108,7 +136,9 @@ def find(cert: asn1_x509.Certificate) -> Found:
     fetched (none: the validation refuses with "revocation_unknown"). Raises
     EdsError("unknown_root") when no configured certificate issued it."""
     issuer = trust.issuer_of(cert)
-    if issuer is None:
+    if issuer is None or not _issued_by(cert, issuer):
+        # Only a certificate a configured CA really issued makes us ask anyone anything: the
+        # addresses in a made-up one are never fetched.
         raise EdsError("unknown_root")
     answer = _ocsp(cert, issuer)
     if answer:

@@ -88,6 +88,11 @@ def _nonce_of(text: str) -> str:
     return ""
 
 
+def nonce_hash_of(text: str) -> bytes:
+    """The hash a statement's nonce is spent under (whatever the rest of the text says)."""
+    return hashlib.sha256(_nonce_of(text).encode()).digest()
+
+
 def check(text: str, petition: Petition, user: User) -> Statement:
     """The statement issued to `user` for `petition` whose text this is. Raises EdsError:
     "statement_invalid" (no nonce of ours, or one for another account or petition),

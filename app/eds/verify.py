@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from asn1crypto import cms
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import current_app
@@ -54,12 +55,13 @@ class VerifiedSignature:
 
     iin: str
     surname: str
-    given_name: str
+    given_name: str  # the NCA RK writes the patronymic here
     algorithm: str  # "rsa-sha256", ...
     signing_time: datetime
     certificate: bytes  # DER
     ocsp_response: bytes | None  # DER: the time-mark kept with the signature
     crl_checked: bool  # the answer came from a CRL (the OCSP responder did not answer)
+    common_name: str = ""  # "SURNAME GIVEN" as the NCA RK writes it
 
 
 def _load(cms_der: bytes) -> tuple[cms.SignedData, cms.SignerInfo, asn1_x509.Certificate]:
@@ -117,8 +119,11 @@ def _check_signature(signer: cms.SignerInfo, cert: asn1_x509.Certificate, digest
     signed_attrs = signer["signed_attrs"].dump()
     to_verify = b"\x31" + signed_attrs[1:]
     signature = signer["signature"].native
-    algorithm = signer["signature_algorithm"].signature_algo
-    public_key = serialization.load_der_public_key(cert.public_key.dump())
+    try:
+        algorithm = signer["signature_algorithm"].signature_algo
+        public_key = serialization.load_der_public_key(cert.public_key.dump())
+    except (ValueError, UnsupportedAlgorithm):
+        raise EdsError("algorithm") from None
     if algorithm == "rsassa_pkcs1v15" and isinstance(public_key, rsa.RSAPublicKey):
         try:
             public_key.verify(signature, to_verify, padding.PKCS1v15(), _HASHES[digest_name]())
@@ -128,12 +133,13 @@ def _check_signature(signer: cms.SignerInfo, cert: asn1_x509.Certificate, digest
     raise EdsError("algorithm")
 
 
-def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str]:
+def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str, str]:
     subject = cert.subject.native
     match = IIN_IN_SUBJECT.match(str(subject.get("serial_number", "")))
     if not match:
         raise EdsError("no_iin")
-    return match.group(1), str(subject.get("surname", "")), str(subject.get("given_name", ""))
+    return (match.group(1), str(subject.get("surname", "")), str(subject.get("given_name", "")),
+            str(subject.get("common_name", "")))
 
 
 def _run(coroutine):
@@ -153,7 +159,9 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
     policy = CertRevTrustPolicy(RevocationCheckingPolicy(
         ee_certificate_rule=(RevocationCheckingRule.CRL_OR_OCSP_REQUIRED if revocation_required
                              else RevocationCheckingRule.NO_CHECK),
-        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+        # An intermediate CA's status is checked when information about it is at hand (the
+        # NCA RK revokes people's certificates, rarely its own issuing CAs).
+        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
     ))
     context = ValidationContext(
         trust_roots=anchors, other_certs=intermediates + others, moment=moment,
@@ -179,27 +187,39 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
         raise EdsError("unknown_root") from None
 
 
+class _Unreadable:
+    """Anything a crafted CMS or certificate makes the parsers raise is a refusal."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, _tb):
+        if kind is not None and issubclass(kind, (ValueError, TypeError, KeyError, IndexError, AttributeError,
+                                                  UnsupportedAlgorithm, OverflowError)):
+            raise EdsError("malformed") from None
+        return False
+
+
 def verify(cms_der: bytes, statement: bytes) -> VerifiedSignature:
     """Verify an EDS signature of `statement`. Raises EdsError: "malformed", "content"
     (not this statement), "algorithm", "bad_signature", "no_iin", "unknown_root",
     "expired", "not_for_signing", "revoked", "revocation_unknown" (neither the OCSP
     responder nor a CRL answered)."""
-    signed, signer, cert = _load(cms_der)
-    digest_name = _check_content(signed, signer, statement)
-    algorithm = _check_signature(signer, cert, digest_name)
-    iin, surname, given_name = _subject(cert)
-    try:
-        signing_time = _attribute(signer, "signing_time").native
-    except EdsError:
-        signing_time = clock.now()
+    with _Unreadable():
+        signed, signer, cert = _load(cms_der)
+        digest_name = _check_content(signed, signer, statement)
+        algorithm = _check_signature(signer, cert, digest_name)
+        iin, surname, given_name, common_name = _subject(cert)
+    signing_time = clock.now()  # when we checked it: the signer's own signingTime is theirs to set
     revinfo = revocation.find(cert)
-    _check_path(cert, signed, revinfo, anchors=trust.anchors(), intermediates=trust.intermediates(),
-                moment=clock.now())
+    with _Unreadable():
+        _check_path(cert, signed, revinfo, anchors=trust.anchors(), intermediates=trust.intermediates(),
+                    moment=clock.now())
     current_app.logger.info("EDS signature verified (%s, revocation by %s)", algorithm,
                             "OCSP" if revinfo.ocsp else "CRL")
     return VerifiedSignature(iin=iin, surname=surname, given_name=given_name, algorithm=algorithm,
                              signing_time=signing_time, certificate=cert.dump(), ocsp_response=revinfo.ocsp,
-                             crl_checked=revinfo.ocsp is None)
+                             crl_checked=revinfo.ocsp is None, common_name=common_name)
 
 
 def verify_offline(cms_der: bytes, statement: bytes, *, anchors: list, ocsp: bytes | None,
@@ -208,17 +228,16 @@ def verify_offline(cms_der: bytes, statement: bytes, *, anchors: list, ocsp: byt
     statement, the certificate path to `anchors` as it was when the signature was made
     (the OCSP answer's time when there is one, else the recorded signing time), and the
     kept OCSP answer as its revocation status then. Raises EdsError as `verify` does."""
-    signed, signer, cert = _load(cms_der)
-    digest_name = _check_content(signed, signer, statement)
-    algorithm = _check_signature(signer, cert, digest_name)
-    iin, surname, given_name = _subject(cert)
-    moment = signed_at
-    if ocsp:
-        from asn1crypto import ocsp as asn1_ocsp
-
-        moment = asn1_ocsp.OCSPResponse.load(ocsp).basic_ocsp_response["tbs_response_data"]["produced_at"].native
-    _check_path(cert, signed, revocation.Found(ocsp=ocsp), anchors=anchors, intermediates=[], moment=moment,
-                revocation_required=ocsp is not None)
+    with _Unreadable():
+        signed, signer, cert = _load(cms_der)
+        digest_name = _check_content(signed, signer, statement)
+        algorithm = _check_signature(signer, cert, digest_name)
+        iin, surname, given_name, common_name = _subject(cert)
+        moment = signed_at
+        if ocsp:
+            moment = asn1_ocsp.OCSPResponse.load(ocsp).basic_ocsp_response["tbs_response_data"]["produced_at"].native
+        _check_path(cert, signed, revocation.Found(ocsp=ocsp), anchors=anchors, intermediates=[], moment=moment,
+                    revocation_required=ocsp is not None)
     return VerifiedSignature(iin=iin, surname=surname, given_name=given_name, algorithm=algorithm,
                              signing_time=signed_at, certificate=cert.dump(), ocsp_response=ocsp,
-                             crl_checked=ocsp is None)
+                             crl_checked=ocsp is None, common_name=common_name)

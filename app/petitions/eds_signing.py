@@ -51,9 +51,8 @@ def evidence_of(petition: Petition, user: User) -> SignatureEvidence | None:
 
 
 def _cms(encoded: str) -> bytes:
-    text = "".join((encoded or "").split())
-    if text.startswith("-----BEGIN"):
-        text = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    lines = (encoded or "").strip().splitlines()
+    text = "".join("".join(line.split()) for line in lines if not line.strip().startswith("-----"))
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -71,9 +70,11 @@ def sign(petition_id: int, user: User, statement_text: str, cms_base64: str, *, 
     problem = services.identity_problem(user)
     if problem:
         raise PetitionError(problem)
-    statement = statements.check(statement_text.replace("\r\n", "\n"), petition, user)
-    if db.session.scalar(select(exists().where(SignatureEvidence.nonce_hash == statement.nonce_hash))):
+    text = statement_text.replace("\r\n", "\n")
+    # A statement signed once says so, even if the account's name has changed since.
+    if db.session.scalar(select(exists().where(SignatureEvidence.nonce_hash == statements.nonce_hash_of(text)))):
         raise EdsError("nonce_used", status=409)
+    statement = statements.check(text, petition, user)
     if services.has_signed(petition, user):
         raise PetitionError("already_signed")
     verified = verify.verify(_cms(cms_base64), statement.text.encode())
@@ -93,5 +94,20 @@ def sign(petition_id: int, user: User, statement_text: str, cms_base64: str, *, 
             db.session.flush()
     except IntegrityError:
         raise EdsError("nonce_used", status=409) from None
-    user.identity_level, user.identity_verified_at = IdentityLevel.EDS, clock.now()
+    _vouched_by_certificate(user, verified)
     return sponsor
+
+
+def _vouched_by_certificate(user: User, verified) -> None:
+    """The account's identity is now proved by its own certificate: its level, and, for an
+    account whose name was typed, the name the certificate holds (the NCA RK writes the
+    surname in SURNAME, "SURNAME GIVEN" in CN and the patronymic in GIVENNAME, in capitals)."""
+    if user.identity_level is IdentityLevel.SELF_DECLARED:
+        surname = verified.surname.strip()
+        common = verified.common_name.strip()
+        given = common[len(surname):].strip() if surname and common.upper().startswith(surname.upper()) else ""
+        if surname and given:
+            user.surname, user.given_name = surname.title()[:100], given.title()[:100]
+            user.patronymic = verified.given_name.strip().title()[:100] or None
+            user.name_unconfirmed = False
+    user.identity_level, user.identity_verified_at = IdentityLevel.EDS, clock.now()

@@ -324,3 +324,21 @@ def test_another_address_than_the_provider_s_is_confirmed_by_a_link(client, oidc
     sign_in(client)
     finish(client)
     assert not db.session.scalar(select(User).where(User.email == "aigerim@example.kz")).is_verified
+
+
+def test_someone_else_logged_in_on_this_browser_is_left_alone(client, oidc):
+    make_user("owner@example.kz", iin=oidc.person["iin"])
+    make_user("other@example.kz")
+    post(client, "/login", {"email": "other@example.kz", "password": "correct horse battery"}, token_from="/login")
+    response = sign_in(client)
+    assert response.status_code == 403 and "another IIN" in page_text(response)
+
+
+def test_no_password_by_email_for_an_unconfirmed_address(client, oidc, mailbox):
+    oidc.person["email_verified"] = False
+    sign_in(client)
+    finish(client)
+    post(client, "/logout")
+    before = len(mailbox.to("aigerim@example.kz"))
+    post(client, "/reset", {"email": "aigerim@example.kz"}, token_from="/reset")
+    assert len(mailbox.to("aigerim@example.kz")) == before  # the confirmation link only

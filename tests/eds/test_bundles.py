@@ -128,3 +128,23 @@ def test_only_the_addressee_s_officials(app, client, crossed):
     stranger = app.test_client()
     login(stranger, "citizen@example.kz")
     assert stranger.get(f"/review/cases/{case.id}/evidence.zip").status_code in (403, 404)
+
+
+def test_a_signature_listed_twice_counts_once(app, client, crossed, eds, runner, tmp_path):
+    import json
+
+    data = download(client, crossed)
+    doubled = tmp_path / "doubled.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(doubled, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "manifest.json":
+                manifest = json.loads(body)
+                manifest["signatures"].append(manifest["signatures"][0])
+                manifest["eds_signatures_counted"] += 1
+                body = json.dumps(manifest).encode()
+            target.writestr(item, body)
+    anchors = tmp_path / "nca.pem"
+    anchors.write_bytes(eds.pem)
+    result = runner.invoke(args=["evidence", "verify", str(doubled), "--anchors", str(anchors)])
+    assert result.exit_code == 1 and "listed twice" in result.output and "3 valid EDS signature(s)" in result.output

@@ -291,3 +291,23 @@ def test_the_count_by_level_on_the_page_the_api_and_the_csv(client, auth, signer
     rows = list(csv.reader(io.StringIO(client.get("/petitions/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
     header, row = rows[0], next(r for r in rows[1:] if r[0] == str(petition.id))
     assert row[header.index("Signatures")] == "3" and row[header.index("Of which signed with an EDS")] == "1"
+
+
+def test_a_typed_name_gives_way_to_the_certificate_s(client, auth, signer, eds):
+    user, person = signer
+    petition = make_petition()
+    auth.login("signer@example.kz")
+    statement = open_page(client, petition)
+    assert send(client, petition, statement, sign_cms(person, statement.encode())).status_code == 302
+    db.session.refresh(user)
+    assert (user.surname, user.given_name, user.patronymic) == ("Сапарова", "Айгерім", "Қайратқызы")
+
+
+def test_a_signature_pasted_as_pem(client, auth, signer, eds):
+    _user, person = signer
+    petition = make_petition()
+    auth.login("signer@example.kz")
+    statement = open_page(client, petition)
+    body = base64.encodebytes(sign_cms(person, statement.encode())).decode()
+    pem = f"-----BEGIN CMS-----\n{body}-----END CMS-----\n"
+    assert send(client, petition, statement, pem).status_code == 302

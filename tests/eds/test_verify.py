@@ -107,3 +107,25 @@ def test_every_code_has_a_message_in_each_language(app):
             for language in ("kk", "ru"):
                 with force_locale(language):
                     assert EdsError(code).message() not in ("", english), (code, language)
+
+
+def test_a_made_up_certificate_makes_us_fetch_nothing(app, eds):
+    # Same issuer name as the trusted root, another key: its OCSP and CRL addresses are the
+    # impostor's own server, which must never be asked.
+    impostor = Authority("Dauys Test Root CA")
+    impostor.start()
+    try:
+        person = impostor.issue(Person(valid_iin()))
+        assert refused(sign_cms(person, STATEMENT)) == "unknown_root"
+        assert impostor.ocsp_requests == 0 and eds.ocsp_requests == 0
+    finally:
+        impostor.stop()
+
+
+def test_an_algorithm_we_do_not_know_is_refused_not_a_crash(app, eds):
+    from asn1crypto import cms
+
+    info = cms.ContentInfo.load(sign_cms(eds.issue(Person(valid_iin())), STATEMENT))
+    signer = info["content"]["signer_infos"][0]
+    signer["signature_algorithm"] = {"algorithm": "1.2.643.7.1.1.3.2"}  # GOST R 34.10-2012 with Streebog-256
+    assert refused(info.dump()) in ("algorithm", "malformed")

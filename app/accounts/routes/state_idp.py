@@ -56,7 +56,10 @@ def state_idp_callback():
             session[NEW] = identity.to_session()
             session[NEXT] = target
             return redirect(url_for("accounts.state_idp_finish"))
-        if (current_user.is_authenticated and current_user.id == user.id) or user.identity_level.verified:
+        if current_user.is_authenticated and current_user.id != user.id:
+            # Someone else is logged in on this browser: nothing of theirs is touched.
+            raise StateIdError("link_other", status=403)
+        if current_user.is_authenticated or user.identity_level.verified:
             state_idp.vouch(user, identity)
         else:
             # Registered with the same IIN typed by hand: only its password (and second
