@@ -142,6 +142,17 @@ def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str, str]:
             str(subject.get("common_name", "")))
 
 
+# What the path validation's failures tell the signer, the more particular first.
+_PATH_REFUSALS = (
+    (RevokedError, "revoked"),
+    ((ExpiredError, NotYetValidError), "expired"),
+    (InsufficientRevinfoError, "revocation_unknown"),
+    (DisallowedAlgorithmError, "algorithm"),
+    (InvalidCertificateError, "not_for_signing"),
+    ((PathBuildingError, PathValidationError), "unknown_root"),
+)
+
+
 def _run(coroutine):
     """Run the validator's coroutine to its end from synchronous code: here, or on a
     thread of its own where this thread already runs an event loop."""
@@ -171,20 +182,8 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
     validator = CertificateValidator(cert, validation_context=context)
     try:
         _run(validator.async_validate_usage({"non_repudiation"}))
-    except RevokedError:
-        raise EdsError("revoked") from None
-    except (ExpiredError, NotYetValidError):
-        raise EdsError("expired") from None
-    except InsufficientRevinfoError:
-        raise EdsError("revocation_unknown") from None
-    except PathBuildingError:
-        raise EdsError("unknown_root") from None
-    except InvalidCertificateError:
-        raise EdsError("not_for_signing") from None
-    except DisallowedAlgorithmError:
-        raise EdsError("algorithm") from None
-    except PathValidationError:
-        raise EdsError("unknown_root") from None
+    except (PathValidationError, PathBuildingError, InvalidCertificateError) as exc:
+        raise EdsError(next(code for kinds, code in _PATH_REFUSALS if isinstance(exc, kinds))) from None
 
 
 class _Unreadable:
