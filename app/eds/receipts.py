@@ -26,7 +26,8 @@ trust-anchors.pem    the roots this site checked it against (compare them with t
 
    {command}
 
-   "CMS Verification successful" means the signature is valid and unchanged.{compare}
+   "CMS Verification successful" means the signature is valid and unchanged; -attime is
+   the moment it was checked here (seconds since 1970, UTC).{compare}
 
 2. Who signed (the certificate's subject, with the IIN as SERIALNUMBER=IIN...):
 
@@ -41,10 +42,12 @@ trust-anchors.pem    the roots this site checked it against (compare them with t
    as on the petition's page.
 """
 
+# -attime: the certificates as they were when the signature was made (one may have expired
+# since, which does not undo a signature made while it was valid).
 ATTACHED = ("openssl cms -verify -inform DER -in signature.p7s -CAfile trust-anchors.pem "
-            "-purpose any -out checked.txt")
+            "-purpose any -attime {at} -out checked.txt")
 DETACHED = ("openssl cms -verify -inform DER -in signature.p7s -content statement.txt -binary "
-            "-CAfile trust-anchors.pem -purpose any -out checked.txt")
+            "-CAfile trust-anchors.pem -purpose any -attime {at} -out checked.txt")
 
 
 def _anchors_pem() -> bytes:
@@ -60,7 +63,7 @@ def receipt(kept: SignatureEvidence) -> bytes:
     text = HOW_TO_CHECK.format(
         detached=" (the statement is kept apart: detached)" if detached else " (the statement inside it)",
         no_ocsp="" if opened.get("ocsp") else " (none: the responder did not answer and a CRL was used)",
-        command=DETACHED if detached else ATTACHED,
+        command=(DETACHED if detached else ATTACHED).format(at=int(kept.signed_at.timestamp())),
         compare="" if detached else "\n   checked.txt then holds the statement taken from inside the signature: it is\n"
                                      "   the same as statement.txt (cmp checked.txt statement.txt).")
     out = io.BytesIO()

@@ -224,6 +224,8 @@ def test_the_receipt_checks_with_openssl_against_the_ca(client, auth, signer, ed
     import subprocess
     import zipfile
 
+    from app.core import clock as app_clock
+
     if not shutil.which("openssl"):
         pytest.skip("openssl is not installed")
     _user, person = signer
@@ -240,7 +242,7 @@ def test_the_receipt_checks_with_openssl_against_the_ca(client, auth, signer, ed
     ca = tmp_path / "tests-ca.pem"
     ca.write_bytes(eds.pem)  # the tests' own CA, not the copy in the receipt
     command = ["openssl", "cms", "-verify", "-inform", "DER", "-in", "signature.p7s", "-CAfile", str(ca),
-               "-purpose", "any", "-out", "checked.txt"]
+               "-purpose", "any", "-attime", str(int(app_clock.now().timestamp())), "-out", "checked.txt"]
     if detached:
         command[7:7] = ["-content", "statement.txt", "-binary"]
     checked = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
