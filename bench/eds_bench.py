@@ -90,7 +90,10 @@ def main():
                          sorted(lat_b)[int(len(lat_b) * 0.95) - 1]))
             print(f"round {r + 1}: latency {rows[-1][0] * 1000:.1f} ms / {rows[-1][1] * 1000:.1f} ms, "
                   f"throughput {tput_a:.0f} / {tput_b:.0f} per s")
-        counted = check_counts(app, eds_petition)
+        counted = check_counts(app, eds_petition, password_petition)
+        expected = args.signers * args.rounds
+        if counted != (expected, expected, expected):
+            raise SystemExit(f"rows written {counted} differ from the requests answered {expected}: not a result")
     finally:
         stack.stop(procs)
         ca.stop()
@@ -222,17 +225,24 @@ def throughput(jobs, clients: int) -> float:
     return len(jobs) / (time.perf_counter() - start)
 
 
-def check_counts(app, eds_petition: int) -> tuple[int, int]:
+def check_counts(app, eds_petition: int, password_petition: int) -> tuple[int, int, int]:
+    """(EDS signature rows, evidence rows, account signature rows): each answered request
+    must have written its rows, or the timings measured something else."""
     from sqlalchemy import func, select
 
     from app.extensions import db
-    from app.models import Signature, SignatureEvidence
+    from app.models import IdentityLevel, Signature, SignatureEvidence
+
+    def rows(petition_id: int) -> int:
+        return db.session.scalar(select(func.count()).select_from(Signature)
+                                 .where(Signature.petition_id == petition_id))
 
     with app.app_context():
-        signatures = db.session.scalar(select(func.count()).select_from(Signature)
-                                       .where(Signature.petition_id == eds_petition))
+        eds_rows = db.session.scalar(select(func.count()).select_from(Signature).where(
+            Signature.petition_id == eds_petition, Signature.assurance == IdentityLevel.EDS))
         kept = db.session.scalar(select(func.count()).select_from(SignatureEvidence))
-    return signatures, kept
+        assert rows(eds_petition) == eds_rows
+        return eds_rows, kept, rows(password_petition)
 
 
 def render(args, rows, counted, ocsp_requests):
@@ -264,7 +274,8 @@ after the other (latency, median), then {args.signers - args.signers // 2} of ea
 **Median latency ratio: {lat_ratio:.1f}; median throughput ratio: {tput_ratio:.2f}** (RSA). GOST R 34.10-2015
 is not verified yet (#23 stays open for it), so there is no GOST row.
 
-After the run: {counted[0]} EDS signatures on the petition, {counted[1]} evidence rows, {ocsp_requests} OCSP
+After the run: {counted[0]} EDS signatures on the petition, {counted[1]} evidence rows, {counted[2]} signatures
+through the account, each the number of requests answered (the script stops otherwise); {ocsp_requests} OCSP
 requests answered (one per signer: no signer's answer served another).
 
 What limits it: the EDS request does the account's request's work plus, before writing, the statement
