@@ -77,14 +77,15 @@ def sign(petition_id: int, user: User, statement_text: str, cms_base64: str, *, 
     statement = statements.check(text, petition, user)
     if services.has_signed(petition, user):
         raise PetitionError("already_signed")
-    verified = verify.verify(_cms(cms_base64), statement.text.encode())
+    cms_der = _cms(cms_base64)
+    verified = verify.verify(cms_der, statement.text.encode())
     if user.iin_hmac is None or provider().claim(verified.iin).person_key != user.iin_hmac:
         raise EdsError("iin_mismatch", status=403)
     sponsor = services.sign(petition.id, user, show_name=show_name, notify=notify, meta=meta, link_key=link_key,
                             assurance=IdentityLevel.EDS)
     signature_id = db.session.scalar(select(Signature.id).where(Signature.petition_id == petition.id,
                                                                 Signature.user_id == user.id))
-    sealed = evidence.seal({"statement": statement.text, "cms": _cms(cms_base64),
+    sealed = evidence.seal({"statement": statement.text, "cms": cms_der,
                             "ocsp": verified.ocsp_response, "algorithm": verified.algorithm})
     try:
         with db.session.begin_nested():
