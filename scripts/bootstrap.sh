@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the machine has what `make run` / `make test` need from the system:
-# Python's venv module, ICU's headers for PyICU and, for the tests (--browser), Debian's Chromium and LibreOffice
-# Calc without a GUI (a CSV export must open in it with Kazakh letters intact).
+# Python's venv module, ICU's headers for PyICU and, for the tests (--browser), Debian's Chromium, LibreOffice
+# Calc without a GUI (a CSV export must open in it with Kazakh letters intact) and OpenSSL's GOST engine (the
+# tests check that OpenSSL and Dauys agree on GOST signatures).
 # Installs with apt-get when run as root; otherwise says what to install.
 set -euo pipefail
 
@@ -28,6 +29,9 @@ if [[ "${1:-}" == "--browser" ]] && ! command -v redis-server >/dev/null 2>&1; t
 fi
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   need_apt+=("chromium")
+fi
+if [[ "${1:-}" == "--browser" ]] && ! openssl engine gost >/dev/null 2>&1; then
+  need_apt+=("libengine-gost-openssl")
 fi
 lean_apt=()  # installed without their recommended packages
 if [[ "${1:-}" == "--browser" ]] && ! command -v soffice >/dev/null 2>&1; then

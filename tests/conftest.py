@@ -324,6 +324,29 @@ def eds(app, _test_ca, monkeypatch):
     return _test_ca
 
 
+@pytest.fixture(scope="session")
+def _test_gost_ca(tmp_path_factory, _test_ca):
+    from tests.eds_ca import Authority, GostKey
+
+    ca = Authority("Dauys Test Root CA (GOST)", key=GostKey(512, "nca"))
+    ca.start()
+    ca.bundle = tmp_path_factory.mktemp("eds-gost") / "anchors.pem"
+    ca.bundle.write_bytes(_test_ca.pem + ca.pem)  # both roots, as the NCA RK's are configured
+    yield ca
+    ca.stop()
+
+
+@pytest.fixture
+def gost_eds(app, eds, _test_gost_ca, monkeypatch):
+    """The tests' own GOST certification authority (a GOST R 34.10-2015 512-bit root named
+    by the NCA RK's identifiers) trusted beside the RSA one, its responder answering."""
+    from tests.eds_ca import ResponderKnobs
+
+    _test_gost_ca.knobs, _test_gost_ca.revoked, _test_gost_ca.ocsp_requests = ResponderKnobs(), {}, 0
+    monkeypatch.setitem(app.config, "EDS_TRUST_ANCHORS", str(_test_gost_ca.bundle))
+    return _test_gost_ca
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 

@@ -27,7 +27,7 @@ trust-anchors.pem    the roots this site checked it against (compare them with t
    {command}
 
    "CMS Verification successful" means the signature is valid and unchanged; -attime is
-   the moment it was checked here (seconds since 1970, UTC).{compare}
+   the moment it was checked here (seconds since 1970, UTC).{compare}{gost}
 
 2. Who signed (the certificate's subject, with the IIN as SERIALNUMBER=IIN...):
 
@@ -50,6 +50,15 @@ DETACHED = ("openssl cms -verify -inform DER -in signature.p7s -content statemen
             "-CAfile trust-anchors.pem -purpose any -attime {at} -out checked.txt")
 
 
+GOST_NOTE = """
+
+   Your signature is GOST R 34.10-2015 ({algorithm}): OpenSSL checks it with its GOST
+   engine (Debian and Ubuntu: apt-get install libengine-gost-openssl), hence -engine gost.
+   OpenSSL knows GOST by the TC26 identifiers (1.2.643.7.1...); a certificate that names
+   it by the NCA RK's own (1.2.398.3.10...) is checked with the NCA RK's own tools
+   instead (pki.gov.kz)."""
+
+
 def _anchors_pem() -> bytes:
     return b"".join(pem.armor("CERTIFICATE", cert.dump()) for cert in trust.anchors() + trust.intermediates())
 
@@ -60,10 +69,14 @@ def receipt(kept: SignatureEvidence) -> bytes:
     opened = evidence.open_sealed(kept.sealed)
     cms_der = opened["cms"]
     detached = asn1_cms.ContentInfo.load(cms_der)["content"]["encap_content_info"]["content"].native is None
+    gost = kept.algorithm.startswith("gost")
+    command = (DETACHED if detached else ATTACHED).format(at=int(kept.signed_at.timestamp()))
+    if gost:
+        command = command.replace("cms -verify", "cms -verify -engine gost")
     text = HOW_TO_CHECK.format(
         detached=" (the statement is kept apart: detached)" if detached else " (the statement inside it)",
         no_ocsp="" if opened.get("ocsp") else " (none: the responder did not answer and a CRL was used)",
-        command=(DETACHED if detached else ATTACHED).format(at=int(kept.signed_at.timestamp())),
+        command=command, gost=GOST_NOTE.format(algorithm=kept.algorithm) if gost else "",
         compare="" if detached else "\n   checked.txt then holds the statement taken from inside the signature: it is\n"
                                      "   the same as statement.txt (cmp checked.txt statement.txt).")
     out = io.BytesIO()

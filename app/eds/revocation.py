@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 
 import redis
 import requests
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509 import ocsp
+from cryptography.exceptions import InvalidSignature
 from flask import current_app
 
 from app.core import redis_client
-from app.eds import trust
+from app.eds import algorithms, trust
 from app.eds.errors import EdsError
 
 log = logging.getLogger(__name__)
@@ -82,19 +80,25 @@ def _ocsp(cert: asn1_x509.Certificate, issuer: asn1_x509.Certificate) -> bytes |
     url = current_app.config["EDS_OCSP_URL"] or next(iter(cert.ocsp_urls), None)
     if not url:
         return None
-    request = ocsp.OCSPRequestBuilder().add_certificate(
-        x509.load_der_x509_certificate(cert.dump()), x509.load_der_x509_certificate(issuer.dump()), hashes.SHA1(),  # noqa: S303 (CertID's usual hash, RFC 6960)
-    ).build()
-    answer = _post(url, request.public_bytes(serialization.Encoding.DER))
+    # CertID by SHA-1, its usual hash (RFC 6960 4.1.1; the responder names the certificate
+    # by it, nothing is signed with it).
+    request = asn1_ocsp.OCSPRequest({"tbs_request": {"request_list": [{"req_cert": {
+        "hash_algorithm": {"algorithm": "sha1"},
+        "issuer_name_hash": hashlib.sha1(cert.issuer.dump()).digest(),  # noqa: S324
+        "issuer_key_hash": issuer.public_key.sha1,
+        "serial_number": cert.serial_number,
+    }}]}})
+    answer = _post(url, request.dump())
     if not answer:
         return None
     try:
-        parsed = ocsp.load_der_ocsp_response(answer)
-    except ValueError:
-        return None
-    if parsed.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
-        return None
-    if parsed.certificate_status is ocsp.OCSPCertStatus.UNKNOWN:
+        parsed = asn1_ocsp.OCSPResponse.load(answer)
+        if parsed["response_status"].native != "successful":
+            return None
+        responses = parsed.basic_ocsp_response["tbs_response_data"]["responses"]
+        if not responses or any(one["cert_status"].name == "unknown" for one in responses):
+            return None
+    except (ValueError, TypeError, KeyError):
         return None
     _keep(key, answer)
     return answer
@@ -123,10 +127,12 @@ def _crls(cert: asn1_x509.Certificate) -> list[bytes]:
 
 def _issued_by(cert: asn1_x509.Certificate, issuer: asn1_x509.Certificate) -> bool:
     """Whether `issuer`'s key signed `cert` (its name and signature)."""
+    if cert.issuer != issuer.subject:
+        return False
     try:
-        x509.load_der_x509_certificate(cert.dump()).verify_directly_issued_by(
-            x509.load_der_x509_certificate(issuer.dump()))
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        algorithms.verify(issuer.public_key, cert["signature_algorithm"], cert["signature_value"].native,
+                          cert["tbs_certificate"].dump())
+    except (ValueError, TypeError, KeyError, InvalidSignature, algorithms.Unsupported):
         return False
     return True
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,8 +21,6 @@ from asn1crypto import cms
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import current_app
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import (
@@ -39,12 +36,11 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from app.core import clock
-from app.eds import revocation, trust
+from app.eds import algorithms, revocation, trust
 from app.eds.errors import EdsError
 
 # The IIN in a certificate subject's SERIALNUMBER, as the NCA RK writes it.
 IIN_IN_SUBJECT = re.compile(r"^IIN(\d{12})$")
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 _MAX_CMS_BYTES = 64 * 1024
 
 
@@ -56,7 +52,7 @@ class VerifiedSignature:
     iin: str
     surname: str
     given_name: str  # the NCA RK writes the patronymic here
-    algorithm: str  # "rsa-sha256", ...
+    algorithm: str  # "rsa-sha256", "gost2015-512", ...
     signing_time: datetime
     certificate: bytes  # DER
     ocsp_response: bytes | None  # DER: the time-mark kept with the signature
@@ -97,40 +93,35 @@ def _attribute(signer: cms.SignerInfo, name: str):
     return values[0][0]
 
 
-def _check_content(signed: cms.SignedData, signer: cms.SignerInfo, statement: bytes) -> str:
+def _check_content(signed: cms.SignedData, signer: cms.SignerInfo, statement: bytes) -> algorithms.Digest:
     """The content is the statement (inside the CMS, or detached and given), and the signed
-    message digest is its digest. Returns the digest algorithm's name."""
+    message digest is its digest. Returns the digest algorithm."""
     inside = signed["encap_content_info"]["content"]
     if inside.native is not None and inside.native != statement:
         raise EdsError("content")
-    digest_name = signer["digest_algorithm"]["algorithm"].native
-    if digest_name not in _HASHES:
-        raise EdsError("algorithm")
+    try:
+        digest = algorithms.digest_of(signer["digest_algorithm"])
+    except algorithms.Unsupported:
+        raise EdsError("algorithm") from None
     if _attribute(signer, "content_type").native != "data":
         raise EdsError("malformed")
-    expected = hashlib.new(digest_name, statement).digest()
-    if _attribute(signer, "message_digest").native != expected:
+    if _attribute(signer, "message_digest").native != digest.of(statement):
         raise EdsError("content")
-    return digest_name
+    return digest
 
 
-def _check_signature(signer: cms.SignerInfo, cert: asn1_x509.Certificate, digest_name: str) -> str:
-    """The signature over the signed attributes (DER as a SET, RFC 5652 5.4)."""
+def _check_signature(signer: cms.SignerInfo, cert: asn1_x509.Certificate, digest: algorithms.Digest) -> str:
+    """The signature over the signed attributes (DER as a SET, RFC 5652 5.4). Returns the
+    algorithm as we name it ("rsa-sha256", "gost2015-512")."""
     signed_attrs = signer["signed_attrs"].dump()
     to_verify = b"\x31" + signed_attrs[1:]
-    signature = signer["signature"].native
     try:
-        algorithm = signer["signature_algorithm"].signature_algo
-        public_key = serialization.load_der_public_key(cert.public_key.dump())
-    except (ValueError, UnsupportedAlgorithm):
+        return algorithms.verify(cert.public_key, signer["signature_algorithm"], signer["signature"].native,
+                                 to_verify, digest)
+    except algorithms.Unsupported:
         raise EdsError("algorithm") from None
-    if algorithm == "rsassa_pkcs1v15" and isinstance(public_key, rsa.RSAPublicKey):
-        try:
-            public_key.verify(signature, to_verify, padding.PKCS1v15(), _HASHES[digest_name]())
-        except InvalidSignature:
-            raise EdsError("bad_signature") from None
-        return f"rsa-{digest_name}"
-    raise EdsError("algorithm")
+    except InvalidSignature:
+        raise EdsError("bad_signature") from None
 
 
 def _subject(cert: asn1_x509.Certificate) -> tuple[str, str, str, str]:
@@ -177,7 +168,7 @@ def _check_path(cert: asn1_x509.Certificate, signed: cms.SignedData, revinfo: re
     context = ValidationContext(
         trust_roots=anchors, other_certs=intermediates + others, moment=moment,
         allow_fetching=False, ocsps=[revinfo.ocsp] if revinfo.ocsp else [], crls=revinfo.crls,
-        revinfo_policy=policy,
+        revinfo_policy=policy, signature_validator=algorithms.Validator(),
     )
     validator = CertificateValidator(cert, validation_context=context)
     try:
@@ -206,8 +197,8 @@ def verify(cms_der: bytes, statement: bytes) -> VerifiedSignature:
     responder nor a CRL answered)."""
     with _Unreadable():
         signed, signer, cert = _load(cms_der)
-        digest_name = _check_content(signed, signer, statement)
-        algorithm = _check_signature(signer, cert, digest_name)
+        digest = _check_content(signed, signer, statement)
+        algorithm = _check_signature(signer, cert, digest)
         iin, surname, given_name, common_name = _subject(cert)
     signing_time = clock.now()  # when we checked it: the signer's own signingTime is theirs to set
     revinfo = revocation.find(cert)
@@ -229,8 +220,8 @@ def verify_offline(cms_der: bytes, statement: bytes, *, anchors: list, ocsp: byt
     kept OCSP answer as its revocation status then. Raises EdsError as `verify` does."""
     with _Unreadable():
         signed, signer, cert = _load(cms_der)
-        digest_name = _check_content(signed, signer, statement)
-        algorithm = _check_signature(signer, cert, digest_name)
+        digest = _check_content(signed, signer, statement)
+        algorithm = _check_signature(signer, cert, digest)
         iin, surname, given_name, common_name = _subject(cert)
         moment = signed_at
         if ocsp:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ReviewCase, Role, Signature
 from tests.eds.test_eds_signing import open_page, send
-from tests.eds_ca import Person, sign_cms
+from tests.eds_ca import GostKey, Person, sign_cms
 from tests.support import (
     login,
     make_petition,
@@ -27,14 +27,15 @@ from tests.support import (
 
 
 @pytest.fixture
-def crossed(app, client, eds):
-    """A petition to the Government with three EDS signatures, past a threshold of 3."""
+def crossed(app, client, eds, gost_eds):
+    """A petition to the Government with three EDS signatures (the second made with a GOST
+    key), past a threshold of 3."""
     body, saved = set_fixed_threshold("GOV", 3)
     petition = make_petition(body="GOV")
     for n in range(3):
         iin = valid_iin()
         make_user(f"eds{n}@example.kz", iin=iin)
-        person = eds.issue(Person(iin))
+        person = gost_eds.issue(Person(iin, key=GostKey(512, "nca"))) if n == 1 else eds.issue(Person(iin))
         signer = app.test_client()
         signer.language = "en"
         login(signer, f"eds{n}@example.kz")
@@ -55,11 +56,11 @@ def download(client, petition) -> bytes:
     return response.data
 
 
-def test_the_bundle_recounts_to_the_petition_page_and_catches_tampering(app, client, crossed, eds, runner, tmp_path):
+def test_the_bundle_recounts_to_the_petition_page_and_catches_tampering(app, client, crossed, gost_eds, runner, tmp_path):
     bundle = tmp_path / "bundle.zip"
     bundle.write_bytes(download(client, crossed))
     anchors = tmp_path / "nca.pem"
-    anchors.write_bytes(eds.pem)
+    anchors.write_bytes(gost_eds.bundle.read_bytes())
 
     result = runner.invoke(args=["evidence", "verify", str(bundle), "--anchors", str(anchors)])
     assert result.exit_code == 0, result.output
@@ -90,7 +91,7 @@ def test_the_bundle_recounts_to_the_petition_page_and_catches_tampering(app, cli
     assert result.exit_code == 1 and result.output.count("unknown_root") == 3
 
 
-def test_an_invalidated_signature_is_listed_with_its_run(app, client, crossed, eds, runner, tmp_path):
+def test_an_invalidated_signature_is_listed_with_its_run(app, client, crossed, gost_eds, runner, tmp_path):
     import json
 
     from app.core import clock
@@ -114,7 +115,7 @@ def test_an_invalidated_signature_is_listed_with_its_run(app, client, crossed, e
     bundle = tmp_path / "b.zip"
     bundle.write_bytes(data)
     anchors = tmp_path / "nca.pem"
-    anchors.write_bytes(eds.pem)
+    anchors.write_bytes(gost_eds.bundle.read_bytes())
     result = runner.invoke(args=["evidence", "verify", str(bundle), "--anchors", str(anchors)])
     assert "2 valid EDS signature(s) counted, 1 more valid but removed by the moderators" in result.output
 
@@ -130,7 +131,7 @@ def test_only_the_addressee_s_officials(app, client, crossed):
     assert stranger.get(f"/review/cases/{case.id}/evidence.zip").status_code in (403, 404)
 
 
-def test_a_signature_listed_twice_counts_once(app, client, crossed, eds, runner, tmp_path):
+def test_a_signature_listed_twice_counts_once(app, client, crossed, gost_eds, runner, tmp_path):
     import json
 
     data = download(client, crossed)
@@ -145,6 +146,6 @@ def test_a_signature_listed_twice_counts_once(app, client, crossed, eds, runner,
                 body = json.dumps(manifest).encode()
             target.writestr(item, body)
     anchors = tmp_path / "nca.pem"
-    anchors.write_bytes(eds.pem)
+    anchors.write_bytes(gost_eds.bundle.read_bytes())
     result = runner.invoke(args=["evidence", "verify", str(doubled), "--anchors", str(anchors)])
     assert result.exit_code == 1 and "listed twice" in result.output and "3 valid EDS signature(s)" in result.output
