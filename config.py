@@ -182,6 +182,10 @@ class Config:
     # replaced, comma-separated, still open what they sealed.
     EDS_EVIDENCE_KEY = _env("EDS_EVIDENCE_KEY", "ZGF1eXMtZGV2ZWxvcG1lbnQtZXZpZGVuY2Uta2V5ISE=")
     EDS_EVIDENCE_OLD_KEYS = _env("EDS_EVIDENCE_OLD_KEYS", "")
+    # The operator's RSA key and certificate (PEM files) that sign an evidence bundle's
+    # manifest; outside production, when unset, a development key made per process.
+    EDS_BUNDLE_KEY = _env("EDS_BUNDLE_KEY", "")
+    EDS_BUNDLE_CERT = _env("EDS_BUNDLE_CERT", "")
 
     VERIFY_EMAIL_MAX_AGE = _env_int("VERIFY_EMAIL_MAX_AGE", 3 * 24 * 3600)
     RESET_PASSWORD_MAX_AGE = _env_int("RESET_PASSWORD_MAX_AGE", 3600)
@@ -341,6 +345,10 @@ class ProductionConfig(Config):
         if app_config.get("EDS_TRUST_ANCHORS") and not app_config.get("EDS_EVIDENCE_KEY"):
             raise ConfigError("EDS_TRUST_ANCHORS is set: set EDS_EVIDENCE_KEY (32 random bytes, URL-safe base64) "
                               "to seal the signatures' evidence")
+        if app_config.get("EDS_TRUST_ANCHORS") and not (app_config.get("EDS_BUNDLE_KEY")
+                                                        and app_config.get("EDS_BUNDLE_CERT")):
+            raise ConfigError("EDS_TRUST_ANCHORS is set: set EDS_BUNDLE_KEY and EDS_BUNDLE_CERT (the operator's RSA "
+                              "key and certificate, PEM files) to sign the evidence bundles' manifests")
         if not app_config.get("SELF_DECLARED_IDENTITY") and not app_config.get("OIDC_DISCOVERY_URL"):
             raise ConfigError("SELF_DECLARED_IDENTITY is off and no OIDC_DISCOVERY_URL is set: nobody could register")
         if len(app_config["SECRET_KEY"]) < 32:

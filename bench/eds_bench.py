@@ -12,11 +12,16 @@ before the clock starts: what is timed is the server's work on the signing reque
 
 in alternated rounds, one client (latency) and then `--clients` clients (throughput).
 
+`--algorithm` chooses the keys (the CA's and the signers'): `rsa` (2048 bits, SHA-256), or
+GOST R 34.10-2015 with Streebog, `gost512` (the NCA RK's people's certificates today) or
+`gost256`, named by the NCA RK's object identifiers.
+
 Usage (from the project root, with PostgreSQL and Redis running):
-    .venv/bin/python bench/eds_bench.py [--signers 200] [--rounds 3] [--clients 4]
+    .venv/bin/python bench/eds_bench.py [--algorithm rsa] [--signers 200] [--rounds 3] [--clients 4]
 
 It creates (and drops first) the database `dauys_bench_eds` and uses Redis database 12.
-Results are printed and written to bench/RESULTS.md (section "eds").
+Results are printed and written to bench/RESULTS.md (section "eds" for RSA, "eds-gost"
+for GOST).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ SESSION_COOKIE = "dauys_session"
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--algorithm", choices=("rsa", "gost512", "gost256"), default="rsa")
     parser.add_argument("--signers", type=int, default=200, help="signers per kind and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
@@ -57,9 +63,12 @@ def main():
     # The settings first: config.py reads them when the app package is first imported.
     anchors = Path(tempfile.mkdtemp()) / "anchors.pem"
     env = stack.environment(DB_NAME, REDIS_URL, EDS_TRUST_ANCHORS=str(anchors))
-    from tests.eds_ca import Authority, Person, sign_cms
+    from tests.eds_ca import Authority, GostKey, Person, sign_cms
 
-    ca = Authority("Dauys Bench Root CA")
+    def key():
+        return GostKey(int(args.algorithm[4:]), "nca") if args.algorithm != "rsa" else None
+
+    ca = Authority("Dauys Bench Root CA", key=key())
     ca.start()
     anchors.write_bytes(ca.pem)
     stack.fresh_database(env, DB_NAME, REDIS_URL)
@@ -69,7 +78,7 @@ def main():
     app = create_app("development")
     per_round = args.signers * 2
     total = per_round * args.rounds
-    people, users, password_petition, eds_petition = prepare(app, ca, Person, total)
+    people, users, password_petition, eds_petition = prepare(app, ca, Person, total, key())
     procs = stack.start(env, PORT, args.workers, args.threads)
     try:
         identities = stack.identities(app, users, UA)
@@ -97,12 +106,13 @@ def main():
     finally:
         stack.stop(procs)
         ca.stop()
-    render(args, rows, counted, ca.ocsp_requests)
+    render(args, rows, counted, ca.ocsp_requests, sample_algorithm(app))
 
 
-def prepare(app, ca, person_cls, total: int):
+def prepare(app, ca, person_cls, total: int, key):
     """`total` verified accounts, each with an IIN and a signing certificate of its own (one
-    key for all: key generation is not what is measured), and two open petitions."""
+    key for all, `key` or RSA: key generation is not what is measured), and two open
+    petitions."""
     from datetime import timedelta
 
     from sqlalchemy import insert, select
@@ -117,7 +127,6 @@ def prepare(app, ca, person_cls, total: int):
     with app.app_context():
         region = db.session.scalar(select(Region.id).where(Region.code == "KZ-75"))
         now, notice = clock.now(), legal.notice_version()
-        key = None
         people, rows = [], []
         for i in range(total):
             iin = make_iin(date(1980, 1, 1) + timedelta(days=i // 3000), male=True, serial=(i % 3000) * 3 + 1)
@@ -245,24 +254,60 @@ def check_counts(app, eds_petition: int, password_petition: int) -> tuple[int, i
         return eds_rows, kept, rows(password_petition)
 
 
-def render(args, rows, counted, ocsp_requests):
+def sample_algorithm(app) -> str:
+    """The algorithm the server recorded (so the table says what was verified)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import SignatureEvidence
+
+    with app.app_context():
+        return db.session.scalars(select(SignatureEvidence.algorithm).distinct()).one()
+
+
+KEYS = {"rsa": "RSA 2048 with SHA-256", "gost512": "GOST R 34.10-2015 512 bits with Streebog-512 (NCA RK identifiers)",
+        "gost256": "GOST R 34.10-2015 256 bits with Streebog-256 (NCA RK identifiers)"}
+
+RSA_LIMITS = """What limits it: the EDS request does the account's request's work plus, before writing, the statement
+check (an HMAC), a CMS parse and an RSA verification (well under a millisecond), the certificate path
+validation in pure Python (pyhanko-certvalidator, with its own event loop per request), one OCSP request to
+the responder and the parse and check of its answer, and the evidence sealed (AES-GCM) and written as a
+second row. Against the NCA RK's responder the OCSP round trip adds the network's latency (tens to hundreds
+of milliseconds) to each EDS signature unless its answer is kept (`EDS_OCSP_CACHE_SECONDS`, per
+certificate: it helps a person who signs several petitions, not a surge of different signers); the worker
+threads wait on it without holding the CPU, so throughput falls less than latency grows."""
+
+GOST_LIMITS = """What limits it: GOST arithmetic in pure Python (gostcrypto). A GOST EDS request checks three GOST
+signatures, each a few hundred milliseconds of CPU at 512 bits (~0.2 s measured alone; ~0.05 s at 256):
+the signer's over the statement, the CA's over the signer's certificate and the OCSP responder's over its
+answer (the issuer's signature, checked before anything is fetched, is remembered and not checked again by
+the path validation). The rest is the RSA request's work (statement, CMS parse, path validation, one OCSP
+round trip, evidence sealed and written). With 2 cores the CPU is the ceiling: a surge of GOST signers is
+served at a few per second per core. What would lift it: a native GOST verifier (OpenSSL's GOST engine,
+which the tests show agrees with ours, or the NCA RK's own library) behind app/eds/algorithms.py, the
+one place that checks a signature; or more web workers on more cores (each request is independent)."""
+
+
+def render(args, rows, counted, ocsp_requests, algorithm):
     from app.core import clock
 
     lat_ratio = statistics.median(b / a for a, b, *_ in rows)
     tput_ratio = statistics.median(tb / ta for _, _, ta, tb, _ in rows)
     table = "\n".join(f"| {i + 1} | {a * 1000:.1f} | {b * 1000:.1f} | {b / a:.2f} | {ta:.0f} | {tb:.0f} | "
                       f"{tb / ta:.2f} | {p95 * 1000:.1f} |" for i, (a, b, ta, tb, p95) in enumerate(rows))
-    body = f"""## Signing with an EDS against signing through the account (`bench/eds_bench.py`)
+    family = "RSA" if args.algorithm == "rsa" else f"GOST, {args.algorithm[4:]} bits"
+    title = "" if args.algorithm == "rsa" else f", GOST {args.algorithm[4:]} bits"
+    body = f"""## Signing with an EDS against signing through the account{title} (`bench/eds_bench.py`)
 
 Command (PostgreSQL and Redis running on this machine):
 
 ```sh
-.venv/bin/python bench/eds_bench.py --signers {args.signers} --rounds {args.rounds} --clients {args.clients} --workers {args.workers} --threads {args.threads}
+.venv/bin/python bench/eds_bench.py --algorithm {args.algorithm} --signers {args.signers} --rounds {args.rounds} --clients {args.clients} --workers {args.workers} --threads {args.threads}
 ```
 
 Machine: 2 cores; gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL and Redis on the same
 machine, the tests' certification authority with its OCSP responder on 127.0.0.1 (so an OCSP round trip
-costs a local HTTP request, not the NCA RK's network). RSA 2048 with SHA-256. Run on
+costs a local HTTP request, not the NCA RK's network). {KEYS[args.algorithm]} (recorded as `{algorithm}`). Run on
 {clock.now():%Y-%m-%d %H:%M} UTC. Each round: {args.signers // 2} requests of each kind one
 after the other (latency, median), then {args.signers - args.signers // 2} of each with {args.clients} clients
 (throughput); every request a different signer, every EDS signer a certificate of its own.
@@ -271,24 +316,16 @@ after the other (latency, median), then {args.signers - args.signers // 2} of ea
 | --- | --- | --- | --- | --- | --- | --- | --- |
 {table}
 
-**Median latency ratio: {lat_ratio:.1f}; median throughput ratio: {tput_ratio:.2f}** (RSA). GOST R 34.10-2015
-is not verified yet (#23 stays open for it), so there is no GOST row.
+**Median latency ratio: {lat_ratio:.1f}; median throughput ratio: {tput_ratio:.2f}** ({family}).
 
 After the run: {counted[0]} EDS signatures on the petition, {counted[1]} evidence rows, {counted[2]} signatures
 through the account, each the number of requests answered (the script stops otherwise); {ocsp_requests} OCSP
 requests answered (one per signer: no signer's answer served another).
 
-What limits it: the EDS request does the account's request's work plus, before writing, the statement
-check (an HMAC), a CMS parse and an RSA verification (well under a millisecond), the certificate path
-validation in pure Python (pyhanko-certvalidator, with its own event loop per request), one OCSP request to
-the responder and the parse and check of its answer, and the evidence sealed (AES-GCM) and written as a
-second row. Against the NCA RK's responder the OCSP round trip adds the network's latency (tens to hundreds
-of milliseconds) to each EDS signature unless its answer is kept (`EDS_OCSP_CACHE_SECONDS`, per
-certificate: it helps a person who signs several petitions, not a surge of different signers); the worker
-threads wait on it without holding the CPU, so throughput falls less than latency grows.
+{RSA_LIMITS if args.algorithm == 'rsa' else GOST_LIMITS}
 """
     print(body)
-    results.write_section("eds", body)
+    results.write_section("eds" if args.algorithm == "rsa" else "eds-gost", body)
 
 
 if __name__ == "__main__":

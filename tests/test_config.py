@@ -128,3 +128,18 @@ def test_production_identity_settings_are_checked():
 def test_production_law_2024_needs_eds():
     with pytest.raises(ConfigError, match="law-2024 counts only signatures made with an EDS"):
         create_app("production", **dict(GOOD, THRESHOLD_PROFILE="law-2024"))
+
+
+def test_production_eds_needs_its_evidence_key_and_the_operator_s_bundle_key(tmp_path):
+    anchors = tmp_path / "anchors.pem"
+    anchors.write_text("")
+    with pytest.raises(ConfigError, match="set EDS_EVIDENCE_KEY"):
+        create_app("production", **dict(GOOD, EDS_TRUST_ANCHORS=str(anchors)))
+    sealed = dict(GOOD, EDS_TRUST_ANCHORS=str(anchors), EDS_EVIDENCE_KEY="k" * 44)
+    with pytest.raises(ConfigError, match="set EDS_BUNDLE_KEY and EDS_BUNDLE_CERT"):
+        create_app("production", **sealed)
+    with pytest.raises(ConfigError, match="set EDS_BUNDLE_KEY and EDS_BUNDLE_CERT"):
+        create_app("production", **dict(sealed, EDS_BUNDLE_KEY=str(tmp_path / "key.pem")))
+    app = create_app("production", **dict(sealed, EDS_BUNDLE_KEY=str(tmp_path / "key.pem"),
+                                          EDS_BUNDLE_CERT=str(tmp_path / "cert.pem")))
+    assert app.config["EDS_BUNDLE_CERT"].endswith("cert.pem")

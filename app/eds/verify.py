@@ -212,6 +212,16 @@ def verify(cms_der: bytes, statement: bytes) -> VerifiedSignature:
                              crl_checked=revinfo.ocsp is None, common_name=common_name)
 
 
+def signed_by(cms_der: bytes, content: bytes) -> asn1_x509.Certificate:
+    """The certificate whose key signed exactly `content` (a CMS, detached or not): no path,
+    no IIN, no revocation: the caller decides whether to trust that certificate. Raises
+    EdsError ("malformed", "content", "algorithm", "bad_signature")."""
+    with _Unreadable():
+        signed, signer, cert = _load(cms_der)
+        _check_signature(signer, cert, _check_content(signed, signer, content))
+    return cert
+
+
 def verify_offline(cms_der: bytes, statement: bytes, *, anchors: list, ocsp: bytes | None,
                    signed_at: datetime) -> VerifiedSignature:
     """Verify kept evidence without the network or the database: the CMS over the

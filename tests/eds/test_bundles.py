@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -132,7 +133,10 @@ def test_only_the_addressee_s_officials(app, client, crossed):
 
 
 def test_a_signature_listed_twice_counts_once(app, client, crossed, gost_eds, runner, tmp_path):
+    """Even by the operator itself, signing the doubled manifest."""
     import json
+
+    from app.eds import operator
 
     data = download(client, crossed)
     doubled = tmp_path / "doubled.zip"
@@ -144,8 +148,83 @@ def test_a_signature_listed_twice_counts_once(app, client, crossed, gost_eds, ru
                 manifest["signatures"].append(manifest["signatures"][0])
                 manifest["eds_signatures_counted"] += 1
                 body = json.dumps(manifest).encode()
+                target.writestr("manifest.p7s", operator.sign(body))
+            if item.filename == "manifest.p7s":
+                continue
             target.writestr(item, body)
     anchors = tmp_path / "nca.pem"
     anchors.write_bytes(gost_eds.bundle.read_bytes())
     result = runner.invoke(args=["evidence", "verify", str(doubled), "--anchors", str(anchors)])
     assert result.exit_code == 1 and "listed twice" in result.output and "3 valid EDS signature(s)" in result.output
+    assert result.output.count("FAILED") == 1  # the manifest's signature itself holds
+
+
+def operator_files(tmp_path, name: str):
+    """An operator's RSA key and certificate, as PEM files."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.eds_ca import Authority
+
+    authority = Authority(name)
+    key = tmp_path / f"{name}.key"
+    key.write_bytes(authority.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption()))
+    cert = tmp_path / f"{name}.pem"
+    cert.write_bytes(authority.pem)
+    return key, cert
+
+
+def test_the_manifest_is_the_operator_s_word(app, client, crossed, gost_eds, runner, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    key, cert = operator_files(tmp_path, "Dauys Operator")
+    monkeypatch.setitem(app.config, "EDS_BUNDLE_KEY", str(key))
+    monkeypatch.setitem(app.config, "EDS_BUNDLE_CERT", str(cert))
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(download(client, crossed))
+    anchors = tmp_path / "nca.pem"
+    anchors.write_bytes(gost_eds.bundle.read_bytes())
+
+    def verify(path, operator_pem):
+        return runner.invoke(args=["evidence", "verify", str(path), "--anchors", str(anchors),
+                                   "--operator", str(operator_pem)])
+
+    result = verify(bundle, cert)
+    assert result.exit_code == 0, result.output
+    assert "manifest signed by Common Name: Dauys Operator" in result.output
+
+    # Another operator's certificate: the manifest is not its word.
+    _other_key, other_cert = operator_files(tmp_path, "Somebody Else")
+    result = verify(bundle, other_cert)
+    assert result.exit_code == 1 and "not by the operator given" in result.output
+
+    # A count changed in the manifest, or its signature taken out: refused.
+    def rewritten(name: str, change) -> Path:
+        out = tmp_path / name
+        with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(out, "w") as target:
+            for item in source.infolist():
+                body = change(item.filename, source.read(item))
+                if body is not None:
+                    target.writestr(item, body)
+        return out
+
+    inflated = rewritten("inflated.zip", lambda name, body: body.replace(b'"eds_signatures_counted": 3',
+                                                                          b'"eds_signatures_counted": 4')
+                         if name == "manifest.json" else body)
+    result = verify(inflated, cert)
+    assert result.exit_code == 1 and "manifest.json: its signature fails (content)" in result.output
+    unsigned = rewritten("unsigned.zip", lambda name, body: None if name == "manifest.p7s" else body)
+    result = verify(unsigned, cert)
+    assert result.exit_code == 1 and "manifest.json: not signed" in result.output
+
+    # The README's OpenSSL command checks the manifest too.
+    if not shutil.which("openssl"):
+        pytest.fail("openssl is not installed")
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(bundle).extractall(unpacked)
+    command = ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.p7s", "-content",
+               "manifest.json", "-CAfile", str(cert), "-purpose", "any", "-out", "/dev/null"]
+    assert "-content manifest.json" in (unpacked / "README.txt").read_text()
+    done = subprocess.run(command, cwd=unpacked, capture_output=True, text=True)
+    assert done.returncode == 0 and "Verification successful" in done.stderr, done.stderr
