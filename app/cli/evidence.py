@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -56,5 +57,6 @@ def evidence_bundle(petition_id: int, output: Path):
     petition = db.session.get(Petition, petition_id)
     if petition is None:
         raise click.ClickException(f"no petition {petition_id}")
-    output.write_bytes(bundles.build(petition))
+    with bundles.build(petition) as built, output.open("wb") as target:
+        shutil.copyfileobj(built, target)
     click.echo(f"{output}: the EDS signatures of petition {petition_id}")

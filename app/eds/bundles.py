@@ -40,8 +40,9 @@ By hand, with OpenSSL (OPERATOR.pem: the operator's certificate as it publishes 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+import tempfile
+import typing
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,7 @@ from app.models import Petition, Signature, SignatureEvidence
 from app.models.integrity import SignatureInvalidation
 
 FORMAT = "dauys-evidence-bundle/1"
+BATCH = 500
 
 
 def _sha(data: bytes) -> str:
@@ -70,15 +72,18 @@ def _anchors_pem() -> bytes:
     return b"".join(pem.armor("CERTIFICATE", c.dump()) for c in trust.anchors() + trust.intermediates())
 
 
-def build(petition: Petition) -> bytes:
-    """The bundle of `petition`'s EDS signatures, in signing order. Raises
-    app.eds.evidence.EvidenceKeyError when no configured key opens some evidence."""
+def build(petition: Petition) -> typing.BinaryIO:
+    """The bundle of `petition`'s EDS signatures, in signing order: a temporary file (on
+    disk, gone once closed) at its start; the rows are read in batches, so a petition of
+    any size takes no more memory than a batch. Raises app.eds.evidence.EvidenceKeyError
+    when no configured key opens some evidence."""
     rows = db.session.execute(
         select(Signature, SignatureEvidence, SignatureInvalidation)
         .join(SignatureEvidence, SignatureEvidence.signature_id == Signature.id)
         .outerjoin(SignatureInvalidation, SignatureInvalidation.id == Signature.invalidation_id)
-        .where(Signature.petition_id == petition.id).order_by(Signature.id)).all()
-    out = io.BytesIO()
+        .where(Signature.petition_id == petition.id).order_by(Signature.id)
+        .execution_options(yield_per=BATCH))
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (the caller sends and closes it)
     entries = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, (signature, kept, run) in enumerate(rows, start=1):
@@ -112,7 +117,8 @@ def build(petition: Petition) -> bytes:
         archive.writestr("operator.pem", operator.certificates_pem())
         archive.writestr("trust-anchors.pem", _anchors_pem())
         archive.writestr("README.txt", (__doc__ or "").encode())
-    return out.getvalue()
+    out.seek(0)
+    return out
 
 
 @dataclass

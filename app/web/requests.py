@@ -1,10 +1,13 @@
 """Request helpers that do not belong to one domain."""
 
+import os
+import typing
 from urllib.parse import urljoin, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.wsgi import wrap_file
 
 from app.models.base import MAX_ID
 
@@ -161,8 +164,14 @@ def forget_link_token(kind: str) -> None:
     session.pop(f"link:{kind}", None)
 
 
-def zip_download(body: bytes, filename: str) -> Response:
-    """A ZIP file for the browser to save as `filename`."""
-    response = Response(body, mimetype="application/zip")
+def zip_download(body: bytes | typing.BinaryIO, filename: str) -> Response:
+    """A ZIP file for the browser to save as `filename`: bytes, or an open file (read from
+    the start and closed once sent)."""
+    if isinstance(body, bytes):
+        response = Response(body, mimetype="application/zip")
+    else:
+        size = os.fstat(body.fileno()).st_size
+        response = Response(wrap_file(request.environ, body), mimetype="application/zip", direct_passthrough=True)
+        response.content_length = size
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

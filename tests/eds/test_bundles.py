@@ -228,3 +228,29 @@ def test_the_manifest_is_the_operator_s_word(app, client, crossed, gost_eds, run
     assert "-content manifest.json" in (unpacked / "README.txt").read_text()
     done = subprocess.run(command, cwd=unpacked, capture_output=True, text=True)
     assert done.returncode == 0 and "Verification successful" in done.stderr, done.stderr
+
+
+def test_the_command_line_writes_the_same_bundle(app, client, crossed, gost_eds, runner, tmp_path):
+    out = tmp_path / "from-cli.zip"
+    result = runner.invoke(args=["evidence", "bundle", str(crossed.id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    anchors = tmp_path / "nca.pem"
+    anchors.write_bytes(gost_eds.bundle.read_bytes())
+    result = runner.invoke(args=["evidence", "verify", str(out), "--anchors", str(anchors)])
+    assert result.exit_code == 0 and "3 valid EDS signature(s) counted" in result.output
+    downloaded = download(client, crossed)
+    assert sorted(zipfile.ZipFile(out).namelist()) == sorted(zipfile.ZipFile(io.BytesIO(downloaded)).namelist())
+    result = runner.invoke(args=["evidence", "bundle", "999999", "-o", str(tmp_path / "none.zip")])
+    assert result.exit_code != 0 and "no petition 999999" in result.output
+
+
+def test_the_download_is_streamed_from_a_file_with_its_length(app, client, crossed):
+    make_user("official@gov.kz", roles=(Role.OFFICIAL,), body="GOV")
+    login(client, "official@gov.kz")
+    case = db.session.scalar(select(ReviewCase).where(ReviewCase.petition_id == crossed.id))
+    response = client.get(f"/review/cases/{case.id}/evidence.zip")
+    assert response.status_code == 200 and response.is_streamed
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="dauys-petition-{crossed.id}-eds-evidence.zip"')
+    assert "no-store" in response.headers["Cache-Control"]
