@@ -277,8 +277,8 @@ of milliseconds) to each EDS signature unless its answer is kept (`EDS_OCSP_CACH
 certificate: it helps a person who signs several petitions, not a surge of different signers); the worker
 threads wait on it without holding the CPU, so throughput falls less than latency grows."""
 
-GOST_LIMITS = """What limits it: GOST arithmetic in pure Python (gostcrypto). A GOST EDS request checks three GOST
-signatures, each a few hundred milliseconds of CPU at 512 bits (~0.2 s measured alone; ~0.05 s at 256):
+GOST_LIMITS = """What limits it: GOST arithmetic in pure Python (gostcrypto, its modular inverse replaced by Python's
+pow). A GOST EDS request checks three GOST signatures, each ~0.1 s of CPU at 512 bits (~0.03 s at 256):
 the signer's over the statement, the CA's over the signer's certificate and the OCSP responder's over its
 answer (the issuer's signature, checked before anything is fetched, is remembered and not checked again by
 the path validation). The rest is the RSA request's work (statement, CMS parse, path validation, one OCSP
