@@ -20,6 +20,8 @@ NOT_REFUSALS = {
     "app.models.audit.AppendOnlyError",       # code that tries to edit the audit log: a bug
     "app.bodies.thresholds.UnknownProfile",   # THRESHOLD_PROFILE not known: start-up fails
     "app.eds.evidence.EvidenceKeyError",      # no configured key opens kept evidence: the operator's
+    "app.eds.algorithms.Unsupported",         # an algorithm we do not check: verify.py turns it into
+                                              # EdsError("algorithm"); bundles.py into a failure line
 }
 
 
