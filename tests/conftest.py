@@ -108,7 +108,7 @@ def count_queries(app):
 # asked for (DAUYS_CHAOS=1, as .ci/run does in a lane of its own).
 collect_ignore_glob = [] if os.environ.get("DAUYS_CHAOS") else ["chaos/*"]
 
-KEEP_TABLES = {"regions", "state_bodies", "alembic_version", "rate_rules", "alert_rules"}
+KEEP_TABLES = {"regions", "districts", "state_bodies", "alembic_version", "rate_rules", "alert_rules"}
 
 
 def _prepare_database(url: str) -> None:

@@ -6,7 +6,7 @@ from alembic import command
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import BodyLevel, Region, StateBody, User
+from app.models import BodyKind, BodyLevel, District, DistrictKind, Region, StateBody, User
 from tests.support import scratch_migrations
 
 
@@ -39,21 +39,39 @@ def counts():
 def test_seed_loaded_twenty_regions_and_bodies(app):
     regions, bodies = counts()
     assert regions == 20
-    akimats = db.session.scalar(select(func.count()).select_from(StateBody)
-                                .where(StateBody.level == BodyLevel.REGIONAL))
-    assert akimats == 20
-    assert bodies >= 20 + 3 + 10
+    regional = db.session.execute(select(StateBody.kind, func.count()).where(StateBody.level == BodyLevel.REGIONAL)
+                                  .group_by(StateBody.kind)).all()
+    assert dict(regional) == {BodyKind.AKIMAT: 20, BodyKind.MASLIKHAT: 20}
+    assert bodies == 22 + 40 + 19 + 2 * 209  # national; regional; city districts' akims; districts and cities
     karaganda = db.session.scalar(select(Region).where(Region.code == "KZ-35"))
-    assert karaganda.population == 1131287
+    assert karaganda.population == 1131287 and karaganda.kato == "350000000"
     akmola = db.session.scalar(select(Region).where(Region.code == "KZ-11"))
     assert akmola.population is None  # never invented
+
+
+def test_seed_loaded_every_district_with_its_bodies(app):
+    districts = db.session.scalars(select(District)).all()
+    assert len(districts) == 228
+    assert {k: sum(d.kind is k for d in districts) for k in DistrictKind} == {
+        DistrictKind.DISTRICT: 170, DistrictKind.CITY: 39, DistrictKind.CITY_DISTRICT: 19}
+    kinds = {}
+    for body in db.session.scalars(select(StateBody).where(StateBody.level == BodyLevel.DISTRICT)):
+        assert body.region_id == body.district.region_id
+        kinds.setdefault(body.district_id, set()).add(body.kind)
+    for d in districts:
+        expected = {BodyKind.AKIMAT} if d.kind is DistrictKind.CITY_DISTRICT else {BodyKind.AKIMAT, BodyKind.MASLIKHAT}
+        assert kinds[d.id] == expected, d.name_en
+    aksu = db.session.scalar(select(StateBody).where(StateBody.code == "MASLIKHAT-103200000"))
+    assert (aksu.name_kk, aksu.name_ru, aksu.name_en) == (
+        "Абай ауданының мәслихаты", "Маслихат Абайского района", "Maslikhat of Abai District")
+    assert aksu.district.region.code == "KZ-10"
 
 
 def test_seed_twice_is_a_no_op(app, runner):
     before = counts()
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    assert "regions added: 0, state bodies added: 0" in result.output
+    assert "regions added: 0, districts added: 0, state bodies added: 0" in result.output
     assert counts() == before
 
 

@@ -18,13 +18,14 @@ log = logging.getLogger(__name__)
 @click.option("--demo", is_flag=True, help="Also create demo accounts, one per role.")
 @with_appcontext
 def seed(demo: bool) -> None:
-    """Load regions and state bodies (idempotent); with --demo, demo data too (never in
+    """Load regions, districts and state bodies (idempotent); with --demo, demo data too (never in
     production: demo accounts have known roles and printed passwords)."""
     if demo and current_app.config.get("ENV_NAME") == "production":
         raise click.ClickException("seed --demo refuses to run in production (DAUYS_CONFIG=production)")
     with unit_of_work():
         added = seed_reference()
-    click.echo(f"regions added: {added['regions']}, state bodies added: {added['bodies']}, "
+    click.echo(f"regions added: {added['regions']}, districts added: {added['districts']}, "
+               f"state bodies added: {added['bodies']}, "
                f"populations updated from the reference file: {added['populations']}")
     if demo:
         # Demo code (and the job code it drives) is loaded only when asked for: every

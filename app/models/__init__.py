@@ -3,7 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.digest import DigestFrequency, DigestPreference, DigestRecord
-from app.models.geo import BodyLevel, Region, RegionKind, StateBody, ThresholdRule
+from app.models.geo import BodyKind, BodyLevel, District, DistrictKind, Region, RegionKind, StateBody, ThresholdRule
 from app.models.integrity import (
     AlertRule,
     IntegrityAlert,
@@ -69,7 +69,10 @@ __all__ = [
     "Signature",
     "AuditEntry",
     "Base",
+    "BodyKind",
     "BodyLevel",
+    "District",
+    "DistrictKind",
     "OutboxEmail",
     "OutboxStatus",
     "Region",

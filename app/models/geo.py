@@ -1,4 +1,5 @@
-"""Regions of Kazakhstan and the state bodies petitions are addressed to."""
+"""The territory of Kazakhstan (regions and the districts and cities inside them, with
+their KATO codes) and the state bodies petitions are addressed to."""
 
 from __future__ import annotations
 
@@ -19,9 +20,32 @@ class RegionKind(enum.Enum):
     CITY = "city"
 
 
+class DistrictKind(enum.Enum):
+    """A second-level unit of KATO: a district of a region, a city of regional
+    significance, or a district inside a city of republican significance."""
+
+    DISTRICT = "district"
+    CITY = "city"
+    CITY_DISTRICT = "city_district"
+
+
 class BodyLevel(enum.Enum):
     NATIONAL = "national"
+    # Of a region or a city of republican significance.
     REGIONAL = "regional"
+    # Of a district, a city of regional significance or a district inside a large city.
+    DISTRICT = "district"
+
+
+class BodyKind(enum.Enum):
+    """What a body is: the law's thresholds differ between a maslikhat (the elected
+    representative body) and an akimat (the executive) of the same place."""
+
+    GOVERNMENT = "government"
+    PARLIAMENT = "parliament"
+    MINISTRY = "ministry"
+    AKIMAT = "akimat"
+    MASLIKHAT = "maslikhat"
 
 
 class ThresholdRule(enum.Enum):
@@ -48,10 +72,14 @@ class LocalizedName:
 
 
 class Region(LocalizedName, Base):
+    """A first-level unit: one of the 17 regions or the 3 cities of republican significance."""
+
     __tablename__ = "regions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
+    # The 9-digit code of the national classifier (KATO); set by `flask seed`.
+    kato: Mapped[str | None] = mapped_column(String(9), unique=True)
     kind: Mapped[RegionKind] = mapped_column(enum_column(RegionKind, "region_kind"))
     name_en: Mapped[str] = mapped_column(String(120))
     name_kk: Mapped[str] = mapped_column(String(120))
@@ -68,13 +96,38 @@ class Region(LocalizedName, Base):
     population_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class District(LocalizedName, Base):
+    """A second-level unit of KATO inside a region (DistrictKind), with its population."""
+
+    __tablename__ = "districts"
+    __table_args__ = (
+        CheckConstraint("population IS NULL OR population > 0", name="population_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kato: Mapped[str] = mapped_column(String(9), unique=True)
+    kind: Mapped[DistrictKind] = mapped_column(enum_column(DistrictKind, "district_kind"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_kk: Mapped[str] = mapped_column(String(120))
+    name_ru: Mapped[str] = mapped_column(String(120))
+    # As for regions: empty when no official figure is known, with its date and source.
+    population: Mapped[int | None]
+    population_as_of: Mapped[date | None]
+    population_source: Mapped[str | None] = mapped_column(String(500))
+    population_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
 class StateBody(LocalizedName, Base):
     __tablename__ = "state_bodies"
     __table_args__ = (
         CheckConstraint(
-            "(level = 'regional' AND region_id IS NOT NULL)"
-            " OR (level = 'national' AND region_id IS NULL)",
-            name="region_matches_level",
+            "(level = 'national' AND region_id IS NULL AND district_id IS NULL)"
+            " OR (level = 'regional' AND region_id IS NOT NULL AND district_id IS NULL)"
+            " OR (level = 'district' AND region_id IS NOT NULL AND district_id IS NOT NULL)",
+            name="place_matches_level",
         ),
         CheckConstraint(
             "threshold_rule != 'fixed' OR threshold_fixed IS NOT NULL",
@@ -104,7 +157,10 @@ class StateBody(LocalizedName, Base):
     name_ru: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
     level: Mapped[BodyLevel] = mapped_column(enum_column(BodyLevel, "body_level"))
+    kind: Mapped[BodyKind] = mapped_column(enum_column(BodyKind, "body_kind"))
+    # The region of a regional or district body (a district body's region is its district's).
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     threshold_rule: Mapped[ThresholdRule] = mapped_column(
         enum_column(ThresholdRule, "threshold_rule"), default=ThresholdRule.PROFILE
     )
@@ -119,3 +175,9 @@ class StateBody(LocalizedName, Base):
     sort_order: Mapped[int] = mapped_column(default=0)
 
     region: Mapped[Region | None] = relationship()
+    district: Mapped[District | None] = relationship()
+
+    @property
+    def place(self) -> Region | District | None:
+        """The unit whose people the body serves (its population sets local thresholds)."""
+        return self.district or self.region

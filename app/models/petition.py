@@ -38,6 +38,8 @@ class PetitionState(enum.Enum):
     HIDDEN = "hidden"
     OPEN = "open"
     CLOSED = "closed"
+    # The link-only stage ended without enough supporters (the law's 50 in 20 working days).
+    LAPSED = "lapsed"
 
 
 def new_link_key() -> str:
@@ -100,6 +102,8 @@ class Petition(Base):
         CheckConstraint("signature_count >= 0 AND sponsor_count >= 0", name="counts_non_negative"),
         CheckConstraint("state != 'open' OR (opened_at IS NOT NULL AND closes_at IS NOT NULL)",
                         name="open_has_dates"),
+        CheckConstraint("excluded_subject IS NULL OR rejection_code = 'excluded_topic'",
+                        name="subject_with_excluded_topic"),
         Index("ix_petitions_state_opened_at", "state", "opened_at"),
         Index("ix_petitions_state_signature_count", "state", "signature_count"),
     )
@@ -125,6 +129,8 @@ class Petition(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last day of the link-only stage (None: no limit); then it lapses without its sponsors.
+    sponsors_due_on: Mapped[date | None]
     moderation_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     moderation_due_on: Mapped[date | None]
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -136,7 +142,13 @@ class Petition(Base):
     )
     # Shown on the public page of a rejected petition.
     rejection_explanation: Mapped[str | None] = mapped_column(Text)
+    # For an excluded topic: which subject of the law's list (app.petitions.subjects).
+    excluded_subject: Mapped[str | None] = mapped_column(String(20))
     return_note: Mapped[str | None] = mapped_column(Text)
+    # The threshold profile (app.bodies.thresholds) the petition was submitted under: its
+    # threshold, stages and periods follow it even after the configured profile changes.
+    # None until submitted (a draft follows the configured one).
+    threshold_profile: Mapped[str | None] = mapped_column(String(20))
     # Set once, by the threshold engine, with a guarded UPDATE (see app/review/engine.py).
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     threshold_at_crossing: Mapped[int | None]

@@ -1,13 +1,14 @@
 """The state bodies Dauys seeds: code, names (kk, ru, en), level.
 
-National bodies review in 40 working days, regional akimats in 20 (DOMAIN.md);
-an administrator can change both per body.
+National bodies review in 40 working days, akimats and maslikhats in 20 (the law,
+APPC art. 90-5; DOMAIN.md); an administrator can change both per body.
 """
 
 from __future__ import annotations
 
 NATIONAL_REVIEW_DAYS = 40
 REGIONAL_REVIEW_DAYS = 20
+LOCAL_REVIEW_DAYS = 20
 
 RK_KK = "Қазақстан Республикасының"
 RK_RU = "Республики Казахстан"
@@ -57,7 +58,8 @@ def national_bodies() -> list[dict]:
             name_ru = f"{ru} {RK_RU}"
             if code != "GOV":
                 en = f"{en} of the Republic of Kazakhstan"
-        bodies.append({"code": code, "name_kk": name_kk, "name_ru": name_ru, "name_en": en,
+        kind = "government" if code == "GOV" else "parliament" if code in _PARLIAMENT else "ministry"
+        bodies.append({"code": code, "kind": kind, "name_kk": name_kk, "name_ru": name_ru, "name_en": en,
                        "sort_order": order})
     return bodies
 
@@ -84,8 +86,53 @@ def akimat(region: dict, order: int) -> dict:
     en = f"Akimat of {region['name_en']}"
     return {
         "code": f"AKIMAT-{region['code']}",
+        "kind": "akimat",
         "name_kk": _akimat_kk(region["name_kk"], region["kind"]),
         "name_ru": _akimat_ru(region["name_ru"]),
         "name_en": en,
         "sort_order": 100 + order,
     }
+
+
+def maslikhat(region: dict, order: int) -> dict:
+    """The maslikhat (the elected representative body) of one region row of kz_regions.csv."""
+    akimat_ru = _akimat_ru(region["name_ru"])
+    kk = _akimat_kk(region["name_kk"], region["kind"]).removesuffix("әкімдігі") + "мәслихаты"
+    return {
+        "code": f"MASLIKHAT-{region['code']}",
+        "kind": "maslikhat",
+        "name_kk": kk,
+        "name_ru": "Маслихат" + akimat_ru.removeprefix("Акимат"),
+        "name_en": f"Maslikhat of {region['name_en']}",
+        "sort_order": 100 + order,
+    }
+
+
+def _district_ru_genitive(name_ru: str) -> str:
+    """"Абайский район" -> "Абайского района", "район Ақсуат" -> "района Ақсуат",
+    "город Семей" -> "города Семей" (every form in kz_units.csv)."""
+    for noun, genitive in (("район ", "района "), ("город ", "города ")):
+        if name_ru.startswith(noun):
+            return genitive + name_ru.removeprefix(noun)
+    adjective, _, noun = name_ru.rpartition(" ")
+    assert noun == "район" and adjective.endswith("ий"), name_ru
+    return f"{adjective[:-2]}ого района"
+
+
+def district_bodies(unit: dict, order: int) -> list[dict]:
+    """The bodies of one second-level unit of kz_units.csv: a district or a city of
+    regional significance has an akimat and a maslikhat; a district inside a city of
+    republican significance has an akim's office and no maslikhat of its own (the
+    city's maslikhat serves it)."""
+    kk, ru, en = unit["name_kk"], _district_ru_genitive(unit["name_ru"]), unit["name_en"]
+    assert kk.endswith(("ауданы", "қаласы", "аудан")), kk
+    if unit["kind"] == "city_district":
+        return [{"code": f"AKIMAT-{unit['kato']}", "kind": "akimat", "name_kk": f"{kk} әкімінің аппараты",
+                 "name_ru": f"Аппарат акима {ru}", "name_en": f"Office of the Akim of {en}",
+                 "sort_order": 1000 + order}]
+    return [
+        {"code": f"AKIMAT-{unit['kato']}", "kind": "akimat", "name_kk": f"{kk}ның әкімдігі",
+         "name_ru": f"Акимат {ru}", "name_en": f"Akimat of {en}", "sort_order": 1000 + order},
+        {"code": f"MASLIKHAT-{unit['kato']}", "kind": "maslikhat", "name_kk": f"{kk}ның мәслихаты",
+         "name_ru": f"Маслихат {ru}", "name_en": f"Maslikhat of {en}", "sort_order": 1000 + order},
+    ]

@@ -15,6 +15,7 @@ from app.accounts.iin import make_iin
 from app.accounts.passwords import hash_password
 from app.admin.services import set_body_rule
 from app.bodies.queries import body_by_code
+from app.bodies.thresholds import profile
 from app.core import clock
 from app.core.clock import local_date
 from app.core.workdays import add_working_days
@@ -56,6 +57,16 @@ PETITIONS = [
      "Ескі аулаларда қауіпсіз балалар алаңдары жоқ.",
      "Қаланың ескі аудандарында көптеген аулаларда балалар ойнайтын орын жоқ.\n\nӘкімдіктен "
      "биыл кемінде елу алаң салуды сұраймыз.", 12, 2),
+    (S.OPEN, "ru", "MASLIKHAT-351000000", Category.TRANSPORT,
+     "Вернуть автобусный маршрут № 32 в Караганде",
+     "Маршрут № 32 связывал Майкудук с центром города; без него люди тратят на дорогу час.",
+     "В прошлом году маршрут № 32 отменили.\n\nПросим маслихат города Караганды предусмотреть в бюджете "
+     "субсидию перевозчику и восстановить маршрут.", 9, 6),
+    (S.LAPSED, "kk", "AKIMAT-751710000", Category.ENVIRONMENT,
+     "Медеу ауданындағы саябаққа су бұрқағын орнату",
+     "Саябақта жазда ауыз су жоқ.",
+     "Медеу ауданының саябағында ауыз су бұрқақтары жоқ.\n\nАудан әкімінің аппаратынан екі бұрқақ орнатуды "
+     "сұраймыз.", 2, None),
     (S.COLLECTING_SPONSORS, "kk", "MIN-CULTURE", Category.CULTURE,
      "Ауылдық кітапханаларға жаңа кітаптар сатып алу",
      "Ауылдық кітапханалардың қорын жыл сайын жаңарту керек.",
@@ -121,7 +132,11 @@ def seed_demo_petitions(author: User, admin: User) -> int:
                      details=details, state=state, created_at=now - timedelta(days=(days_open or 3) + 12))
         if state is not S.DRAFT:
             p.submitted_at = p.created_at + timedelta(days=1)
-        if state not in (S.DRAFT, S.COLLECTING_SPONSORS):
+            p.threshold_profile = profile().name
+        if state is S.LAPSED:
+            p.sponsors_due_on = add_working_days(local_date(p.submitted_at), 5)
+            p.decided_at = now
+        if state not in (S.DRAFT, S.COLLECTING_SPONSORS, S.LAPSED):
             p.moderation_started_at = p.submitted_at + timedelta(days=2)
             p.moderation_due_on = add_working_days(local_date(p.moderation_started_at), 10)
         if days_open is not None:
@@ -134,6 +149,7 @@ def seed_demo_petitions(author: User, admin: User) -> int:
             p.return_note = "Please list the services that are missing from the app."
         if state is S.REJECTED:
             p.rejection_code = RejectionCode.EXCLUDED_TOPIC
+            p.excluded_subject = "elections"
             p.rejection_explanation = "Вопросы выборов исключены законом из предмета петиций."
         if state is S.HIDDEN:
             p.rejection_code = RejectionCode.ADVERTISING
