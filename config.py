@@ -109,6 +109,8 @@ class Config:
     OPERATOR_NAME = _env("OPERATOR_NAME", "Dauys")
     OPERATOR_EMAIL = _env("OPERATOR_EMAIL", "privacy@dauys.kz")
     OPERATOR_ADDRESS = _env("OPERATOR_ADDRESS", "Astana, Republic of Kazakhstan")
+    # The operator answers a letter (e.g. on accessibility) within this many working days.
+    CONTACT_REPLY_WORKING_DAYS = _env_int("CONTACT_REPLY_WORKING_DAYS", 10)
     # Privacy: the address, network and browser fingerprints of a petition's signatures are
     # erased this long after its course ended; accounts never confirmed are deleted.
     FINGERPRINT_RETENTION_DAYS = _env_int("FINGERPRINT_RETENTION_DAYS", 182)

@@ -4,10 +4,12 @@ the tests validate every answer against it and CI runs schemathesis on it."""
 
 from __future__ import annotations
 
-from app.models import BodyLevel, Category, IdentityLevel, PetitionState, RejectionCode, RemovalCategory
+from app.bodies.thresholds import PROFILES
+from app.models import BodyKind, BodyLevel, Category, IdentityLevel, PetitionState, RejectionCode, RemovalCategory
 from app.models.geo import RegionKind
 from app.petitions.names import AWAITING_RESPONSE, RESPONDED
 from app.petitions.queries import LIST_STATES, SORTS
+from app.petitions.subjects import EXCLUDED_SUBJECTS
 
 MAX_PER_PAGE = 100
 
@@ -38,9 +40,15 @@ STATUSES = [RESPONDED, AWAITING_RESPONSE] + [s.value for s in PetitionState]
 SCHEMAS = {
     "Names": _object({"kk": TEXT, "ru": TEXT, "en": TEXT}),
     "BodyRef": _object({"code": TEXT, "name": _ref("Names"), "level": {"enum": [b.value for b in BodyLevel]},
-                        "region": _nullable(TEXT)}),
+                        "kind": {"enum": [k.value for k in BodyKind]},
+                        "region": _nullable({**TEXT, "description": "the ISO 3166-2 code of its region"}),
+                        "district": _nullable({**TEXT, "description": "the KATO code of its district or city"})}),
     "Threshold": _object({"signatures": {"type": "integer", "minimum": 1},
-                          "kind": {"enum": ["fixed", "percent", "fallback"]},
+                          "kind": {"enum": ["fixed", "percent", "floor", "fallback"], "description": (
+                              "fixed: a number; percent: of the population; floor: the number the law sets for "
+                              "a place of more than 50,000 people; fallback: the population is not known")},
+                          "profile": {"enum": list(PROFILES), "description": (
+                              "the rules it follows: a petition's, those it was submitted under")},
                           "percent": _nullable({"type": "number"}), "reason": _ref("Names"),
                           "counts": {"type": "array", "items": {"enum": [level.value for level in IdentityLevel]},
                                      "description": "which signatures count toward it (signatures_by_assurance)"}}),
@@ -63,7 +71,12 @@ SCHEMAS = {
         "reassignments": {"type": "array", "items": _object({"from": TEXT, "to": TEXT, "at": TIME})},
     }),
     "Rejection": _object({"code": {"enum": [r.value for r in RejectionCode]}, "reason": _ref("Names"),
-                          "explanation": _nullable(TEXT), "decided_at": _nullable(TIME)}),
+                          "explanation": _nullable(TEXT), "decided_at": _nullable(TIME),
+                          "excluded_subject": _nullable(_object({
+                              "key": {"enum": [subject.key for subject in EXCLUDED_SUBJECTS]},
+                              "item": {"type": "integer", "minimum": 1, "description": (
+                                  "its item in the law's list (APPC art. 90-2, part 3)")},
+                              "name": _ref("Names")}))}),
     "RegionCount": _object({"code": TEXT, "name": _ref("Names"), "count": COUNT}),
     "HourCount": _object({"hour": TIME, "count": COUNT}),
     "RemovedAsInvalid": _object({

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import current_app
 from flask_babel import force_locale
 
 from app.accountability import figures as accountability
-from app.bodies.thresholds import counted_levels, describe_threshold, threshold_for
+from app.bodies.thresholds import counted_levels, describe, petition_threshold, profile, profile_of, threshold_for
 from app.core import clock
 from app.models import CaseState, IdentityLevel, Petition, Region, ReviewCase, StateBody
 from app.petitions import counting, names
 from app.petitions import status as standing
+from app.petitions.subjects import BY_KEY
 from app.web.requests import absolute_url, share_url
 
 LANGUAGES = ("kk", "ru", "en")
@@ -49,19 +49,27 @@ def region(r: Region) -> dict:
 
 
 def body_ref(b: StateBody) -> dict:
-    return {"code": b.code, "name": localized(b), "level": b.level.value,
-            "region": b.region.code if b.region else None}
+    return {"code": b.code, "name": localized(b), "level": b.level.value, "kind": b.kind.value,
+            "region": b.region.code if b.region else None, "district": b.district.kato if b.district else None}
 
 
-def threshold(b: StateBody) -> dict:
-    t = threshold_for(b)
+def excluded_subject(key: str | None) -> dict | None:
+    subject = BY_KEY.get(key) if key else None
+    if subject is None:
+        return None
+    return {"key": subject.key, "item": subject.item, "name": translations(subject.name)}
+
+
+def threshold(b: StateBody, profile_name: str | None = None) -> dict:
+    """A body's threshold now, or (given a petition's profile) that petition's."""
+    t = threshold_for(b, profile_name)
     reason = {}
     for lang in LANGUAGES:
         with force_locale(lang):
-            reason[lang] = describe_threshold(b, lang)
-    return {"signatures": t.signatures, "kind": t.kind,
+            reason[lang] = describe(b, t, lang)
+    return {"signatures": t.signatures, "kind": t.kind, "profile": profile(profile_name).name,
             "percent": float(t.percent) if t.percent is not None else None, "reason": reason,
-            "counts": [level.value for level in counted_levels(b)]}
+            "counts": [level.value for level in counted_levels(b, profile_name)]}
 
 
 def figures(f: accountability.BodyFigures) -> dict:
@@ -150,15 +158,16 @@ def petition(p: Petition, *, regions: list, hours: list, signers: list[str], rem
     rejection = None
     if p.rejection_code is not None and p.state.value == "rejected":
         rejection = {"code": p.rejection_code.value, "reason": translations(names.REJECTION_NAMES[p.rejection_code]),
-                     "explanation": p.rejection_explanation, "decided_at": when(p.decided_at)}
+                     "explanation": p.rejection_explanation, "decided_at": when(p.decided_at),
+                     "excluded_subject": excluded_subject(p.excluded_subject)}
     return {
         **petition_summary(p),
         "details": p.details,
         "category_name": translations(names.CATEGORY_NAMES[p.category]),
-        "threshold": threshold(p.body),
+        "threshold": threshold(p.body, p.threshold_profile),
         "threshold_reached_at": when(p.threshold_reached_at),
         "sponsor_count": p.sponsor_count,
-        "sponsors_required": current_app.config["SPONSORS_REQUIRED"],
+        "sponsors_required": profile_of(p).sponsors_required(),
         "regions": [{"code": r.code, "name": localized(r), "count": n} for r, n in regions],
         "signatures_by_hour": [{"hour": when(h), "count": n} for h, n in hours],
         "review": review(p.review_case, clock.today()),
@@ -172,7 +181,7 @@ def petition(p: Petition, *, regions: list, hours: list, signers: list[str], rem
 
 def count(p: Petition) -> dict:
     return {"id": p.id, "signature_count": p.signature_count, "counted": counting.counted(p), "state": p.state.value,
-            "status": standing.public_status(p), "threshold": threshold_for(p.body).signatures}
+            "status": standing.public_status(p), "threshold": petition_threshold(p).signatures}
 
 
 def response_item(case: ReviewCase) -> dict:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from app.bodies.thresholds import threshold_for
+from app.bodies.thresholds import petition_threshold, threshold_column
 from app.core.clock import local_date
 from app.core.workdays import working_days_between
 from app.extensions import db
@@ -119,12 +119,12 @@ def compose(items: list[tuple[Recipient, datetime]], now: datetime) -> list[Dige
                                      or_(ReviewCase.state != CaseState.ANSWERED, ReviewCase.queued_at > earliest))
             .options(joinedload(ReviewCase.petition).lazyload(Petition.author), lazyload(ReviewCase.body))
         ).all()
-        threshold = threshold_for(body).signatures
-        counted = counting.counted_column(body)  # what counts toward the threshold (the body's rule)
+        # What counts toward each petition's threshold (the body's rule, the petition's profile).
+        counted = counting.counted_by_profile(body)
         near = db.session.execute(
             select(Petition, counted).where(Petition.body_id == body_id, Petition.state == PetitionState.OPEN,
                                             Petition.threshold_reached_at.is_(None),
-                                            counted >= math.ceil(threshold * NEAR_THRESHOLD))
+                                            counted >= threshold_column(body) * NEAR_THRESHOLD)
             .order_by(counted.desc()).options(lazyload(Petition.author), lazyload(Petition.body))
         ).all()
         opened = db.session.scalars(
@@ -142,7 +142,7 @@ def compose(items: list[tuple[Recipient, datetime]], now: datetime) -> list[Dige
                 official=recipient.official, body=body, language=recipient.language, since=since,
                 new_cases=sorted((c for c in cases if since < c.queued_at <= now), key=lambda c: c.queued_at),
                 open_cases=open_lines,
-                near_threshold=[(p, min(99, math.floor(n * 100 / threshold))) for p, n in near],
+                near_threshold=[(p, min(99, math.floor(n * 100 / petition_threshold(p).signatures))) for p, n in near],
                 newly_opened=[p for p in opened if since < p.opened_at],
             ))
     return digests

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, text, union_all, update
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -213,10 +213,11 @@ def by_assurance(petition_id: int) -> dict[IdentityLevel, int]:
         select(PetitionAssuranceCount).where(PetitionAssuranceCount.petition_id == petition_id)) if row.count}
 
 
-def counted_column(body):
+def counted_column(body, profile_name: str | None = None):
     """SQL for a petition's count toward `body`'s threshold: its total when every
-    signature counts, else the sum of its counts at the levels the body's rule counts."""
-    levels = thresholds.counted_levels(body)
+    signature counts, else the sum of its counts at the levels the body's rule counts
+    (under the named profile: the one its petitions were submitted under)."""
+    levels = thresholds.counted_levels(body, profile_name)
     if IdentityLevel.SELF_DECLARED in levels:
         return Petition.signature_count
     return (select(func.coalesce(func.sum(PetitionAssuranceCount.count), 0))
@@ -224,9 +225,15 @@ def counted_column(body):
             .scalar_subquery())
 
 
+def counted_by_profile(body):
+    """SQL: each petition's count toward `body`'s threshold, under the profile it records."""
+    return case(*[(thresholds.same_profile(name), counted_column(body, name)) for name in thresholds.PROFILES],
+                else_=counted_column(body))
+
+
 def counted(petition: Petition) -> int:
     """The petition's folded count toward its body's threshold (see `counted_column`)."""
-    levels = thresholds.counted_levels(petition.body)
+    levels = thresholds.petition_counted_levels(petition)
     if IdentityLevel.SELF_DECLARED in levels:
         return petition.signature_count
     return sum(n for level, n in by_assurance(petition.id).items() if level in levels)

@@ -4,18 +4,23 @@ illegal transition (or a race with another moderator) raises IllegalTransition a
 changes nothing. Flushes, never commits.
 
     draft -> collecting_sponsors -> pending_moderation -> open -> closed
-                                      |        ^            |
-                                      v        |            +-> hidden (taken down)
-                               returned -------+
+                   |                  |        ^            |
+                   v                  v        |            +-> hidden (taken down)
+                 lapsed        returned -------+
                       rejected / hidden (from pending_moderation)
+
+The stages' lengths and the sponsors needed are those of the profile the petition was
+submitted under (app.bodies.thresholds), recorded on it at submission.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import calendar
+from datetime import datetime, timedelta
 
 from flask import current_app
 
+from app.bodies.thresholds import Profile, profile, profile_of
 from app.core import clock
 from app.core.clock import local_date
 from app.core.refusals import Refusal
@@ -50,38 +55,57 @@ def _move(petition: Petition, action: str, sources: tuple[PetitionState, ...],
 
 
 def submit(petition: Petition) -> None:
-    """draft -> collecting_sponsors, or straight to moderation when no sponsors are needed."""
+    """draft -> collecting_sponsors, or straight to moderation when no sponsors are needed.
+    The petition keeps the profile in force now for the rest of its life."""
     now = clock.now()
-    if current_app.config["SPONSORS_REQUIRED"] == 0:
-        _move(petition, "submit", (S.DRAFT,), S.PENDING_MODERATION, submitted_at=now,
-              **_moderation_clock(now))
+    rules = profile()
+    values = {"submitted_at": now, "threshold_profile": rules.name}
+    if rules.sponsors_required() == 0:
+        _move(petition, "submit", (S.DRAFT,), S.PENDING_MODERATION, **values, **_moderation_clock(rules, now))
     else:
-        _move(petition, "submit", (S.DRAFT,), S.COLLECTING_SPONSORS, submitted_at=now)
+        due = (add_working_days(local_date(now), rules.sponsor_working_days)
+               if rules.sponsor_working_days is not None else None)
+        _move(petition, "submit", (S.DRAFT,), S.COLLECTING_SPONSORS, sponsors_due_on=due, **values)
 
 
-def _moderation_clock(now) -> dict:
-    due = add_working_days(local_date(now), current_app.config["MODERATION_DUE_WORKING_DAYS"])
+def _moderation_clock(rules: Profile, now) -> dict:
+    due = add_working_days(local_date(now), rules.moderation_days())
     return {"moderation_started_at": now, "moderation_due_on": due}
 
 
 def enter_moderation(petition: Petition) -> None:
     """collecting_sponsors -> pending_moderation, once enough sponsors have signed."""
     _move(petition, "enter moderation", (S.COLLECTING_SPONSORS,), S.PENDING_MODERATION,
-          **_moderation_clock(clock.now()))
+          **_moderation_clock(profile_of(petition), clock.now()))
+
+
+def lapse(petition: Petition) -> None:
+    """collecting_sponsors -> lapsed: the link-only stage ended without its supporters.
+    Never public; its author keeps reading it."""
+    _move(petition, "lapse", (S.COLLECTING_SPONSORS,), S.LAPSED, decided_at=clock.now())
 
 
 def resubmit(petition: Petition) -> None:
     """returned -> pending_moderation (sponsors are not gathered again)."""
     _move(petition, "resubmit", (S.RETURNED,), S.PENDING_MODERATION, return_note=None,
-          **_moderation_clock(clock.now()))
+          **_moderation_clock(profile_of(petition), clock.now()))
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same time `months` calendar months later (the 31st: the month's last day)."""
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def approve(petition: Petition) -> None:
-    """pending_moderation -> open, for PETITION_DURATION_DAYS."""
+    """pending_moderation -> open, for its profile's collection period (six months under
+    the law; PETITION_DURATION_DAYS under movement-2016)."""
     now = clock.now()
-    days = current_app.config["PETITION_DURATION_DAYS"]
-    _move(petition, "approve", (S.PENDING_MODERATION,), S.OPEN, opened_at=now,
-          closes_at=now + timedelta(days=days), decided_at=now)
+    months = profile_of(petition).collection_months
+    closes = (add_months(now, months) if months is not None
+              else now + timedelta(days=current_app.config["PETITION_DURATION_DAYS"]))
+    _move(petition, "approve", (S.PENDING_MODERATION,), S.OPEN, opened_at=now, closes_at=closes, decided_at=now)
 
 
 def return_to_author(petition: Petition, note: str) -> None:
@@ -89,10 +113,11 @@ def return_to_author(petition: Petition, note: str) -> None:
           decided_at=clock.now())
 
 
-def reject(petition: Petition, code: RejectionCode, explanation: str) -> None:
-    """pending_moderation -> rejected, shown with its reason."""
+def reject(petition: Petition, code: RejectionCode, explanation: str, subject: str | None = None) -> None:
+    """pending_moderation -> rejected, shown with its reason (and, for an excluded
+    topic, the subject of the law's list it touches)."""
     _move(petition, "reject", (S.PENDING_MODERATION,), S.REJECTED, rejection_code=code,
-          rejection_explanation=explanation, decided_at=clock.now())
+          rejection_explanation=explanation, excluded_subject=subject, decided_at=clock.now())
 
 
 def hide(petition: Petition, code: RejectionCode) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import (
     Boolean,
+    Date,
     Integer,
     LargeBinary,
     String,
@@ -95,7 +96,9 @@ def identity_problem(user: User, today: date | None = None) -> str | None:
 
 
 def residency_problem(user: User, body: StateBody) -> str | None:
-    if body.level is BodyLevel.REGIONAL and body.region_id != user.region_id:
+    """A local body (of a region, a city or a district) takes petitions and signatures
+    from the residents of its region only."""
+    if body.level is not BodyLevel.NATIONAL and body.region_id != user.region_id:
         return "not_resident"
     return None
 
@@ -106,7 +109,7 @@ def can_view(petition: Petition, user: User | None, link_key: str | None = None)
     (its `link_key`, which its author shares), and by its number only its author, those
     who signed it (its sponsors) and moderators; nobody who counts ids reads it before a
     moderator has. Drafts and returned ones: their author (and staff, returned); hidden
-    ones: their author and staff."""
+    ones, and those that lapsed in their link-only stage: their author and staff."""
     if petition.state in PUBLIC_STATES:
         return True
     if petition.state in LINK_ONLY_STATES and link_key_matches(petition, link_key):
@@ -117,13 +120,16 @@ def can_view(petition: Petition, user: User | None, link_key: str | None = None)
         return True
     if petition.state in LINK_ONLY_STATES:
         return user.acts_as(Role.MODERATOR, Role.ADMIN) or has_signed(petition, user)
-    return petition.state in (S.HIDDEN, S.RETURNED) and user.acts_as(Role.MODERATOR, Role.ADMIN)
+    return petition.state in (S.HIDDEN, S.RETURNED, S.LAPSED) and user.acts_as(Role.MODERATOR, Role.ADMIN)
 
 
 def signing_problem(petition: Petition, user: User | None) -> str | None:
     """Why `user` cannot sign (or sponsor) this petition now, or None."""
     if petition.state not in SIGNABLE_STATES:
         return "not_open"
+    if (petition.state is S.COLLECTING_SPONSORS and petition.sponsors_due_on is not None
+            and clock.today() > petition.sponsors_due_on):
+        return "not_open"  # the link-only stage is over; the petition lapses
     if user is None or not user.is_authenticated:
         return "login"
     problem = identity_problem(user)
@@ -261,8 +267,10 @@ def _signature_statement(dialect: str, states: tuple[PetitionState, ...], reside
     shared = [state for state in states if keyed and state in LINK_ONLY_STATES]
     public = [state for state in states if state not in shared]
     if shared:
+        # ... and only until its link-only stage ends (then it lapses).
         source = source.where(or_(Petition.state.in_(public), and_(
-            Petition.state.in_(shared), Petition.link_key == bindparam("link_key", type_=String()))))
+            Petition.state.in_(shared), Petition.link_key == bindparam("link_key", type_=String()),
+            or_(Petition.sponsors_due_on.is_(None), Petition.sponsors_due_on >= bindparam("today", type_=Date())))))
     else:
         source = source.where(Petition.state.in_(public))
     if resident_only:
@@ -305,6 +313,8 @@ def _record_signature(petition: Petition | int, user: User, *, show_name: bool, 
               "created_at": clock.now(), "show_name": show_name, "notify": notify,
               "ip_hmac": fraud.get("ip_hmac"), "network_hmac": fraud.get("network_hmac"),
               "user_agent_hash": fraud.get("user_agent_hash"), "assurance": assurance or made_by_account(user)}
+    if keyed:
+        values["today"] = clock.today()
     try:
         # Core, not the ORM: nothing here needs the identity map.
         inserted = connection.execute(statement, values).scalar_one_or_none()

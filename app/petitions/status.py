@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from app.bodies.thresholds import threshold_for
+from app.bodies.thresholds import petition_threshold
 from app.models import CaseState, Petition, PetitionState
 from app.petitions import counting
 from app.petitions.names import AWAITING_RESPONSE, RESPONDED
@@ -50,7 +50,7 @@ class Progress:
 
 
 def progress(petition: Petition, now: datetime) -> Progress:
-    threshold = threshold_for(petition.body).signatures
+    threshold = petition_threshold(petition).signatures
     count = counting.counted(petition)  # what counts toward the threshold (the body's rule)
     exact = count * 100 / threshold if threshold else 0
     bar = 0 if count == 0 else min(100, max(exact, 0.75))

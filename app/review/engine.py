@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from app.bodies.thresholds import threshold_for
+from app.bodies.thresholds import petition_threshold, profile_of, same_profile, sponsors_column, threshold_for
 from app.core import clock
 from app.core.clock import local_date
 from app.core.workdays import add_working_days
@@ -50,12 +49,13 @@ def check_crossing(petition: Petition) -> ReviewCase | None:
     not crossed before. Returns the new case, or None."""
     if petition.state not in CROSSABLE or petition.threshold_reached_at is not None:
         return None
-    threshold = threshold_for(petition.body).signatures
+    threshold = petition_threshold(petition).signatures
     now = clock.now()
     moved = db.session.execute(
         update(Petition)
         .where(Petition.id == petition.id, Petition.threshold_reached_at.is_(None),
-               counting.counted_column(petition.body) >= threshold, Petition.state.in_(CROSSABLE))
+               counting.counted_column(petition.body, petition.threshold_profile) >= threshold,
+               Petition.state.in_(CROSSABLE))
         .values(threshold_reached_at=now, threshold_at_crossing=threshold)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -74,11 +74,11 @@ def check_crossing(petition: Petition) -> ReviewCase | None:
 def after_counting(petition_ids) -> list[ReviewCase]:
     """What new totals may cause: crossings, and sponsored petitions moving on."""
     cases = []
-    required = current_app.config["SPONSORS_REQUIRED"]
     # populate_existing: the totals were just changed in SQL; never decide on stale objects.
     fresh = select(Petition).where(Petition.id.in_(list(petition_ids))).execution_options(populate_existing=True)
     for petition in db.session.scalars(fresh):
-        if petition.state is PetitionState.COLLECTING_SPONSORS and petition.sponsor_count >= required:
+        if (petition.state is PetitionState.COLLECTING_SPONSORS
+                and petition.sponsor_count >= profile_of(petition).sponsors_required()):
             lifecycle.enter_moderation(petition)
             notify_author(petition, "in_moderation")
         case = check_crossing(petition)
@@ -90,20 +90,24 @@ def after_counting(petition_ids) -> list[ReviewCase]:
 def overdue_transitions() -> list[int]:
     """Petitions whose counts call for a move that has not happened (a crash, a Redis
     outage, a lowered threshold): not yet queued although at their body's threshold,
-    or still collecting sponsors although they have enough. A query per state body with
-    petitions not yet queued (each body has its own threshold), whatever their number."""
-    required = current_app.config["SPONSORS_REQUIRED"]
+    or still collecting sponsors although they have enough. A query per state body and
+    threshold profile with petitions not yet queued (each has its own threshold), whatever
+    their number."""
     ids = set(db.session.scalars(
         select(Petition.id).where(Petition.state == PetitionState.COLLECTING_SPONSORS,
-                                  Petition.sponsor_count >= required)))
-    body_ids = db.session.scalars(
-        select(Petition.body_id).where(Petition.state.in_(CROSSABLE), Petition.threshold_reached_at.is_(None))
-        .distinct())
-    for body in db.session.scalars(select(StateBody).where(StateBody.id.in_(list(body_ids)))):
+                                  Petition.sponsor_count >= sponsors_column())))
+    # Each body and profile its waiting petitions were submitted under: one threshold each.
+    pairs = db.session.execute(
+        select(Petition.body_id, Petition.threshold_profile)
+        .where(Petition.state.in_(CROSSABLE), Petition.threshold_reached_at.is_(None)).distinct()).all()
+    bodies = {b.id: b for b in db.session.scalars(select(StateBody).where(StateBody.id.in_({b for b, _ in pairs})))}
+    for body_id, profile_name in pairs:
+        body = bodies[body_id]
         ids.update(db.session.scalars(
             select(Petition.id).where(Petition.body_id == body.id, Petition.state.in_(CROSSABLE),
-                                      Petition.threshold_reached_at.is_(None),
-                                      counting.counted_column(body) >= threshold_for(body).signatures)))
+                                      Petition.threshold_reached_at.is_(None), same_profile(profile_name),
+                                      counting.counted_column(body, profile_name)
+                                      >= threshold_for(body, profile_name).signatures)))
     return sorted(ids)
 
 

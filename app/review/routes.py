@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 
-from app.bodies.thresholds import threshold_for
+from app.bodies.thresholds import petition_threshold
 from app.core import clock
 from app.eds import bundles
 from app.extensions import db
@@ -60,7 +60,7 @@ def _render_case(case: ReviewCase, *, form=None, preview: str | None = None, sta
     return render_template(
         "review/case.html", case=case, petition=petition, form=form or forms.ResponseForm(),
         ack_form=forms.AcknowledgeForm(), preview=preview, breakdown=queries.regional_breakdown(petition.id),
-        threshold=threshold_for(petition.body), overdue=case.overdue_days(clock.today()),
+        threshold=petition_threshold(petition), overdue=case.overdue_days(clock.today()),
         case_state_names=CASE_STATE_NAMES, lang=str(get_locale()),
         removals=queries.removals(petition.id), removal_names=REMOVAL_NAMES,
     ), status

@@ -118,7 +118,8 @@ def test_a_late_scheduler_waits_for_the_next_boundary(app):
 
 def test_periodic_jobs_are_collected_from_each_domains_jobs_module(app):
     names = {job.name: job for job in scheduler.periodic_jobs(app)}
-    assert set(names) == {"outbox-sweep", "outbox-purge", "forget-old-sessions", "close-expired-petitions", "aggregate-counts", "threshold-sweep",
+    assert set(names) == {"outbox-sweep", "outbox-purge", "forget-old-sessions", "close-expired-petitions", "lapse-unsponsored-petitions",
+                          "aggregate-counts", "threshold-sweep",
                           "digests", "reconcile-counts", "resume-invalidations", "integrity-alerts", "erase-fingerprints",
                           "delete-unverified-accounts"}
     assert names["aggregate-counts"].queue == "counts"

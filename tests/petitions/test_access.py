@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Role
-from tests.support import login, make_petition, make_user, page_text, post, sign_as
+from tests.support import CONFIRMED, login, make_petition, make_user, page_text, post, sign_as
 
 NOT_YET_PUBLIC = ["collecting_sponsors", "pending_moderation"]
 
@@ -111,7 +111,7 @@ def test_the_author_is_given_the_link_to_share_on_the_page_and_by_email(app, cli
                                          "details": "Толығырақ.", "body": "GOV", "category": "other",
                                          "language": "kk"}, token_from="/petitions/new/form")
     petition = db.session.scalar(select(Petition))
-    page = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}",
+    page = post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}",
                 follow_redirects=True)
     link = f"http://localhost/petitions/{petition.id}/link/{petition.link_key}"
     assert f'value="{link}"' in page.get_data(as_text=True)

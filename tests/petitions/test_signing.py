@@ -67,8 +67,8 @@ def test_non_resident_cannot_sign_a_regional_petition(client):
     petition = make_petition(author, body="AKIMAT-KZ-35", signatures=1)
     make_user("almaty@example.kz", region="KZ-75")
     login(client, "almaty@example.kz")
-    expected = translated(_l("Only residents of %(region)s can sign petitions to its akimat. Your region of "
-                             "residence is different.", region="Қарағанды облысы"), "kk")
+    expected = translated(_l("Only residents of %(region)s can sign petitions to its akimats and maslikhats. "
+                             "Your region of residence is different.", region="Қарағанды облысы"), "kk")
     assert expected in page_text(client.get(f"/petitions/{petition.id}"))  # said before trying
     response = sign(client, petition)
     assert response.status_code == 403
