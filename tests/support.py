@@ -451,3 +451,7 @@ class ThreadedServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(5)
+
+
+# The author's confirmation that goes with submitting a petition (app.petitions.forms.SubmitForm).
+CONFIRMED = {"no_excluded_subject": "y"}

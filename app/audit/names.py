@@ -18,6 +18,7 @@ ACTION_NAMES = {
     "role.revoke": _l("role revoked"),
     "body.rule": _l("threshold rule changed"),
     "region.population": _l("population of a region entered"),
+    "district.population": _l("population of a district or city entered"),
     "user.suspend": _l("account suspended"),
     "user.region_change": _l("region of residence changed"),
     "user.name_change": _l("name corrected"),

@@ -11,6 +11,7 @@ from app.fraud import fingerprints
 from app.models import HIDING_CODES, RejectionCode
 from app.moderation import integrity
 from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, REMOVAL_NAMES
+from app.petitions.subjects import EXCLUDED_SUBJECTS
 
 
 def _strip(value):
@@ -38,8 +39,19 @@ class RejectForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose a reason."))],
         invalid_choice_message=_l("Choose a reason."),
     )
+    subject = SelectField(
+        _l("Excluded subject (for “A topic the law excludes from petitions”)"),
+        validators=[Optional()],
+        invalid_choice_message=_l("Choose the excluded subject the petition touches."),
+    )
     explanation = _note(_l("Explanation (shown on the petition page unless the reason hides it)"),
                         message=_l("Write an explanation."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Numbered as in the law, named in the reader's language.
+        self.subject.choices = [SelectChoice("", _l("None"))] + [
+            SelectChoice(s.key, f"{s.item}. {s.name}") for s in EXCLUDED_SUBJECTS]
 
 
 class TakeDownForm(FlaskForm):

@@ -12,6 +12,9 @@ MESSAGES = {
     "own_petition": _l("You wrote this petition, so another moderator must decide on it."),
     "not_hiding_code": _l("Choose one of the reasons that hide a petition."),
     "nothing_changed": _l("Change the category or the state body, or cancel."),
+    "subject_required": _l("Choose the excluded subject the petition touches."),
+    "subject_only_for_excluded_topic": _l("An excluded subject goes with the reason “A topic the law excludes from "
+                                          "petitions” only."),
     # Suspending and reactivating accounts (app.moderation.accounts).
     "self": _l("You cannot suspend or reactivate your own account."),
     "staff": _l("Only an administrator can suspend or reactivate a member of staff."),

@@ -154,7 +154,7 @@ def act(petition_id: int, action: str):
         elif action == "return":
             services.return_to_author(me, p, form.note.data)
         elif action == "reject":
-            services.reject(me, p, RejectionCode(form.code.data), form.explanation.data)
+            services.reject(me, p, RejectionCode(form.code.data), form.explanation.data, form.subject.data or None)
         elif action == "take-down":
             services.take_down(me, p, RejectionCode(form.code.data), form.note.data)
         elif action == "restore":

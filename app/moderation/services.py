@@ -27,6 +27,7 @@ from app.moderation.messages import MESSAGES
 from app.petitions import lifecycle
 from app.petitions.notifications import notify_author
 from app.petitions.services import PetitionError, residency_problem
+from app.petitions.subjects import BY_KEY
 
 # Where a moderator may still correct the category or the addressee.
 METADATA_STATES = (PetitionState.COLLECTING_SPONSORS, PetitionState.PENDING_MODERATION,
@@ -64,7 +65,8 @@ def independent(action):
 
 def _snapshot(p: Petition) -> dict:
     return {"state": p.state.value, "category": p.category.value, "body": p.body.code,
-            "rejection_code": p.rejection_code.value if p.rejection_code else None}
+            "rejection_code": p.rejection_code.value if p.rejection_code else None,
+            "excluded_subject": p.excluded_subject}
 
 
 def _decide(moderator: User, petition: Petition, action: DecisionAction, before: dict, *,
@@ -92,16 +94,22 @@ def return_to_author(moderator: User, petition: Petition, note: str) -> None:
 
 
 @independent
-def reject(moderator: User, petition: Petition, code: RejectionCode, explanation: str) -> None:
+def reject(moderator: User, petition: Petition, code: RejectionCode, explanation: str,
+           subject: str | None = None) -> None:
     """A hiding code hides the petition (its reason is not shown); others reject it
-    publicly with the explanation."""
+    publicly with the explanation. An excluded topic names the subject of the law's list
+    (app.petitions.subjects) it touches; no other reason takes one."""
+    if code is RejectionCode.EXCLUDED_TOPIC and subject not in BY_KEY:
+        raise ModerationError("subject_required", "subject")
+    if code is not RejectionCode.EXCLUDED_TOPIC and subject:
+        raise ModerationError("subject_only_for_excluded_topic", "subject")
     before = _snapshot(petition)
     if code in HIDING_CODES:
         lifecycle.hide(petition, code)
         _decide(moderator, petition, DecisionAction.HIDE, before, code=code, note=explanation)
         notify_author(petition, "hidden", code=code, note=explanation)
     else:
-        lifecycle.reject(petition, code, explanation)
+        lifecycle.reject(petition, code, explanation, subject)
         _decide(moderator, petition, DecisionAction.REJECT, before, code=code, note=explanation)
         notify_author(petition, "rejected", code=code, note=explanation)
 

@@ -111,6 +111,16 @@ class ConfirmForm(FlaskForm):
     """Only a CSRF token."""
 
 
+class SubmitForm(FlaskForm):
+    """Submitting (or resubmitting) a petition: the author confirms it touches none of
+    the subjects the law excludes (app.petitions.subjects), listed beside the button."""
+
+    no_excluded_subject = BooleanField(
+        _l("My petition touches none of the subjects the law excludes from petitions"),
+        validators=[DataRequired(message=_l("Confirm that your petition touches none of the subjects the law "
+                                            "excludes, or change it."))])
+
+
 class UnsubscribeForm(FlaskForm):
     """Which news to stop: the button pressed says (this petition, or all)."""
 

@@ -15,7 +15,8 @@ def _under_age(refusal: Refusal):
 
 def _not_resident(refusal: Refusal):
     region = refusal.details.get("region")
-    return _l("Only residents of %(region)s can sign petitions to its akimat. Your region of residence is different.",
+    return _l("Only residents of %(region)s can sign petitions to its akimats and maslikhats. Your region of "
+              "residence is different.",
               region=region.name(str(get_locale())) if region is not None else "")
 
 
@@ -24,7 +25,8 @@ MESSAGES = {
     "no_identity": _l("Your account has no IIN on file, so it cannot create, sponsor or sign petitions."),
     "under_age": _under_age,
     "not_resident": _not_resident,
-    "author_not_resident": _l("You can address a petition to an akimat only in your own region of residence."),
+    "author_not_resident": _l("You can address a petition to an akimat or a maslikhat only in your own region of "
+                              "residence."),
     "already_signed": _l("You have already signed this petition. Each person can sign once."),
     "not_open": _l("This petition is not open for signatures."),
     "inactive_body": _l("Choose a state body from the list."),

@@ -39,6 +39,7 @@ STATE_NAMES = {
     PetitionState.HIDDEN: _l("Hidden"),
     PetitionState.OPEN: _l("Open for signatures"),
     PetitionState.CLOSED: _l("Closed"),
+    PetitionState.LAPSED: _l("Lapsed without its sponsors"),
 }
 
 # A petition's public status (app.petitions.status): its state, or where its review is.

@@ -144,6 +144,44 @@ def test_reject_with_a_hiding_code_hides(client, moderator, app):
     assert app.test_client().get(f"/petitions/{p.id}").status_code == 404
 
 
+def test_an_excluded_topic_names_the_subject_of_the_laws_list(client, moderator, app, mailbox):
+    author = make_user("subject-author@example.kz", language="en")
+    petition = make_petition(author, state="pending_moderation")
+    response = act(client, petition, "reject", {"reject-code": "excluded_topic", "reject-subject": "state_language",
+                                                "reject-explanation": "The law excludes the state language."})
+    assert response.status_code == 302
+    p = reload(petition)
+    assert (p.state, p.excluded_subject) == (PetitionState.REJECTED, "state_language")
+    reader = app.test_client()
+    reader.language = "en"
+    public = page_text(reader.get(f"/petitions/{p.id}"))
+    assert "The subject: The status of the state language (item 14 of the law’s list of excluded subjects)." in public
+    rejection = reader.get(f"/api/v1/petitions/{p.id}").get_json()["rejection"]
+    assert rejection["excluded_subject"]["key"] == "state_language" and rejection["excluded_subject"]["item"] == 14
+    assert rejection["excluded_subject"]["name"]["ru"] == "Статус государственного языка"
+    [message] = mailbox.to("subject-author@example.kz")
+    assert ("Reason: A topic the law excludes from petitions: The status of the state language (item 14 of the "
+            "law’s list).") in " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.target_type == "petition", AuditEntry.target_id == p.id))
+    assert audit.after["excluded_subject"] == "state_language"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"reject-code": "excluded_topic", "reject-explanation": "x"}, "Choose the excluded subject the petition touches."),
+    ({"reject-code": "excluded_topic", "reject-subject": "weather", "reject-explanation": "x"},
+     "Choose the excluded subject the petition touches."),
+    ({"reject-code": "duplicate", "reject-subject": "symbols", "reject-explanation": "x"},
+     "An excluded subject goes with the reason “A topic the law excludes from petitions” only."),
+])
+def test_an_excluded_subject_goes_with_its_reason_only(client, moderator, data, message):
+    client.language = "en"
+    petition = make_petition(state="pending_moderation")
+    refused = act(client, petition, "reject", data)
+    assert refused.status_code == 422 and message in page_text(refused)
+    p = reload(petition)
+    assert p.state is PetitionState.PENDING_MODERATION and p.excluded_subject is None
+
+
 @pytest.mark.parametrize("data", [
     {"reject-code": "", "reject-explanation": "x"},
     {"reject-code": "because", "reject-explanation": "x"},

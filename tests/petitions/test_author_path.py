@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Petition, PetitionState, Signature
-from tests.support import link_in, login, make_petition, make_user, page_text, post, settle, translated
+from tests.support import CONFIRMED, link_in, login, make_petition, make_user, page_text, post, settle, translated
 
 
 def form(**overrides):
@@ -69,7 +69,7 @@ def test_create_preview_edit_submit(client, author, mailbox, app):
     db.session.expire_all()
     assert db.session.get(Petition, petition.id).title.endswith("in Almaty")
 
-    response = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    response = post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}")
     assert response.status_code == 302
     settle()
     db.session.expire_all()
@@ -83,7 +83,28 @@ def test_create_preview_edit_submit(client, author, mailbox, app):
     assert refused.status_code == 409
     assert translated(_l("Not possible now"), "kk") in page_text(refused)
     assert translated(_l("Something went wrong"), "kk") not in page_text(refused)
-    assert post(client, f"/petitions/{petition.id}/submit").status_code == 409
+    assert post(client, f"/petitions/{petition.id}/submit", CONFIRMED).status_code == 409
+
+
+def test_submitting_asks_the_author_to_confirm_no_excluded_subject(app, client):
+    """The law's 16 subjects are listed before writing (the first step) and beside the
+    submit button; submitting without the confirmation is refused and writes nothing."""
+    client.language = "en"
+    author = make_user("confirming@example.kz")
+    login(client, "confirming@example.kz")
+    first_step = page_text(client.get("/petitions/new"))
+    assert "Subjects the law excludes from petitions" in first_step
+    assert "The status of the state language." in first_step and "Create a ministry of youth." in first_step
+    petition = make_petition(author, state="draft")
+    refused = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    assert refused.status_code == 422
+    assert ("Confirm that your petition touches none of the subjects the law excludes, or change it."
+            in page_text(refused))
+    db.session.expire_all()
+    petition = db.session.get(Petition, petition.id)
+    assert petition.state is PetitionState.DRAFT and petition.submitted_at is None
+    assert post(client, f"/petitions/{petition.id}/submit", {"no_excluded_subject": "nonsense"},
+                token_from=f"/petitions/{petition.id}").status_code == 302  # a checkbox: any value ticks it
 
 
 @pytest.mark.parametrize(
@@ -104,7 +125,8 @@ def test_create_preview_edit_submit(client, author, mailbox, app):
         ({"category": ""}, _l("Choose a category.")),
         ({"category": "astrology"}, _l("Choose a category.")),
         ({"language": "fr"}, _l("Choose a language.")),
-        ({"body": "AKIMAT-KZ-35"}, _l("You can address a petition to an akimat only in your own region of residence.")),
+        ({"body": "AKIMAT-KZ-35"},
+         _l("You can address a petition to an akimat or a maslikhat only in your own region of residence.")),
     ],
 )
 def test_bad_petition_input(client, author, overrides, message):
@@ -151,14 +173,14 @@ def test_unverified_user_cannot_start(client):
 def test_someone_elses_draft_cannot_be_edited_or_submitted(client, author, app):
     other = make_petition(state="draft")
     assert client.get(f"/petitions/{other.id}/edit").status_code == 404
-    assert post(client, f"/petitions/{other.id}/submit").status_code == 404
+    assert post(client, f"/petitions/{other.id}/submit", CONFIRMED).status_code == 404
 
 
 def test_sponsors_move_it_to_moderation(client, author, app, mailbox, monkeypatch):
     monkeypatch.setitem(app.config, "SPONSORS_REQUIRED", 2)
     post(client, "/petitions/new/form", form(), token_from="/petitions/new/form")
     petition = db.session.scalar(select(Petition))
-    post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}")
     # The author's page gives the link to share (the page by number is theirs alone).
     shared = re.search(r'class="share" type="text" readonly value="http://localhost(/petitions/\d+/link/[\w-]+)"',
                        client.get(f"/petitions/{petition.id}").get_data(as_text=True)).group(1)
@@ -189,7 +211,7 @@ def test_zero_sponsors_skips_the_stage(client, author, app, monkeypatch):
     monkeypatch.setitem(app.config, "SPONSORS_REQUIRED", 0)
     post(client, "/petitions/new/form", form(), token_from="/petitions/new/form")
     petition = db.session.scalar(select(Petition))
-    post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}")
     db.session.expire_all()
     assert db.session.get(Petition, petition.id).state is PetitionState.PENDING_MODERATION
 
@@ -203,7 +225,7 @@ def test_returned_petition_is_edited_and_resubmitted(client, author, mailbox):
     edit_url = f"/petitions/{petition.id}/edit"
     assert post(client, edit_url, form(title="Build a crossing on Abai Avenue near School 12"),
                 token_from=edit_url).status_code == 302
-    assert post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}").status_code == 302
+    assert post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}").status_code == 302
     db.session.expire_all()
     petition = db.session.get(Petition, petition.id)
     assert petition.state is PetitionState.PENDING_MODERATION and petition.return_note is None
@@ -233,7 +255,7 @@ def test_a_refusal_after_a_partial_submit_leaves_nothing_behind(client, author, 
         raise PetitionError("not_open")
 
     monkeypatch.setattr(services, "notify_author", refuse_after_writing)
-    response = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    response = post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}")
     assert response.status_code == 409
     assert translated(_l("This petition is not open for signatures."), "kk") in page_text(response)
     db.session.expire_all()
@@ -247,6 +269,6 @@ def test_submitted_message_states_the_moderation_period(client, author, app, mon
     monkeypatch.setitem(app.config, "SPONSORS_REQUIRED", 0)
     monkeypatch.setitem(app.config, "MODERATION_DUE_WORKING_DAYS", 7)
     petition = make_petition(author, state="draft")
-    response = post(client, f"/petitions/{petition.id}/submit", token_from=f"/petitions/{petition.id}")
+    response = post(client, f"/petitions/{petition.id}/submit", CONFIRMED, token_from=f"/petitions/{petition.id}")
     assert response.status_code == 302
     assert "7 жұмыс күні" in page_text(client.get(response.headers["Location"]))
