@@ -36,7 +36,7 @@ lint: $(BIN)/activate
 
 ## Refresh the message catalogues after changing user-facing strings
 extract-messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _state_idp -o app/translations/messages.pot --no-location --sort-output -w 100 .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _state_idp -o app/translations/messages.pot --no-location --sort-output -w 100 .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete -w 100
 
 clean:

@@ -11,8 +11,10 @@ Each file starts with a front matter block:
     ---
 
 The text may name settings in double braces ({{ operator_email }}, {{
-fingerprint_retention_days }}, ...), so that what the notice promises is what the
-configuration does.
+fingerprint_retention_days }}, ...), and the periods of the threshold profile that the
+pages' route passes in ({{ sponsors_required }}, {{ sponsor_period }}, {{
+moderation_period }}, {{ collection_period }}: app.bodies.thresholds), so that what
+the pages promise is what the configuration does.
 """
 
 from __future__ import annotations
@@ -38,8 +40,7 @@ SETTINGS = {
     "unverified_account_days": "UNVERIFIED_ACCOUNT_DAYS",
     "mail_body_retention_days": "MAIL_BODY_RETENTION_DAYS",
     "min_age_years": "MIN_AGE_YEARS",
-    "sponsors_required": "SPONSORS_REQUIRED",
-    "petition_duration_days": "PETITION_DURATION_DAYS",
+    "contact_reply_working_days": "CONTACT_REPLY_WORKING_DAYS",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
@@ -81,12 +82,14 @@ def _load(name: str, language: str, mtime: float, settings: tuple) -> Page:
                 Markup(html))  # noqa: S704 (the operator's own files, in the repository)
 
 
-def page(name: str, language: str) -> Page:
-    """A page in a language (the file is read again when it changes). KeyError for an
-    unknown page or language."""
+def page(name: str, language: str, values: dict[str, str] | None = None) -> Page:
+    """A page in a language (the file is read again when it changes), its placeholders
+    filled from the settings and `values` (what the caller works out, e.g. the threshold
+    profile's periods). KeyError for an unknown page or language."""
     if name not in PAGES or language not in LANGUAGES:
         raise KeyError(name)
-    settings = tuple(sorted((key, current_app.config.get(setting, "")) for key, setting in SETTINGS.items()))
+    found = {key: current_app.config.get(setting, "") for key, setting in SETTINGS.items()}
+    settings = tuple(sorted({**found, **(values or {})}.items()))
     return _load(name, language, _path(name, language).stat().st_mtime, settings)
 
 

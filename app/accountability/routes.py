@@ -4,15 +4,20 @@ with its CSV."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from collections import Counter
+
+from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.accountability import figures as accountability_figures
 from app.bodies.queries import active_bodies, body_by_code
 from app.bodies.thresholds import describe_threshold, threshold_for
 from app.core import clock
-from app.models import BodyLevel
+from app.core.collation import alphabetical
+from app.extensions import db
+from app.models import BodyLevel, Region
 from app.web.caching import public
 from app.web.csvfile import download as csv_download
 
@@ -22,16 +27,28 @@ bp = Blueprint("accountability", __name__)
 @bp.route("/bodies")
 @public
 def bodies():
-    items = active_bodies(str(get_locale()))
-    national = [b for b in items if b.level is BodyLevel.NATIONAL]
-    regional = [b for b in items if b.level is BodyLevel.REGIONAL]
+    """National and regional bodies, and a link per region to its districts' and cities'
+    bodies (/bodies?region=KZ-35: hundreds of them would not make one readable page)."""
+    lang = str(get_locale())
+    code = request.args.get("region")
+    region = None
+    if code is not None:
+        region = db.session.scalar(select(Region).where(Region.code == code))
+        if region is None:
+            abort(404)
+    items = active_bodies(lang, region_id=region.id if region else None)
+    regions = alphabetical(db.session.scalars(select(Region)), lang, lambda r: r.name(lang))
+    local = Counter(b.region_id for b in items if b.level is BodyLevel.DISTRICT)
     return render_template(
         "accountability/bodies.html",
-        national=national,
-        regional=regional,
+        region=region,
+        national=[b for b in items if b.level is BodyLevel.NATIONAL],
+        regional=[b for b in items if b.level is BodyLevel.REGIONAL],
+        district=[b for b in items if b.level is BodyLevel.DISTRICT] if region else [],
+        regions=[(r, local[r.id]) for r in regions] if region is None else [],
         threshold_for=threshold_for,
         describe=describe_threshold,
-        lang=str(get_locale()),
+        lang=lang,
     )
 
 

@@ -31,6 +31,7 @@ from app.fraud import ratelimits
 from app.models import (
     AlertRule,
     DigestRecord,
+    District,
     IdentityLevel,
     OutboxEmail,
     OutboxStatus,
@@ -163,20 +164,36 @@ def regions():
     return render_template("admin/regions.html", regions=items)
 
 
+def _population_page(unit: Region | District, back: str, **context):
+    """The population form of a region or a district: its figure, date and source."""
+    form = forms.PopulationForm()
+    if request.method == "GET":
+        form.population.data, form.as_of.data = unit.population, unit.population_as_of
+        form.source.data = unit.population_source
+    if form.validate_on_submit() and _reauthenticated(form):
+        set_population(current_user, unit, population=form.population.data, as_of=form.as_of.data,
+                       source=form.source.data, note=form.note.data)
+        flash(_("The population is saved. A re-seed will not replace it."), "success")
+        return redirect(back)
+    return form_page("admin/region_detail.html", region=unit, form=form, back=back, **context)
+
+
 @bp.route("/regions/<id:region_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def region_detail(region_id: int):
+    """A region's population, and its districts and cities with theirs."""
     region = db.session.get(Region, region_id) or abort(404)
-    form = forms.PopulationForm()
-    if request.method == "GET":
-        form.population.data, form.as_of.data = region.population, region.population_as_of
-        form.source.data = region.population_source
-    if form.validate_on_submit() and _reauthenticated(form):
-        set_population(current_user, region, population=form.population.data, as_of=form.as_of.data,
-                       source=form.source.data, note=form.note.data)
-        flash(_("The population is saved. A re-seed will not replace it."), "success")
-        return redirect(url_for("admin.regions"))
-    return form_page("admin/region_detail.html", region=region, form=form)
+    lang = str(get_locale())
+    districts = alphabetical(db.session.scalars(select(District).where(District.region_id == region.id)), lang,
+                             lambda d: d.name(lang))
+    return _population_page(region, url_for("admin.regions"), districts=districts)
+
+
+@bp.route("/districts/<id:district_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def district_detail(district_id: int):
+    district = db.session.get(District, district_id) or abort(404)
+    return _population_page(district, url_for("admin.region_detail", region_id=district.region_id), districts=[])
 
 
 @bp.route("/digests")

@@ -15,7 +15,18 @@ from app.bodies.queries import body_by_code
 from app.core import clock
 from app.core.refusals import Refusal
 from app.extensions import db
-from app.models import AlertRule, IdentityLevel, RateRule, Region, Role, StateBody, ThresholdRule, User, UserRole
+from app.models import (
+    AlertRule,
+    District,
+    IdentityLevel,
+    RateRule,
+    Region,
+    Role,
+    StateBody,
+    ThresholdRule,
+    User,
+    UserRole,
+)
 
 
 class RoleError(Refusal):
@@ -103,20 +114,22 @@ def set_body_rule(actor: User, body: StateBody, *, rule: ThresholdRule, fixed: i
     record(actor, "body.rule", "state_body", body.id, before=before, after=snapshot(), reason=note)
 
 
-def set_population(actor: User, region: Region, *, population: int, as_of: date, source: str, note: str) -> None:
-    """An administrator's figure for a region's population (a regional akimat's threshold
-    may be a percentage of it: petitions past their threshold keep their case). Audited;
-    a later re-seed never replaces it."""
+def set_population(actor: User, unit: Region | District, *, population: int, as_of: date, source: str,
+                   note: str) -> None:
+    """An administrator's figure for the population of a region or a district (a local
+    body's threshold may be a percentage of it: petitions past their threshold keep their
+    case). Audited; a later re-seed never replaces it."""
 
     def snapshot():
-        return {"population": region.population, "as_of": region.population_as_of.isoformat()
-                if region.population_as_of else None, "source": region.population_source}
+        return {"population": unit.population, "as_of": unit.population_as_of.isoformat()
+                if unit.population_as_of else None, "source": unit.population_source}
 
+    kind = "region" if isinstance(unit, Region) else "district"
     before = snapshot()
-    region.population, region.population_as_of, region.population_source = population, as_of, source.strip()
-    region.population_edited_at = clock.now()
+    unit.population, unit.population_as_of, unit.population_source = population, as_of, source.strip()
+    unit.population_edited_at = clock.now()
     db.session.flush()
-    record(actor, "region.population", "region", region.id, before=before, after=snapshot(), reason=note)
+    record(actor, f"{kind}.population", kind, unit.id, before=before, after=snapshot(), reason=note)
 
 
 def revoke_role(actor: User | None, user: User, role: Role, channel: str = "web") -> None:

@@ -13,15 +13,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.tokens import TokenError
-from app.bodies.queries import active_bodies, body_choices
-from app.bodies.thresholds import counts_every_signature, describe_counted, describe_threshold, threshold_for
+from app.bodies.queries import active_bodies, body_by_code, body_choices
+from app.bodies.thresholds import (
+    counts_every_signature,
+    describe_counted,
+    describe_threshold,
+    petition_threshold,
+    profile_of,
+)
 from app.core import clock
 from app.core.collation import alphabetical
 from app.eds import receipts
 from app.eds.errors import EdsError
 from app.extensions import csrf, db, limiter
 from app.fraud import ratelimits
-from app.models import IdentityLevel, Petition, PetitionState, Region
+from app.models import BodyLevel, IdentityLevel, Petition, PetitionState, Region
 from app.models.petition import SIGNABLE_STATES
 from app.petitions import access, charts, counting, eds_signing, forms, queries, services
 from app.petitions import status as standing
@@ -88,10 +94,14 @@ def index():
         abort(400)
     page = db.paginate(query, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
     lang = _lang()
-    bodies = active_bodies(lang)
+    # National and regional bodies; a district's are found through its region (hundreds of
+    # them would make every list page heavy), or kept when the filter names one.
+    bodies = active_bodies(lang, (BodyLevel.NATIONAL, BodyLevel.REGIONAL))
+    if f.body and f.body not in {b.code for b in bodies}:
+        chosen = body_by_code(f.body)
+        bodies += [chosen] if chosen is not None else []
     regions = alphabetical(db.session.scalars(select(Region)), lang, lambda r: r.name(lang))
-    return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions,
-                           lang=lang, threshold_for=threshold_for)
+    return render_template("petitions/index.html", page=page, filters=f, bodies=bodies, regions=regions, lang=lang)
 
 
 CSV_LIMIT = 50_000
@@ -119,7 +129,7 @@ def index_csv():
             case = p.review_case
             yield [p.id, p.title, p.language, STATUS_NAMES[standing.public_status(p)], p.body.name(lang),
                    case.body.name(lang) if case and case.body_id != p.body_id else None, CATEGORY_NAMES[p.category],
-                   p.signature_count, eds.get(p.id, 0), confirmed.get(p.id, 0), threshold_for(p.body).signatures,
+                   p.signature_count, eds.get(p.id, 0), confirmed.get(p.id, 0), petition_threshold(p).signatures,
                    _iso(p.opened_at), _iso(p.closes_at), _iso(p.threshold_reached_at),
                    _iso(case.answered_at) if case else None, share_url("petitions.show", petition_id=p.id)]
 
@@ -223,8 +233,11 @@ def edit(petition_id: int):
 @login_required
 def submit(petition_id: int):
     petition = _own(petition_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
+    form = forms.SubmitForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return render_petition(petition, submit_form=form, status=422)
     try:
         services.submit(petition, current_user, meta=_origin())
     except PetitionError as exc:
@@ -233,11 +246,11 @@ def submit(petition_id: int):
         return render_petition(petition, status=flash_refusal(exc))
     if petition.state is S.COLLECTING_SPONSORS:
         flash(_("Submitted. Share the link shown on this page: once %(n)d citizens have supported it, it goes to "
-                "moderation.", n=current_app.config["SPONSORS_REQUIRED"]), "success")
+                "moderation.", n=profile_of(petition).sponsors_required()), "success")
     else:
         flash(ngettext("Submitted. Moderators will check it within %(num)d working day.",
                        "Submitted. Moderators will check it within %(num)d working days.",
-                       current_app.config["MODERATION_DUE_WORKING_DAYS"]), "success")
+                       profile_of(petition).moderation_days()), "success")
     return redirect(url_for("petitions.show", petition_id=petition.id))
 
 
@@ -245,7 +258,7 @@ def _origin() -> dict:
     return {"ip": client_address(), "user_agent": request.headers.get("User-Agent", "")[:500]}
 
 
-def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None):
+def render_petition(petition: Petition, *, status: int = 200, sign_form=None, report_form=None, submit_form=None):
     user = current_user if current_user.is_authenticated else None
     breakdown = queries.regional_breakdown(petition.id)
     removals = queries.removals(petition.id, with_hours=True)
@@ -262,13 +275,14 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         petition=petition,
         progress=standing.progress(petition, clock.now()),
         public_status=standing.public_status(petition),
-        threshold_reason=describe_threshold(petition.body, lang),
+        threshold_reason=describe_threshold(petition.body, lang, petition.threshold_profile),
         breakdown=breakdown,
         chart=charts.signatures_over_time(queries.signatures_by_hour(petition.id), petition.opened_at,
                                           petition.closed_at or clock.now(), removals),
         removals=removals,
         levels={level.value: n for level, n in counting.by_assurance(petition.id).items()},
-        counted_rule=None if counts_every_signature(petition.body) else describe_counted(petition.body),
+        counted_rule=None if counts_every_signature(petition.body, petition.threshold_profile)
+        else describe_counted(petition.body, petition.threshold_profile),
         removal_names=REMOVAL_NAMES,
         per_100k=charts.per_100k,
         region_map=charts.region_map(queries.regions(), {r.id: n for r, n in breakdown}, lang),
@@ -279,11 +293,12 @@ def render_petition(petition: Petition, *, status: int = 200, sign_form=None, re
         sign_form=sign_form or (forms.SignForm() if user else None),
         report_form=report_form or (forms.ReportForm() if user else None),
         confirm_form=forms.ConfirmForm() if user else None,
+        submit_form=submit_form or (forms.SubmitForm() if user and user.id == petition.author_id else None),
         problem=problem,
         problem_message=message_for(problem, region=petition.body.region)
         if problem and problem not in ("login", "already_signed") else None,
         signed=signed,
-        sponsors_required=current_app.config["SPONSORS_REQUIRED"],
+        sponsors_required=profile_of(petition).sponsors_required(),
         lang=lang,
         is_author=user is not None and user.id == petition.author_id,
         share_link=access.shareable_url(petition),
@@ -410,7 +425,7 @@ def signed(petition_id: int):
         return redirect(url_for("petitions.show", petition_id=petition.id))
     return render_template("petitions/signed.html", petition=petition, sponsor=signature.sponsor,
                            with_eds=eds_signing.evidence_of(petition, current_user) is not None,
-                           sponsors_required=current_app.config["SPONSORS_REQUIRED"],
+                           sponsors_required=profile_of(petition).sponsors_required(),
                            link=access.shareable_url(petition))
 
 

@@ -14,7 +14,7 @@ from werkzeug.routing import RequestRedirect
 
 from app import legal
 from app.accounts.services import set_language
-from app.bodies.thresholds import profile
+from app.bodies.thresholds import profile, stated_periods
 from app.core import redis_client
 from app.extensions import db
 from app.petitions import queries
@@ -152,7 +152,7 @@ LEGAL_ROUTES = {"privacy": "/privacy", "terms": "/terms", "standards": "/standar
 
 def _legal(name: str):
     def view():
-        text = legal.page(name, str(get_locale()))
+        text = legal.page(name, str(get_locale()), stated_periods())
         return render_template("site/legal.html", page=text)
     view.__name__ = f"legal_{name}"
     return view

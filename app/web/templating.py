@@ -17,6 +17,8 @@ from app.core.clock import ALMATY
 from app.models import Role
 from app.petitions import status
 from app.petitions.names import CATEGORY_NAMES, REJECTION_NAMES, STATE_NAMES, STATUS_NAMES
+from app.petitions.subjects import BY_KEY as SUBJECTS_BY_KEY
+from app.petitions.subjects import EXCLUDED_SUBJECTS
 from app.web.language import LANG, swap_language
 from app.web.requests import absolute_url, share_url
 
@@ -108,6 +110,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["petition_progress"] = lambda petition: status.progress(petition, clock.now())
     app.jinja_env.globals["category_names"] = CATEGORY_NAMES
     app.jinja_env.globals["rejection_names"] = REJECTION_NAMES
+    app.jinja_env.globals["excluded_subjects"] = EXCLUDED_SUBJECTS
+    app.jinja_env.globals["excluded_subject"] = SUBJECTS_BY_KEY.get
 
     @app.context_processor
     def globals_():

@@ -43,9 +43,16 @@ def test_register_create_sponsor_approve_sign(reader, mailbox, app, monkeypatch)
     page.get_by_label(t("Title")).fill("Шымкентте қауіпсіз велосипед жолдарын салу")
     page.get_by_label(t("Summary")).fill("Қаланың басты көшелеріне бөлек велосипед жолдары керек.")
     page.get_by_label(t("Details")).fill("Велосипедшілер көлікпен бір жолда жүреді.\n\nБөлек жолдар салуды сұраймыз.")
-    page.get_by_label(t("Addressed to")).select_option("MIN-TRANSPORT")
+    picker = page.get_by_test_id("body-picker")
+    picker.get_by_label(t("A national body")).check()
+    picker.get_by_label(t("State body")).select_option("MIN-TRANSPORT")
     page.get_by_label(t("Category")).select_option("transport_roads")
     page.get_by_role("button", name=t("Save and preview")).click()
+    # Without the confirmation the petition stays a draft, and the page says why.
+    page.get_by_role("button", name=t("Submit the petition")).click()
+    assert t("Confirm that your petition touches none of the subjects the law excludes, or change it.") in \
+        page.locator(".error").first.inner_text()
+    page.get_by_label(t("My petition touches none of the subjects the law excludes from petitions")).check()
     page.get_by_role("button", name=t("Submit the petition")).click()
     petition = db.session.scalar(select(Petition).where(Petition.title.like("Шымкентте%")))
     assert petition.state is PetitionState.COLLECTING_SPONSORS
@@ -102,6 +109,7 @@ def test_moderator_rejects_with_a_reason(reader):
     reader.log_in("moderator@example.kz")
     reader.goto(f"/moderation/petitions/{petition.id}")
     page.get_by_label(t("Reason"), exact=True).select_option("excluded_topic")
+    page.get_by_label(t("Excluded subject (for “A topic the law excludes from petitions”)")).select_option("elections")
     page.get_by_label(t("Explanation (shown on the petition page unless the reason hides it)")).fill(
         "Сайлау мәселелері заң бойынша петиция тақырыбы бола алмайды.")
     page.get_by_role("button", name=t("Reject"), exact=True).click()
@@ -110,3 +118,5 @@ def test_moderator_rejects_with_a_reason(reader):
     reader.goto(f"/petitions/{petition.id}")
     assert page.get_by_text("Сайлау мәселелері заң бойынша петиция тақырыбы бола алмайды.").is_visible()
     assert page.get_by_text(t("A topic the law excludes from petitions")).is_visible()
+    assert t("Elections, the republican referendum, political parties, Parliament and the status of its deputies") \
+        in page.get_by_test_id("excluded-subject").inner_text()

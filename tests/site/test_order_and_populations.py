@@ -126,6 +126,43 @@ def test_an_administrator_enters_a_population(app, aktobe):
     assert "950,123" in page_text(app.test_client().get("/en/bodies"))
 
 
+@pytest.fixture
+def karaganda_city(app):
+    from app.models import District
+
+    city = db.session.scalar(select(District).where(District.kato == "351000000"))
+    yield city
+    db.session.rollback()
+    city = db.session.scalar(select(District).where(District.kato == "351000000"))
+    city.population = city.population_as_of = city.population_source = city.population_edited_at = None
+    db.session.commit()
+
+
+def test_an_administrator_enters_a_districts_population_and_its_bodies_follow(app, karaganda_city):
+    make_user("district-admin@example.kz", roles=(Role.ADMIN,))
+    client = app.test_client()
+    login(client, "district-admin@example.kz")
+    region_page = page_text(client.get(f"/en/admin/regions/{karaganda_city.region_id}"))
+    assert "Karaganda City" in region_page and "351000000" in region_page
+    before = page_text(app.test_client().get("/en/bodies?region=KZ-35"))
+    assert "fixed number: the population of Karaganda City is not known" in before
+    url = f"/en/admin/districts/{karaganda_city.id}"
+    good = {"population": "40000", "as_of": "2026-01-01", "source": "https://stat.gov.kz/", "note": "A test figure"}
+    refused = post(client, url, {**good, "population": "-5", **reauth("district-admin@example.kz")}, token_from=url)
+    assert refused.status_code == 422
+    ok = post(client, url, {**good, **reauth("district-admin@example.kz")}, token_from=url)
+    assert ok.status_code == 302 and ok.headers["Location"].endswith(f"/admin/regions/{karaganda_city.region_id}")
+    db.session.expire_all()
+    assert karaganda_city.population == 40000 and karaganda_city.population_edited_at is not None
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "district.population"))
+    assert entry.target_id == karaganda_city.id and entry.after["population"] == 40000
+    after = page_text(app.test_client().get("/en/bodies?region=KZ-35"))
+    # Movement-2016 takes the law's district numbers: 10 % and 5 % below 50,000 people.
+    assert "10 % of the population of Karaganda City (40,000)" in after
+    assert "5 % of the population of Karaganda City (40,000)" in after
+    assert app.test_client().get("/en/bodies?region=KZ-99").status_code == 404
+
+
 def test_citizens_and_moderators_cannot_enter_populations(app, aktobe):
     for email, roles in (("pop-citizen@example.kz", ()), ("pop-mod@example.kz", (Role.MODERATOR,))):
         make_user(email, roles=roles)
